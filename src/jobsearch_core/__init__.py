@@ -1,0 +1,82 @@
+"""jobsearch-core: a job search as an append-only event log, folded into views.
+
+    >>> from jobsearch_core import open_log
+    >>> from jobsearch_core.events import GapAdded
+    >>> log = open_log("memory://")
+    >>> [recorded.position for recorded in log.append([GapAdded(skill="SQL")])]
+    [1]
+    >>> [item.skill for item in log.view("gaps").items]
+    ['SQL']
+"""
+
+from __future__ import annotations
+
+from jobsearch_core.errors import (
+    BackendError,
+    ConcurrencyError,
+    CorruptEventError,
+    InvalidEventError,
+    InvalidInputError,
+    JobsearchError,
+    PluginError,
+    UnknownViewError,
+)
+from jobsearch_core.events import (
+    ApplicationClosed,
+    CareerGoalSet,
+    Event,
+    EventRetracted,
+    FeedbackItem,
+    FeedbackReceived,
+    GapAdded,
+    GapClosed,
+    GapPracticed,
+    GapPromoted,
+    Mark,
+    Outcome,
+    Recorded,
+    ResumeSubmitted,
+    RoleSuggested,
+    ScreenPassed,
+    Stage,
+    UnknownEvent,
+)
+from jobsearch_core.log import EventLog, Problem, open_log
+from jobsearch_core.plugins import hookimpl
+from jobsearch_core.views import View
+
+__all__ = [
+    "ApplicationClosed",
+    "BackendError",
+    "CareerGoalSet",
+    "ConcurrencyError",
+    "CorruptEventError",
+    "Event",
+    "EventLog",
+    "EventRetracted",
+    "FeedbackItem",
+    "FeedbackReceived",
+    "GapAdded",
+    "GapClosed",
+    "GapPracticed",
+    "GapPromoted",
+    "InvalidEventError",
+    "InvalidInputError",
+    "JobsearchError",
+    "Mark",
+    "Outcome",
+    "PluginError",
+    "Problem",
+    "Recorded",
+    "ResumeSubmitted",
+    "RoleSuggested",
+    "ScreenPassed",
+    "Stage",
+    "UnknownEvent",
+    "UnknownViewError",
+    "View",
+    "hookimpl",
+    "open_log",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,80 @@
+"""The errors jobsearch-core raises; every one derives from `JobsearchError`."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendError",
+    "ConcurrencyError",
+    "CorruptEventError",
+    "InvalidEventError",
+    "InvalidInputError",
+    "JobsearchError",
+    "PluginError",
+    "UnknownViewError",
+]
+
+
+class JobsearchError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class InvalidInputError(JobsearchError, ValueError):
+    """An argument was refused (a stream name, a URL, an `as_of`); nothing was changed."""
+
+
+class InvalidEventError(InvalidInputError):
+    """An event could not be built from the values given: the message names the field and value."""
+
+    def __init__(self, message: str, *, event_type: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.event_type = event_type
+        self.field = field
+
+
+class ConcurrencyError(JobsearchError):
+    """`expected_version` did not match the stream's version; nothing was appended."""
+
+    def __init__(self, stream: str, expected: int, actual: int):
+        super().__init__(
+            f"stream {stream!r} is at version {actual}, not the expected version {expected}; "
+            "nothing was appended"
+        )
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+
+
+class CorruptEventError(JobsearchError):
+    """A stored row could not be decoded; reading stops here rather than skip it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: int,
+        stream: str | None = None,
+        type_name: str | None = None,
+    ):
+        where = f"position {position}"
+        if stream is not None:
+            where += f" (stream {stream!r}"
+            where += f", type {type_name!r})" if type_name is not None else ")"
+        super().__init__(f"corrupt event at {where}: {message}")
+        self.position = position
+        self.stream = stream
+        self.type_name = type_name
+
+
+class UnknownViewError(JobsearchError, KeyError):
+    """No installed plugin provides a view of that name."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class BackendError(JobsearchError):
+    """The storage backend failed (unreachable, read-only, full, locked); the log is as it was."""
+
+
+class PluginError(JobsearchError):
+    """A plugin could not be loaded, or two plugins claimed the same name."""

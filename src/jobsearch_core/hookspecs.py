@@ -1,0 +1,61 @@
+"""The plugin contract: the hooks a `jobsearch_core` plugin may implement.
+
+Each `register_*` hook receives a `register` callback owned by the host, so the host
+can refuse a duplicate name with an error that names both plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from jobsearch_core.codec import Upcaster
+    from jobsearch_core.events import Event, Recorded
+    from jobsearch_core.log import EventLog
+    from jobsearch_core.storage import BackendFactory
+    from jobsearch_core.views import View
+
+__all__ = [
+    "appended",
+    "hookspec",
+    "register_backends",
+    "register_commands",
+    "register_event_types",
+    "register_upcasters",
+    "register_views",
+]
+
+hookspec = pluggy.HookspecMarker("jobsearch_core")
+
+
+@hookspec
+def register_backends(register: Callable[[str, BackendFactory], None]) -> None:
+    """Give storage backends: ``register(scheme, factory)``, where ``factory(url)`` opens one."""
+
+
+@hookspec
+def register_views(register: Callable[[View[Any]], None]) -> None:
+    """Give views (named folds): ``register(view)`` with a `jobsearch_core.views.View`."""
+
+
+@hookspec
+def register_event_types(register: Callable[[type[Event]], None]) -> None:
+    """Give event classes: ``register(cls)``; stored under ``cls.__event_type__`` or the class name."""
+
+
+@hookspec
+def register_upcasters(register: Callable[[str, int, Upcaster], None]) -> None:
+    """Give migrations: ``register(type_name, from_version, upcast)``; ``upcast(dict) -> dict``."""
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add subcommands to the ``jobsearch`` command: `cli` is its `click.Group`."""
+
+
+@hookspec
+def appended(log: EventLog, records: list[Recorded]) -> None:
+    """Hear of events after their append has committed (an exception here is logged, not raised)."""

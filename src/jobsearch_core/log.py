@@ -1,0 +1,375 @@
+"""The event log: append (atomic, optimistic concurrency), read, views and time travel."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from jobsearch_core.errors import (
+    BackendError,
+    CorruptEventError,
+    InvalidInputError,
+    JobsearchError,
+    UnknownViewError,
+)
+from jobsearch_core.events import Event, EventRetracted, Recorded
+from jobsearch_core.plugins import pm, registry
+from jobsearch_core.storage import Backend, Snapshot, StoredRow
+from jobsearch_core.views import View
+from jobsearch_core.views._replay import Progress, Replay
+
+__all__ = ["DEFAULT_STREAM", "EventLog", "Problem", "default_url", "open_log"]
+
+logger = logging.getLogger("jobsearch_core")
+
+DEFAULT_STREAM = "me"
+#: A view replay saves a snapshot after this many events folded since the last one.
+SNAPSHOT_EVERY = 1000
+MAX_STREAM_NAME = 256
+
+
+def default_url() -> str:
+    """``$JOBSEARCH_LOG``, else a SQLite file in the user's data folder."""
+    from_env = os.environ.get("JOBSEARCH_LOG")
+    if from_env:
+        return from_env
+    return f"sqlite://{_data_dir().joinpath('log.db').as_posix()}"
+
+
+def _data_dir() -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "jobsearch"
+
+
+def open_log(url: str | os.PathLike[str] | None = None) -> EventLog:
+    """Open the log at `url`: ``sqlite:///path``, ``memory://`` or a scheme a plugin registers.
+
+    With no URL: ``$JOBSEARCH_LOG``, else ``log.db`` in the user's data folder. A plain
+    file path (or `pathlib.Path`) opens a SQLite file.
+    """
+    if url is None:
+        text = default_url()
+        if text.startswith("sqlite:") and not os.environ.get("JOBSEARCH_LOG"):
+            _data_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif isinstance(url, os.PathLike):
+        text = f"sqlite://{Path(url).absolute().as_posix()}"
+    elif isinstance(url, str):
+        text = url
+    else:
+        raise InvalidInputError(f"a log URL must be text or a path, got {url!r}")
+    if not text.strip():
+        raise InvalidInputError("the log URL is empty")
+    scheme = urlsplit(text).scheme
+    if len(scheme) <= 1:  # no scheme (or a Windows drive letter): a file path
+        text = f"sqlite://{Path(text).absolute().as_posix()}"
+        scheme = "sqlite"
+    backends = registry().backends
+    factory = backends.get(scheme)
+    if factory is None:
+        known = ", ".join(f"{s}://" for s in sorted(backends))
+        raise InvalidInputError(
+            f"no backend for {scheme}:// in {_shown(text)!r} (installed: {known}); "
+            "is its plugin installed?"
+        )
+    return EventLog(factory(text))
+
+
+def _shown(url: str) -> str:
+    """A URL with any password hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+
+
+@attrs.frozen
+class Problem:
+    """One thing `EventLog.verify` found wrong, and where."""
+
+    position: int
+    stream: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"position {self.position}"
+        if self.stream is not None:
+            where += f" (stream {self.stream!r})"
+        return f"{where}: {self.message}"
+
+
+class EventLog:
+    """An append-only log of job-search events, folded into views on demand."""
+
+    def __init__(self, backend: Backend, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+        self.backend = backend
+        self.snapshot_every = snapshot_every
+
+    def __repr__(self) -> str:
+        return f"<EventLog {_shown(self.url)}>"
+
+    def __enter__(self) -> EventLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        """Where the log is kept."""
+        return self.backend.url
+
+    def close(self) -> None:
+        """Release the backend."""
+        self.backend.close()
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def append(
+        self,
+        events: Iterable[Event] | Event,
+        *,
+        stream: str = DEFAULT_STREAM,
+        expected_version: int | None = None,
+    ) -> list[Recorded]:
+        """Append events to `stream` all or nothing, and return them as recorded.
+
+        With `expected_version`, the stream must be at that version (0: still empty),
+        else `ConcurrencyError` and nothing is appended.
+        """
+        _check_stream(stream)
+        batch = _events(events)
+        if expected_version is not None and (
+            isinstance(expected_version, bool)
+            or not isinstance(expected_version, int)
+            or expected_version < 0
+        ):
+            raise InvalidInputError(
+                f"expected_version must be a whole number from 0 or None, got {expected_version!r}"
+            )
+        codec = registry().codec
+        rows = [codec.encode(event) for event in batch]
+        self._check_retractions(stream, batch)
+        stored = self.backend.append(stream, rows, expected_version=expected_version)
+        records = [
+            Recorded(
+                position=row.position,
+                stream=row.stream,
+                version=row.version,
+                recorded_at=row.recorded_at,
+                event=event,
+            )
+            for row, event in zip(stored, batch, strict=True)
+        ]
+        if records:
+            self._announce(records)
+        return records
+
+    def _check_retractions(self, stream: str, batch: list[Event]) -> None:
+        head: int | None = None
+        for event in batch:
+            if not isinstance(event, EventRetracted):
+                continue
+            head = self.backend.head() if head is None else head
+            if event.position > head:
+                raise InvalidInputError(
+                    f"EventRetracted.position {event.position} is not in the log "
+                    f"(the last position is {head}); nothing was appended"
+                )
+            target = next(self.backend.read(after=event.position - 1, until=event.position))
+            if target.stream != stream:
+                raise InvalidInputError(
+                    f"EventRetracted.position {event.position} belongs to stream "
+                    f"{target.stream!r}, not {stream!r}; a stream can only correct itself"
+                )
+
+    def _announce(self, records: list[Recorded]) -> None:
+        # The append has committed: a failing listener is logged, never raised, so it
+        # cannot make a committed append look failed.
+        for impl in pm.hook.appended.get_hookimpls():
+            try:
+                impl.function(**{name: {"log": self, "records": records}[name] for name in impl.argnames})
+            except Exception:
+                logger.exception("plugin %r failed in the appended hook", impl.plugin_name)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read(self, *, stream: str | None = None, after: int = 0) -> Iterator[Recorded]:
+        """Recorded events after a position, in global order (one stream's, when given)."""
+        if stream is not None:
+            _check_stream(stream)
+        _check_position("after", after)
+        codec = registry().codec
+        for row in self.backend.read(after=after, stream=stream):
+            yield codec.decode(row)
+
+    @property
+    def head(self) -> int:
+        """The position of the last event (0 for an empty log)."""
+        return self.backend.head()
+
+    def stream_version(self, stream: str = DEFAULT_STREAM) -> int:
+        """The version of a stream's last event (0 for an empty stream)."""
+        _check_stream(stream)
+        return self.backend.stream_version(stream)
+
+    def streams(self) -> list[str]:
+        """The streams that hold events, sorted."""
+        return self.backend.streams()
+
+    def view(
+        self, name: str, *, stream: str = DEFAULT_STREAM, as_of: int | datetime | None = None
+    ) -> Any:
+        """The state of view `name` for `stream`: now, or as of a position or a moment.
+
+        As of a position: the events at or before it. As of a moment (an aware datetime):
+        the events whose `at` is not later, applied in log order.
+        """
+        view = self._view(name)
+        _check_stream(stream)
+        head = self.backend.head()
+        moment: datetime | None = None
+        until = head
+        if isinstance(as_of, datetime):
+            if as_of.tzinfo is None or as_of.utcoffset() is None:
+                raise InvalidInputError(f"as_of must be timezone-aware, got {as_of!r}")
+            moment = as_of
+        elif as_of is not None:
+            _check_position("as_of", as_of)
+            if as_of > head:
+                raise InvalidInputError(f"as_of={as_of} is past the end of the log (position {head})")
+            until = as_of
+        return self._replay(view, stream, until, moment).state
+
+    def _view(self, name: str) -> View[Any]:
+        views = registry().views
+        view = views.get(name)
+        if view is None:
+            known = ", ".join(sorted(views))
+            raise UnknownViewError(f"no view named {name!r} (installed: {known})")
+        return view
+
+    def _replay(self, view: View[Any], stream: str, until: int, moment: datetime | None) -> Progress:
+        codec = registry().codec
+
+        def read(after: int, until: int) -> Iterator[Recorded]:
+            for row in self.backend.read(after=after, until=until, stream=stream):
+                yield codec.decode(row)
+
+        replay = Replay(view, read, moment=moment)
+        if moment is not None or view.state_type is None:
+            return replay.run(None, until)
+        key = f"{view.version}:{codec.fingerprint}"
+        start = self._load_snapshot(view, key, stream, until)
+
+        def save(progress: Progress) -> None:
+            self._save_snapshot(view, key, stream, progress)
+
+        return replay.run(start, until, checkpoint=save, checkpoint_every=self.snapshot_every)
+
+    def _load_snapshot(self, view: View[Any], key: str, stream: str, until: int) -> Progress | None:
+        snapshot = self.backend.load_snapshot(view.name, key, stream, at_or_before=until)
+        if snapshot is None or view.state_type is None:
+            return None
+        codec = registry().codec
+        try:
+            saved = json.loads(snapshot.state)
+            state = codec.converter.structure(saved["state"], view.state_type)
+            retractions = {int(p): int(t) for p, t in saved["retractions"]}
+        except Exception:
+            logger.warning("ignoring an unreadable %s snapshot at %d", view.name, snapshot.position)
+            return None
+        return Progress(state, snapshot.position, retractions)
+
+    def _save_snapshot(self, view: View[Any], key: str, stream: str, progress: Progress) -> None:
+        codec = registry().codec
+        payload = {
+            "state": codec.converter.unstructure(progress.state, view.state_type),
+            "retractions": sorted(progress.retractions.items()),
+        }
+        snapshot = Snapshot(
+            view=view.name,
+            key=key,
+            stream=stream,
+            position=progress.position,
+            state=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+        )
+        try:
+            self.backend.save_snapshot(snapshot)
+        except BackendError as error:  # a read-only log still answers, just without snapshots
+            logger.debug("snapshot not saved: %s", error)
+
+    # --- checking ---------------------------------------------------------------------------
+
+    def verify(self) -> list[Problem]:
+        """Check the whole log: positions 1..n, versions 1..n per stream, every row decodable."""
+        problems: list[Problem] = []
+        codec = registry().codec
+        expected = 1
+        versions: dict[str, int] = {}
+        row: StoredRow
+        for row in self.backend.read():
+            if row.position != expected:
+                problems.append(
+                    Problem(row.position, row.stream, f"positions {expected}..{row.position - 1} are missing")
+                )
+            expected = row.position + 1
+            version = versions.get(row.stream, 0) + 1
+            if row.version != version:
+                problems.append(
+                    Problem(row.position, row.stream, f"version {row.version} where {version} was due")
+                )
+            versions[row.stream] = row.version
+            try:
+                codec.decode(row)
+            except CorruptEventError as error:
+                problems.append(Problem(row.position, row.stream, str(error)))
+            except JobsearchError as error:  # pragma: no cover - any other decoding failure
+                problems.append(Problem(row.position, row.stream, str(error)))
+        return problems
+
+
+def _events(events: Iterable[Event] | Event) -> list[Event]:
+    if isinstance(events, Event):
+        return [events]
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        raise InvalidInputError(f"append takes a list of events, got {events!r}; nothing was appended")
+    batch = list(events)
+    for index, event in enumerate(batch):
+        if not isinstance(event, Event):
+            raise InvalidInputError(
+                f"item {index} of the events to append is {type(event).__name__} {event!r:.60}, "
+                "not an Event; nothing was appended"
+            )
+    return batch
+
+
+def _check_stream(stream: object) -> None:
+    if not isinstance(stream, str):
+        raise InvalidInputError(f"a stream name must be text, got {stream!r}")
+    if not stream.strip():
+        raise InvalidInputError(f"a stream name must not be empty or blank, got {stream!r}")
+    if not stream.isprintable():
+        raise InvalidInputError(f"a stream name must be printable text, got {stream!r}")
+    if len(stream) > MAX_STREAM_NAME:
+        raise InvalidInputError(
+            f"a stream name must be at most {MAX_STREAM_NAME} characters, got {len(stream)}"
+        )
+
+
+def _check_position(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(f"{name} must be a position (a whole number from 0), got {value!r}")

@@ -1,0 +1,226 @@
+"""The plugin manager `pm`, the `hookimpl` marker, and the registry built from every plugin's hooks.
+
+Entry points in the group ``jobsearch_core`` load on first use, not at import.
+``JOBSEARCH_CORE_PLUGINS`` (a comma list of entry-point names; empty for none) chooses
+which external plugins load; unset, all of them do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
+from typing import Any
+
+import attrs
+import pluggy
+
+from jobsearch_core import hookspecs
+from jobsearch_core.codec import Codec, Upcaster
+from jobsearch_core.errors import PluginError
+from jobsearch_core.events import Event, UnknownEvent, event_type_of
+from jobsearch_core.storage import BackendFactory
+from jobsearch_core.views import View
+
+__all__ = [
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "ENV_VAR",
+    "Registry",
+    "hookimpl",
+    "load_entry_points",
+    "pm",
+    "registry",
+]
+
+ENTRY_POINT_GROUP = "jobsearch_core"
+ENV_VAR = "JOBSEARCH_CORE_PLUGINS"
+#: The name the built-in plugin is registered under.
+BUILTIN = "jobsearch_core"
+
+hookimpl = pluggy.HookimplMarker("jobsearch_core")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+
+
+@attrs.frozen
+class Registry:
+    """What the installed plugins registered, by name, and the codec built from it."""
+
+    backends: dict[str, BackendFactory]
+    views: dict[str, View[Any]]
+    event_types: dict[str, type[Event]]
+    upcasters: dict[tuple[str, int], Upcaster]
+    #: (kind, name) -> the plugin that registered it, e.g. ("view", "gaps") -> "jobsearch_core".
+    owners: dict[tuple[str, str], str]
+    codec: Codec
+
+
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager that forgets its registry whenever a plugin comes or goes."""
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register a plugin; the next use rebuilds the registry (and the codec) with it."""
+        registered = super().register(plugin, name)
+        _forget_registry()
+        return registered
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        """Unregister a plugin; the next use rebuilds the registry without it."""
+        removed = super().unregister(plugin, name)
+        _forget_registry()
+        return removed
+
+
+pm = PluginManager("jobsearch_core")
+pm.add_hookspecs(hookspecs)
+
+_lock = threading.RLock()
+_registry: Registry | None = None
+_entry_points_loaded = False
+
+
+def _forget_registry() -> None:
+    global _registry
+    with _lock:
+        _registry = None
+
+
+def load_entry_points() -> None:
+    """Load the external plugins once (honouring ``JOBSEARCH_CORE_PLUGINS``)."""
+    global _entry_points_loaded
+    with _lock:
+        if _entry_points_loaded:
+            return
+        _entry_points_loaded = True
+        available = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+        chosen = os.environ.get(ENV_VAR)
+        if chosen is None:
+            names = sorted(available)
+        else:
+            names = [name.strip() for name in chosen.split(",") if name.strip()]
+            unknown = [name for name in names if name not in available]
+            if unknown:
+                installed = ", ".join(sorted(available)) or "none"
+                raise PluginError(
+                    f"{ENV_VAR} names {', '.join(map(repr, unknown))}, which is not installed "
+                    f"(installed plugins: {installed})"
+                )
+        for name in names:
+            try:
+                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=name)
+            except PluginError:
+                raise
+            except Exception as error:
+                raise PluginError(
+                    f"plugin {name!r} ({available[name].value}) failed to load: {error!r}"
+                ) from error
+
+
+def registry() -> Registry:
+    """The registry of backends, views, event types and upcasters; built on first use."""
+    global _registry
+    current = _registry
+    if current is not None:
+        return current
+    with _lock:
+        load_entry_points()
+        if _registry is None:
+            _registry = _build()
+        return _registry
+
+
+def _implementations(hook_name: str) -> Iterator[tuple[str, Callable[..., Any], tuple[str, ...]]]:
+    caller = getattr(pm.hook, hook_name)
+    # Registration order, so the built-ins come first and a plugin that repeats one of
+    # their names is the one named second in the error.
+    for impl in reversed(caller.get_hookimpls()):
+        yield impl.plugin_name, impl.function, tuple(impl.argnames)
+
+
+def _call(hook_name: str, **kwargs: Any) -> None:
+    for plugin, function, argnames in _implementations(hook_name):
+        bound = {name: kwargs[name](plugin) for name in argnames}
+        function(**bound)
+
+
+def _build() -> Registry:
+    owners: dict[tuple[str, str], str] = {}
+
+    def claim(kind: str, name: str, plugin: str) -> None:
+        other = owners.get((kind, name))
+        if other is not None:
+            raise PluginError(
+                f"{kind} {name!r} is registered by both plugin {other!r} and plugin {plugin!r}"
+            )
+        owners[(kind, name)] = plugin
+
+    backends: dict[str, BackendFactory] = {}
+    views: dict[str, View[Any]] = {}
+    event_types: dict[str, type[Event]] = {}
+    upcasters: dict[tuple[str, int], Upcaster] = {}
+
+    def backend_register(plugin: str) -> Callable[[str, BackendFactory], None]:
+        def register(scheme: str, factory: BackendFactory) -> None:
+            if not isinstance(scheme, str) or not _SCHEME.fullmatch(scheme):
+                raise PluginError(f"plugin {plugin!r} registered a bad URL scheme {scheme!r}")
+            if not callable(factory):
+                raise PluginError(f"plugin {plugin!r} registered scheme {scheme!r} with {factory!r}")
+            claim("backend", scheme, plugin)
+            backends[scheme] = factory
+
+        return register
+
+    def view_register(plugin: str) -> Callable[[View[Any]], None]:
+        def register(view: View[Any]) -> None:
+            if not isinstance(view, View):
+                raise PluginError(f"plugin {plugin!r} registered {view!r}, which is not a View")
+            claim("view", view.name, plugin)
+            views[view.name] = view
+
+        return register
+
+    def event_register(plugin: str) -> Callable[[type[Event]], None]:
+        def register(cls: type[Event]) -> None:
+            if not (isinstance(cls, type) and issubclass(cls, Event)) or cls is UnknownEvent:
+                raise PluginError(f"plugin {plugin!r} registered {cls!r}, which is not an Event class")
+            name = event_type_of(cls)
+            claim("event type", name, plugin)
+            event_types[name] = cls
+
+        return register
+
+    def upcaster_register(plugin: str) -> Callable[[str, int, Upcaster], None]:
+        def register(type_name: str, from_version: int, upcast: Upcaster) -> None:
+            if isinstance(from_version, bool) or not isinstance(from_version, int) or from_version < 1:
+                raise PluginError(
+                    f"plugin {plugin!r} registered an upcaster for {type_name!r} from version "
+                    f"{from_version!r}; versions are whole numbers from 1"
+                )
+            claim("upcaster", f"{type_name} v{from_version}", plugin)
+            upcasters[(type_name, from_version)] = upcast
+
+        return register
+
+    _call("register_backends", register=backend_register)
+    _call("register_event_types", register=event_register)
+    _call("register_upcasters", register=upcaster_register)
+    _call("register_views", register=view_register)
+    return Registry(
+        backends=backends,
+        views=views,
+        event_types=event_types,
+        upcasters=upcasters,
+        owners=owners,
+        codec=Codec(event_types, upcasters),
+    )
+
+
+def _register_builtins() -> None:
+    from jobsearch_core import _builtins
+
+    pm.register(_builtins, name=BUILTIN)
+
+
+_register_builtins()

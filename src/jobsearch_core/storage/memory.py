@@ -1,0 +1,98 @@
+"""`memory://`: a backend that keeps everything in this process, for tests and scratch work."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+from jobsearch_core.errors import ConcurrencyError
+from jobsearch_core.storage import NewRow, Snapshot, StoredRow
+
+__all__ = ["MemoryBackend"]
+
+
+class MemoryBackend:
+    """Rows in a list, one lock for appends; gone when the process ends."""
+
+    def __init__(self, url: str = "memory://") -> None:
+        self.url = url
+        self._rows: list[StoredRow] = []
+        self._by_stream: dict[str, list[StoredRow]] = {}
+        self._snapshots: dict[tuple[str, str, str], dict[int, Snapshot]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str) -> MemoryBackend:
+        """Open `memory://` (always a fresh, empty log)."""
+        return cls(url)
+
+    def append(
+        self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
+    ) -> list[StoredRow]:
+        """Append under the lock; see `Backend.append`."""
+        with self._lock:
+            own = self._by_stream.get(stream, [])
+            version = len(own)
+            if expected_version is not None and expected_version != version:
+                raise ConcurrencyError(stream, expected_version, version)
+            if not rows:
+                return []
+            now = datetime.now(UTC)
+            head = len(self._rows)
+            stored = [
+                StoredRow(
+                    position=head + i,
+                    stream=stream,
+                    version=version + i,
+                    type=row.type,
+                    schema_version=row.schema_version,
+                    data=bytes(row.data),
+                    recorded_at=now,
+                )
+                for i, row in enumerate(rows, start=1)
+            ]
+            self._rows.extend(stored)
+            self._by_stream.setdefault(stream, []).extend(stored)
+            return stored
+
+    def read(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[StoredRow]:
+        """Rows in position order; see `Backend.read`."""
+        rows = self._rows if stream is None else self._by_stream.get(stream, [])
+        # Lists only grow, so an index found now stays valid while appends go on.
+        start = bisect.bisect_right(rows, after, key=lambda row: row.position)
+        for i in range(start, len(rows)):
+            row = rows[i]
+            if until is not None and row.position > until:
+                return
+            yield row
+
+    def stream_version(self, stream: str) -> int:
+        """The stream's last version, 0 when it has no events."""
+        return len(self._by_stream.get(stream, ()))
+
+    def head(self) -> int:
+        """The last position, 0 for an empty log."""
+        return len(self._rows)
+
+    def streams(self) -> list[str]:
+        """Streams with at least one event, sorted."""
+        return sorted(self._by_stream)
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep a snapshot, replacing one at the same place."""
+        with self._lock:
+            key = (snapshot.view, snapshot.key, snapshot.stream)
+            self._snapshots.setdefault(key, {})[snapshot.position] = snapshot
+
+    def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Snapshot | None:
+        """The nearest snapshot at or before a position, or None."""
+        taken = self._snapshots.get((view, key, stream), {})
+        positions = [p for p in taken if p <= at_or_before]
+        return taken[max(positions)] if positions else None
+
+    def close(self) -> None:
+        """Nothing to release."""

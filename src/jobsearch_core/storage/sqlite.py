@@ -1,0 +1,354 @@
+"""`sqlite:///path`: the embedded default backend, one file that several processes can share."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from jobsearch_core.errors import BackendError, ConcurrencyError, InvalidInputError
+from jobsearch_core.storage import NewRow, Snapshot, StoredRow
+
+__all__ = ["SQLiteBackend", "path_from_url"]
+
+#: Rows fetched per query while reading: memory stays flat however long the log is.
+BATCH_SIZE = 1000
+SCHEMA_VERSION = 1
+SYNCHRONOUS = ("off", "normal", "full", "extra")
+
+_SCHEMA = [
+    # position is the rowid: appends give it explicitly as head + 1, under the write lock,
+    # so positions are 1..n in commit order and a rolled-back append leaves no hole.
+    """CREATE TABLE events (
+        position INTEGER PRIMARY KEY,
+        stream TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (stream, version)
+    )""",
+    """CREATE TABLE snapshots (
+        view TEXT NOT NULL,
+        key TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        state BLOB NOT NULL,
+        PRIMARY KEY (view, key, stream, position)
+    ) WITHOUT ROWID""",
+]
+
+
+def path_from_url(url: str) -> tuple[Path, dict[str, str]]:
+    """Split `sqlite:///abs/path.db?opt=value` (or `sqlite:relative.db`) into a path and options."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite":
+        raise InvalidInputError(f"not a sqlite URL: {url!r}")
+    if parts.netloc not in ("", "localhost"):
+        raise InvalidInputError(
+            f"a sqlite URL names a file, not a host: {url!r} "
+            "(write sqlite:///absolute/path.db or sqlite:relative/path.db)"
+        )
+    if not parts.path or parts.path == "/":
+        raise InvalidInputError(f"the sqlite URL {url!r} names no file")
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return Path(unquote(parts.path)), options
+
+
+class SQLiteBackend:
+    """A log in one SQLite file: WAL, one transaction per append, a busy timeout for sharing."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, synchronous: str = "full", busy_timeout: float = 5.0
+    ) -> None:
+        self.path = Path(path)
+        if synchronous.lower() not in SYNCHRONOUS:
+            raise InvalidInputError(
+                f"synchronous must be one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
+            )
+        if busy_timeout < 0:
+            raise InvalidInputError(f"busy_timeout must not be negative, got {busy_timeout!r}")
+        self.synchronous = synchronous.lower()
+        self.busy_timeout = busy_timeout
+        self.url = f"sqlite://{self.path.absolute().as_posix()}"
+        self._lock = threading.RLock()
+        self._recorded_at_cache: tuple[str, datetime] = ("", datetime.min)
+        self._conn = self._connect()
+
+    @classmethod
+    def from_url(cls, url: str) -> SQLiteBackend:
+        """Open `sqlite:///path?synchronous=normal&busy_timeout=10` (seconds)."""
+        path, options = path_from_url(url)
+        kwargs: dict[str, Any] = {}
+        for name, value in options.items():
+            if name == "synchronous":
+                kwargs["synchronous"] = value
+            elif name == "busy_timeout":
+                try:
+                    kwargs["busy_timeout"] = float(value)
+                except ValueError:
+                    raise InvalidInputError(
+                        f"busy_timeout in {url!r} must be a number of seconds, got {value!r}"
+                    ) from None
+            else:
+                raise InvalidInputError(
+                    f"unknown option {name!r} in {url!r} (known: synchronous, busy_timeout)"
+                )
+        return cls(path, **kwargs)
+
+    # --- opening --------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.path.parent.is_dir():
+            raise BackendError(f"cannot open {self.path}: the folder {self.path.parent} does not exist")
+        if not self.path.exists():
+            # Created by us with owner-only access; SQLite gives its -wal and -shm files
+            # the same mode as the database file.
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass  # another process made it first
+            except OSError as error:
+                raise BackendError(f"cannot create {self.path}: {error.strerror}") from None
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,  # guarded by self._lock instead
+            )
+        except sqlite3.Error as error:
+            raise BackendError(f"cannot open {self.path}: {error}") from None
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={self.synchronous.upper()}")
+            self._migrate(conn)
+        except sqlite3.Error as error:
+            conn.close()
+            raise self._failure("open", error) from None
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise BackendError(
+                f"{self.path} has schema version {version}, newer than this jobsearch-core "
+                f"understands ({SCHEMA_VERSION}); upgrade jobsearch-core to read it"
+            )
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (version,) = conn.execute("PRAGMA user_version").fetchone()  # another process?
+            if version == 0:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+                if tables:
+                    raise BackendError(
+                        f"{self.path} is a SQLite file that is not a jobsearch log "
+                        f"(it holds {', '.join(sorted(tables))})"
+                    )
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _failure(self, doing: str, error: sqlite3.Error) -> BackendError:
+        message = str(error)
+        if "locked" in message or "busy" in message:
+            hint = f"locked by another process for longer than the busy timeout ({self.busy_timeout}s)"
+        elif "readonly" in message or "read-only" in message:
+            hint = "the file is read-only"
+        elif "full" in message:
+            hint = "the disk (or the database's size limit) is full"
+        elif "not a database" in message:
+            hint = "the file is not a SQLite database"
+        else:
+            hint = message
+        return BackendError(f"cannot {doing} {self.path}: {hint}; the log is as it was")
+
+    @contextmanager
+    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise self._failure(doing, error) from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise self._failure(doing, error) from None
+                raise
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as error:
+                raise self._failure("read", error) from None
+
+    # --- the Backend protocol ---------------------------------------------------------------
+
+    def append(
+        self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
+    ) -> list[StoredRow]:
+        """Append in one IMMEDIATE transaction; see `Backend.append`."""
+        with self._transaction(f"append to stream {stream!r} in") as conn:
+            (version,) = conn.execute(
+                "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
+            ).fetchone()
+            if expected_version is not None and expected_version != version:
+                raise ConcurrencyError(stream, expected_version, version)
+            if not rows:
+                return []
+            (head,) = conn.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
+            now = datetime.now(UTC)
+            stamp = now.isoformat()
+            stored = [
+                StoredRow(
+                    position=head + i,
+                    stream=stream,
+                    version=version + i,
+                    type=row.type,
+                    schema_version=row.schema_version,
+                    data=bytes(row.data),
+                    recorded_at=now,
+                )
+                for i, row in enumerate(rows, start=1)
+            ]
+            conn.executemany(
+                "INSERT INTO events (position, stream, version, type, schema_version, data,"
+                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (r.position, stream, r.version, r.type, r.schema_version, r.data, stamp)
+                    for r in stored
+                ],
+            )
+        return stored
+
+    def read(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[StoredRow]:
+        """Rows in position order, one batch in memory at a time; see `Backend.read`."""
+        last = until if until is not None else -1
+        columns = "position, stream, version, type, schema_version, data, recorded_at"
+        if stream is None:
+            sql = f"SELECT {columns} FROM events WHERE position > ?"
+            if until is not None:
+                sql += " AND position <= ?"
+            sql += f" ORDER BY position LIMIT {BATCH_SIZE}"
+
+            def batch(cursor: int) -> list[Any]:
+                params = (cursor, last) if until is not None else (cursor,)
+                return self._query(sql, params)
+
+            yield from self._batches(batch, after, position_column=0)
+            return
+        # A stream is read by version (the UNIQUE index), starting from the first version
+        # past `after`: no scan over other streams' rows however the streams interleave.
+        sql = f"SELECT {columns} FROM events WHERE stream = ? AND version > ?"
+        if until is not None:
+            sql += " AND position <= ?"
+        sql += f" ORDER BY version LIMIT {BATCH_SIZE}"
+
+        def stream_batch(cursor: int) -> list[Any]:
+            params = (stream, cursor, last) if until is not None else (stream, cursor)
+            return self._query(sql, params)
+
+        yield from self._batches(stream_batch, self._version_at(stream, after), position_column=2)
+
+    def _batches(
+        self, fetch: Callable[[int], list[Any]], cursor: int, *, position_column: int
+    ) -> Iterator[StoredRow]:
+        while True:
+            rows = fetch(cursor)
+            for row in rows:
+                yield self._stored(row)
+            if len(rows) < BATCH_SIZE:
+                return
+            cursor = rows[-1][position_column]
+
+    def _version_at(self, stream: str, position: int) -> int:
+        """The stream's version at a global position: the last of its versions not past it."""
+        if position <= 0:
+            return 0
+        low, high = 0, self.stream_version(stream)
+        while low < high:  # positions grow with versions: bisect on the index
+            middle = (low + high + 1) // 2
+            found = self._query(
+                "SELECT position FROM events WHERE stream = ? AND version = ?", (stream, middle)
+            )
+            if found and found[0][0] <= position:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def _stored(self, row: Any) -> StoredRow:
+        position, stream, version, type_name, schema_version, data, stamp = row
+        cached_stamp, recorded_at = self._recorded_at_cache
+        if stamp != cached_stamp:  # one append shares one stamp: parse it once
+            recorded_at = datetime.fromisoformat(stamp)
+            self._recorded_at_cache = (stamp, recorded_at)
+        return StoredRow(
+            position=position,
+            stream=stream,
+            version=version,
+            type=type_name,
+            schema_version=schema_version,
+            data=bytes(data),
+            recorded_at=recorded_at,
+        )
+
+    def stream_version(self, stream: str) -> int:
+        """The stream's last version, 0 when it has no events."""
+        rows = self._query("SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,))
+        return int(rows[0][0])
+
+    def head(self) -> int:
+        """The last position, 0 for an empty log."""
+        return int(self._query("SELECT coalesce(max(position), 0) FROM events")[0][0])
+
+    def streams(self) -> list[str]:
+        """Streams with at least one event, sorted."""
+        return [r[0] for r in self._query("SELECT DISTINCT stream FROM events ORDER BY stream")]
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep a snapshot, replacing one at the same place."""
+        with self._transaction("save a snapshot in") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state),
+            )
+
+    def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Snapshot | None:
+        """The nearest snapshot at or before a position, or None."""
+        rows = self._query(
+            "SELECT position, state FROM snapshots WHERE view = ? AND key = ? AND stream = ?"
+            " AND position <= ? ORDER BY position DESC LIMIT 1",
+            (view, key, stream, at_or_before),
+        )
+        if not rows:
+            return None
+        position, state = rows[0]
+        return Snapshot(view=view, key=key, stream=stream, position=position, state=bytes(state))
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
