@@ -1,12 +1,12 @@
 """jobsearch-core: a job search as an append-only event log, folded into views.
 
-    >>> from jobsearch_core import open_log
-    >>> from jobsearch_core.events import GapAdded
-    >>> log = open_log("memory://")
-    >>> [recorded.position for recorded in log.append([GapAdded(skill="SQL")])]
-    [1]
-    >>> [item.skill for item in log.view("gaps").items]
-    ['SQL']
+>>> from jobsearch_core import open_log
+>>> from jobsearch_core.events import GapAdded
+>>> log = open_log("memory://")
+>>> [recorded.position for recorded in log.append([GapAdded(skill="SQL")])]
+[1]
+>>> [item.skill for item in log.view("gaps").items]
+['SQL']
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from jobsearch_core.events import (
     Event,
     Recorded,
     UnknownEvent,
-    event_type_of,
     schema_version_of,
 )
 from jobsearch_core.storage import NewRow, StoredRow
@@ -29,16 +28,17 @@ T = TypeVar("T")
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _structure_str(value: Any, _: type) -> str:
+def _structure_str(value: Any, type_: type) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, got {value!r}")
-    return value
+    # The hook also catches subclasses of str, such as a StrEnum.
+    return value if type_ is str else type_(value)
 
 
-def _structure_int(value: Any, _: type) -> int:
+def _structure_int(value: Any, type_: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected a whole number, got {value!r}")
-    return value
+    return value if type_ is int else type_(value)
 
 
 def _structure_bytes(value: Any, _: type) -> bytes:
@@ -89,7 +89,9 @@ class Codec:
     def encode(self, event: Event) -> NewRow:
         """The stored form of an event; refuses an event class no plugin registered."""
         if isinstance(event, UnknownEvent):
-            return NewRow(type=event.type_name, schema_version=event.schema_version, data=event.data)
+            return NewRow(
+                type=event.type_name, schema_version=event.schema_version, data=event.data
+            )
         name = self._names.get(type(event))
         if name is None:
             raise InvalidEventError(
@@ -110,7 +112,11 @@ class Codec:
     def decode(self, row: StoredRow) -> Recorded:
         """A stored row as a `Recorded`; a row that does not fit its type raises `CorruptEventError`."""
         event = self.decode_event(
-            row.type, row.schema_version, row.data, position=row.position, stream=row.stream,
+            row.type,
+            row.schema_version,
+            row.data,
+            position=row.position,
+            stream=row.stream,
             fallback_at=row.recorded_at,
         )
         return Recorded(
@@ -147,7 +153,9 @@ class Codec:
             return self._unknown(type_name, schema_version, data, payload, fallback_at, None)
         current = schema_version_of(cls)
         if schema_version > current:
-            reason = f"stored with schema version {schema_version}, newer than the installed {current}"
+            reason = (
+                f"stored with schema version {schema_version}, newer than the installed {current}"
+            )
             return self._unknown(type_name, schema_version, data, payload, fallback_at, reason)
         for version in range(schema_version, current):
             upcast = self.upcasters.get((type_name, version))
@@ -157,7 +165,9 @@ class Codec:
             try:
                 payload = upcast(dict(payload))
             except Exception as error:
-                raise corrupt(f"the upcaster from schema version {version} failed: {error!r}") from None
+                raise corrupt(
+                    f"the upcaster from schema version {version} failed: {error!r}"
+                ) from None
         try:
             event: Event = self.converter.structure(payload, cls)
         except Exception as error:
@@ -185,7 +195,9 @@ class Codec:
         at = at or fallback_at
         extra: dict[str, Any] = {"reason": reason} if reason else {}
         if at is None:
-            return UnknownEvent(type_name=type_name, schema_version=schema_version, data=data, **extra)
+            return UnknownEvent(
+                type_name=type_name, schema_version=schema_version, data=data, **extra
+            )
         return UnknownEvent(
             at=at, type_name=type_name, schema_version=schema_version, data=data, **extra
         )

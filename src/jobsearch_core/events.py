@@ -91,7 +91,9 @@ def _now() -> datetime:
 # type, the field and the value, so a caller (or the CLI) can show the message as it is.
 
 
-def _refuse(instance: Any, field: attrs.Attribute[Any], problem: str, value: Any) -> InvalidEventError:
+def _refuse(
+    instance: Any, field: attrs.Attribute[Any], problem: str, value: Any
+) -> InvalidEventError:
     cls = type(instance).__name__
     shown = repr(value)
     if len(shown) > 80:
@@ -142,7 +144,9 @@ def _to_utc(value: Any, instance: Any, field: attrs.Attribute[Any]) -> Any:
     if not isinstance(value, datetime):
         raise _refuse(instance, field, "must be a datetime", value)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise _refuse(instance, field, "must be timezone-aware (naive datetimes are refused)", value)
+        raise _refuse(
+            instance, field, "must be timezone-aware (naive datetimes are refused)", value
+        )
     return value.astimezone(UTC)
 
 
@@ -165,7 +169,7 @@ def _to_enum(enum_type: type[E], allowed: Iterable[E] | None = None) -> attrs.Co
         names = ", ".join(str(choice) for choice in choices)
         raise _refuse(instance, field, f"must be one of {names}", value)
 
-    return attrs.Converter(convert, takes_self=True, takes_field=True)  # type: ignore[misc, call-overload]
+    return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
 def _to_names(value: Any, instance: Any, field: attrs.Attribute[Any]) -> tuple[str, ...]:
@@ -198,7 +202,7 @@ def _to_feedback_items(
     return tuple(items)
 
 
-_utc = attrs.Converter(_to_utc, takes_self=True, takes_field=True)  # type: ignore[misc, call-overload]
+_utc = attrs.Converter(_to_utc, takes_self=True, takes_field=True)
 
 
 def _name() -> Any:
@@ -227,7 +231,7 @@ class Event:
     __event_type__: ClassVar[str]
     __schema_version__: ClassVar[int] = 1
 
-    at: datetime = attrs.field(factory=_now, converter=_utc)
+    at: datetime = attrs.field(factory=_now, converter=_utc)  # type: ignore[misc]
 
 
 def event_type_of(event: Event | type[Event]) -> str:
@@ -252,7 +256,7 @@ class FeedbackItem:
     """One answer to "what would make me a better fit?": a skill and what to do about it."""
 
     skill: str = _name()
-    mark: Mark = attrs.field(converter=_to_enum(Mark))
+    mark: Mark = attrs.field(converter=_to_enum(Mark))  # type: ignore[misc]
     comment: str | None = _text()
 
 
@@ -273,7 +277,7 @@ class ScreenPassed(Event):
     """An application moved past a stage: `resume`, `phone`, `second_interview` or `final`."""
 
     application_id: str = _name()
-    stage: Stage = attrs.field(converter=_to_enum(Stage, SCREENS))
+    stage: Stage = attrs.field(converter=_to_enum(Stage, SCREENS))  # type: ignore[misc]
     note: str | None = _text()
 
 
@@ -283,7 +287,7 @@ class FeedbackReceived(Event):
 
     application_id: str = _name()
     items: tuple[FeedbackItem, ...] = attrs.field(
-        converter=attrs.Converter(_to_feedback_items, takes_self=True, takes_field=True)  # type: ignore[misc, call-overload]
+        converter=attrs.Converter(_to_feedback_items, takes_self=True, takes_field=True)  # type: ignore[misc]
     )
     source: str | None = _optional_name()
     note: str | None = _text()
@@ -305,7 +309,7 @@ class RoleSuggested(Event):
     company: str = _name()
     role: str = _name()
     skills: tuple[str, ...] = attrs.field(
-        converter=attrs.Converter(_to_names, takes_self=True, takes_field=True)  # type: ignore[misc, call-overload]
+        converter=attrs.Converter(_to_names, takes_self=True, takes_field=True)  # type: ignore[misc]
     )
     application_id: str | None = _optional_name()
     suggested_by: str | None = _optional_name()
@@ -343,7 +347,7 @@ class ApplicationClosed(Event):
     """The end of an application."""
 
     application_id: str = _name()
-    outcome: Outcome = attrs.field(converter=_to_enum(Outcome))
+    outcome: Outcome = attrs.field(converter=_to_enum(Outcome))  # type: ignore[misc]
     note: str | None = _text()
 
 

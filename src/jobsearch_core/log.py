@@ -201,7 +201,9 @@ class EventLog:
         # cannot make a committed append look failed.
         for impl in pm.hook.appended.get_hookimpls():
             try:
-                impl.function(**{name: {"log": self, "records": records}[name] for name in impl.argnames})
+                impl.function(
+                    **{name: {"log": self, "records": records}[name] for name in impl.argnames}
+                )
             except Exception:
                 logger.exception("plugin %r failed in the appended hook", impl.plugin_name)
 
@@ -250,7 +252,9 @@ class EventLog:
         elif as_of is not None:
             _check_position("as_of", as_of)
             if as_of > head:
-                raise InvalidInputError(f"as_of={as_of} is past the end of the log (position {head})")
+                raise InvalidInputError(
+                    f"as_of={as_of} is past the end of the log (position {head})"
+                )
             until = as_of
         return self._replay(view, stream, until, moment).state
 
@@ -262,7 +266,9 @@ class EventLog:
             raise UnknownViewError(f"no view named {name!r} (installed: {known})")
         return view
 
-    def _replay(self, view: View[Any], stream: str, until: int, moment: datetime | None) -> Progress:
+    def _replay(
+        self, view: View[Any], stream: str, until: int, moment: datetime | None
+    ) -> Progress:
         codec = registry().codec
 
         def read(after: int, until: int) -> Iterator[Recorded]:
@@ -324,13 +330,19 @@ class EventLog:
         for row in self.backend.read():
             if row.position != expected:
                 problems.append(
-                    Problem(row.position, row.stream, f"positions {expected}..{row.position - 1} are missing")
+                    Problem(
+                        row.position,
+                        row.stream,
+                        f"positions {expected}..{row.position - 1} are missing",
+                    )
                 )
             expected = row.position + 1
             version = versions.get(row.stream, 0) + 1
             if row.version != version:
                 problems.append(
-                    Problem(row.position, row.stream, f"version {row.version} where {version} was due")
+                    Problem(
+                        row.position, row.stream, f"version {row.version} where {version} was due"
+                    )
                 )
             versions[row.stream] = row.version
             try:
@@ -346,7 +358,9 @@ def _events(events: Iterable[Event] | Event) -> list[Event]:
     if isinstance(events, Event):
         return [events]
     if isinstance(events, str | bytes) or not isinstance(events, Iterable):
-        raise InvalidInputError(f"append takes a list of events, got {events!r}; nothing was appended")
+        raise InvalidInputError(
+            f"append takes a list of events, got {events!r}; nothing was appended"
+        )
     batch = list(events)
     for index, event in enumerate(batch):
         if not isinstance(event, Event):

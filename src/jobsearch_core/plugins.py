@@ -166,7 +166,9 @@ def _build() -> Registry:
             if not isinstance(scheme, str) or not _SCHEME.fullmatch(scheme):
                 raise PluginError(f"plugin {plugin!r} registered a bad URL scheme {scheme!r}")
             if not callable(factory):
-                raise PluginError(f"plugin {plugin!r} registered scheme {scheme!r} with {factory!r}")
+                raise PluginError(
+                    f"plugin {plugin!r} registered scheme {scheme!r} with {factory!r}"
+                )
             claim("backend", scheme, plugin)
             backends[scheme] = factory
 
@@ -184,7 +186,9 @@ def _build() -> Registry:
     def event_register(plugin: str) -> Callable[[type[Event]], None]:
         def register(cls: type[Event]) -> None:
             if not (isinstance(cls, type) and issubclass(cls, Event)) or cls is UnknownEvent:
-                raise PluginError(f"plugin {plugin!r} registered {cls!r}, which is not an Event class")
+                raise PluginError(
+                    f"plugin {plugin!r} registered {cls!r}, which is not an Event class"
+                )
             name = event_type_of(cls)
             claim("event type", name, plugin)
             event_types[name] = cls
@@ -193,7 +197,11 @@ def _build() -> Registry:
 
     def upcaster_register(plugin: str) -> Callable[[str, int, Upcaster], None]:
         def register(type_name: str, from_version: int, upcast: Upcaster) -> None:
-            if isinstance(from_version, bool) or not isinstance(from_version, int) or from_version < 1:
+            if (
+                isinstance(from_version, bool)
+                or not isinstance(from_version, int)
+                or from_version < 1
+            ):
                 raise PluginError(
                     f"plugin {plugin!r} registered an upcaster for {type_name!r} from version "
                     f"{from_version!r}; versions are whole numbers from 1"

@@ -96,7 +96,9 @@ class Backend(Protocol):
         """Keep a view snapshot, replacing one with the same view, key, stream and position."""
         ...
 
-    def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Snapshot | None:
+    def load_snapshot(
+        self, view: str, key: str, stream: str, *, at_or_before: int
+    ) -> Snapshot | None:
         """The snapshot with this view, key and stream nearest at or before a position."""
         ...
 

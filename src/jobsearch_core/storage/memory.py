@@ -88,7 +88,9 @@ class MemoryBackend:
             key = (snapshot.view, snapshot.key, snapshot.stream)
             self._snapshots.setdefault(key, {})[snapshot.position] = snapshot
 
-    def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Snapshot | None:
+    def load_snapshot(
+        self, view: str, key: str, stream: str, *, at_or_before: int
+    ) -> Snapshot | None:
         """The nearest snapshot at or before a position, or None."""
         taken = self._snapshots.get((view, key, stream), {})
         positions = [p for p in taken if p <= at_or_before]

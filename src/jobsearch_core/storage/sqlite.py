@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from jobsearch_core.errors import BackendError, ConcurrencyError, InvalidInputError
+from jobsearch_core.errors import (
+    BackendError,
+    ConcurrencyError,
+    CorruptEventError,
+    InvalidInputError,
+)
 from jobsearch_core.storage import NewRow, Snapshot, StoredRow
 
 __all__ = ["SQLiteBackend", "path_from_url"]
@@ -59,7 +64,9 @@ def path_from_url(url: str) -> tuple[Path, dict[str, str]]:
     if not parts.path or parts.path == "/":
         raise InvalidInputError(f"the sqlite URL {url!r} names no file")
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
-    return Path(unquote(parts.path)), options
+    # f"sqlite:///{absolute_path}" gives "////path": read it as the absolute path it means.
+    path = "/" + parts.path.lstrip("/") if parts.path.startswith("//") else parts.path
+    return Path(unquote(path)), options
 
 
 class SQLiteBackend:
@@ -107,7 +114,9 @@ class SQLiteBackend:
 
     def _connect(self) -> sqlite3.Connection:
         if not self.path.parent.is_dir():
-            raise BackendError(f"cannot open {self.path}: the folder {self.path.parent} does not exist")
+            raise BackendError(
+                f"cannot open {self.path}: the folder {self.path.parent} does not exist"
+            )
         if not self.path.exists():
             # Created by us with owner-only access; SQLite gives its -wal and -shm files
             # the same mode as the database file.
@@ -165,7 +174,9 @@ class SQLiteBackend:
     def _failure(self, doing: str, error: sqlite3.Error) -> BackendError:
         message = str(error)
         if "locked" in message or "busy" in message:
-            hint = f"locked by another process for longer than the busy timeout ({self.busy_timeout}s)"
+            hint = (
+                f"locked by another process for longer than the busy timeout ({self.busy_timeout}s)"
+            )
         elif "readonly" in message or "read-only" in message:
             hint = "the file is read-only"
         elif "full" in message:
@@ -302,21 +313,38 @@ class SQLiteBackend:
         position, stream, version, type_name, schema_version, data, stamp = row
         cached_stamp, recorded_at = self._recorded_at_cache
         if stamp != cached_stamp:  # one append shares one stamp: parse it once
-            recorded_at = datetime.fromisoformat(stamp)
+            try:
+                recorded_at = datetime.fromisoformat(stamp)
+            except (TypeError, ValueError):
+                raise CorruptEventError(
+                    f"recorded_at {stamp!r} is not a timestamp", position=position, stream=stream
+                ) from None
             self._recorded_at_cache = (stamp, recorded_at)
+        if not isinstance(data, bytes):
+            # Only an edit behind the library's back stores text or numbers here; hand the
+            # codec bytes so it can say what is wrong with them.
+            data = str(data).encode("utf-8", "surrogateescape")
+        if not isinstance(schema_version, int) or not isinstance(type_name, str):
+            raise CorruptEventError(
+                f"type {type_name!r} / schema version {schema_version!r} are not a name and a number",
+                position=position,
+                stream=stream,
+            )
         return StoredRow(
             position=position,
             stream=stream,
             version=version,
             type=type_name,
             schema_version=schema_version,
-            data=bytes(data),
+            data=data,
             recorded_at=recorded_at,
         )
 
     def stream_version(self, stream: str) -> int:
         """The stream's last version, 0 when it has no events."""
-        rows = self._query("SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,))
+        rows = self._query(
+            "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
+        )
         return int(rows[0][0])
 
     def head(self) -> int:
@@ -336,7 +364,9 @@ class SQLiteBackend:
                 (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state),
             )
 
-    def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Snapshot | None:
+    def load_snapshot(
+        self, view: str, key: str, stream: str, *, at_or_before: int
+    ) -> Snapshot | None:
         """The nearest snapshot at or before a position, or None."""
         rows = self._query(
             "SELECT position, state FROM snapshots WHERE view = ? AND key = ? AND stream = ?"

@@ -90,7 +90,11 @@ class Replay:
                         break
                 state = view.apply(state, record)
                 since_checkpoint += 1
-                if checkpoint is not None and checkpoint_every and since_checkpoint >= checkpoint_every:
+                if (
+                    checkpoint is not None
+                    and checkpoint_every
+                    and since_checkpoint >= checkpoint_every
+                ):
                     checkpoint(Progress(state, record.position, dict(retractions)))
                     since_checkpoint = 0
             if refolded_at is None:

@@ -1,0 +1,859 @@
+"""Hypothesis strategies for events and the contract suite every storage backend must pass."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobsearch_core.errors import ConcurrencyError
+from jobsearch_core.events import (
+    SCREENS,
+    ApplicationClosed,
+    CareerGoalSet,
+    Event,
+    EventRetracted,
+    FeedbackItem,
+    FeedbackReceived,
+    GapAdded,
+    GapClosed,
+    GapPracticed,
+    GapPromoted,
+    Mark,
+    Outcome,
+    ResumeSubmitted,
+    RoleSuggested,
+    ScreenPassed,
+)
+from jobsearch_core.storage import Backend, NewRow, Snapshot, StoredRow
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+__all__ = [
+    "HOSTILE_TEXTS",
+    "BackendContract",
+    "application_closed",
+    "application_ids",
+    "aware_datetimes",
+    "career_goal_set",
+    "event_retracted",
+    "event_sequences",
+    "events",
+    "feedback_items",
+    "feedback_received",
+    "gap_added",
+    "gap_closed",
+    "gap_practiced",
+    "gap_promoted",
+    "hostile_texts",
+    "names",
+    "new_rows",
+    "notes",
+    "resume_submitted",
+    "role_suggested",
+    "screen_passed",
+    "skills",
+    "stream_names",
+]
+
+# --- text ------------------------------------------------------------------------------------
+
+#: Strings that break naive quoting, encoding, collation or storage of text.
+HOSTILE_TEXTS: tuple[str, ...] = (
+    'she said "hello"',
+    "it's O'Reilly's",
+    "Robert'); DROP TABLE events;--",
+    "nul\x00inside",
+    "\x00",
+    "emoji 🎉 👩‍💻 🏳️‍🌈",
+    "🦄",
+    "مهندس بيانات",  # Arabic: right-to-left
+    "מהנדסת נתונים",  # Hebrew: right-to-left
+    "\u202eright-to-left override\u202c",
+    "line\nbreak\r\nand\ttab",
+    "back\\slash \\u0000 \\n",
+    '{"json": ["inside", null]}',
+    "%_ like wildcards *?",
+    "zero\u200bwidth\ufeffbom",
+    "e\u0301 combining accent",
+    "null",
+    "x" * 1000,
+)
+
+#: Optional free text may also be empty or blank; names may not.
+_BLANKS = ("", " ", "\t\n")
+
+# Any text that UTF-8 can encode (Hypothesis leaves out lone surrogates by default).
+_any_text = st.text(max_size=20)
+
+
+def hostile_texts() -> st.SearchStrategy[str]:
+    """One of `HOSTILE_TEXTS`: quotes, NUL, emoji, right-to-left text, wildcards, a long line."""
+    return st.sampled_from(HOSTILE_TEXTS)
+
+
+def names() -> st.SearchStrategy[str]:
+    """Non-blank text for a required name (company, role, source): plain, hostile or arbitrary."""
+    return st.one_of(
+        st.sampled_from(("Acme", "Globex", "Data Analyst", "recruiter", "Ümlaut GmbH", "株式会社")),
+        hostile_texts(),
+        _any_text.filter(str.strip),
+    )
+
+
+def notes() -> st.SearchStrategy[str | None]:
+    """Optional free text: None, plain, blank, hostile or arbitrary."""
+    return st.one_of(st.none(), st.sampled_from(_BLANKS), hostile_texts(), _any_text)
+
+
+def _optional_names() -> st.SearchStrategy[str | None]:
+    return st.none() | names()
+
+
+# --- pools: small on purpose, so that events in one sequence refer to each other ---------------
+
+_SKILLS = (
+    "SQL",
+    " sql ",
+    "Sql",
+    "Statistics",
+    "statistics",
+    "System Design",
+    "system   design ",
+    "Python",
+    "Machine Learning",
+    "machine learning",
+)
+_APPLICATION_IDS = ("acme-1", "globex-2", "initech-3", 'o\'brien "4"', "🦄-5")
+
+
+@st.composite
+def _skills(draw: st.DrawFn) -> str:
+    # Nine in ten from the pool (and shrink towards it), one in ten anything non-blank.
+    if draw(st.integers(0, 9)) < 9:
+        return draw(st.sampled_from(_SKILLS))
+    return draw(names())
+
+
+def skills() -> st.SearchStrategy[str]:
+    """A skill name, mostly from a small pool of case and space variants ("SQL", " sql ")."""
+    return _skills()
+
+
+def application_ids() -> st.SearchStrategy[str]:
+    """An application id from a pool of five (one with quotes, one with an emoji)."""
+    return st.sampled_from(_APPLICATION_IDS)
+
+
+def stream_names() -> st.SearchStrategy[str]:
+    """A valid stream name: non-empty printable text that is not blank."""
+    printable = st.characters(
+        exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"),
+        include_characters=" ",
+    )
+    return st.one_of(
+        st.sampled_from(("me", "alice", "Bob", "o'brien", '"quoted"', "🦄", "עדי", "m_%")),
+        st.text(printable, min_size=1, max_size=40),
+    ).filter(lambda name: bool(name.strip()) and name.isprintable())
+
+
+_OFFSETS = ((-12, 0), (-9, -30), (-5, 0), (0, 0), (1, 0), (5, 30), (5, 45), (9, 0), (14, 0))
+
+
+def aware_datetimes() -> st.SearchStrategy[datetime]:
+    """A timezone-aware datetime in the years 2000-2100, at UTC or another fixed offset."""
+    offsets: st.SearchStrategy[tzinfo] = st.one_of(
+        st.just(UTC),
+        st.sampled_from([timezone(timedelta(hours=h, minutes=m)) for h, m in _OFFSETS]),
+        st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m))),
+    )
+    return st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 12, 31, 23, 59, 59, 999999),
+        timezones=offsets,
+    )
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def feedback_items() -> st.SearchStrategy[FeedbackItem]:
+    """One feedback item: a skill, a mark (spelled as the enum or as text) and a comment."""
+    return st.builds(FeedbackItem, skill=skills(), mark=_marks(), comment=notes())
+
+
+def _marks() -> st.SearchStrategy[str]:
+    return st.sampled_from((Mark.PUNCH_UP, Mark.NEXT_FOCUS, "punch_up", "Next Focus"))
+
+
+def resume_submitted() -> st.SearchStrategy[ResumeSubmitted]:
+    """An application sent."""
+    return st.builds(
+        ResumeSubmitted,
+        at=aware_datetimes(),
+        application_id=application_ids(),
+        company=names(),
+        role=names(),
+        via=st.none() | st.sampled_from(("referral", "LinkedIn", "company site")) | names(),
+        resume_version=_optional_names(),
+        note=notes(),
+    )
+
+
+def screen_passed() -> st.SearchStrategy[ScreenPassed]:
+    """A stage passed (the stage sometimes spelled as text, "Second Interview")."""
+    stages = st.sampled_from((*SCREENS, "phone", "Second Interview", "second-interview"))
+    return st.builds(
+        ScreenPassed,
+        at=aware_datetimes(),
+        application_id=application_ids(),
+        stage=stages,
+        note=notes(),
+    )
+
+
+def feedback_received() -> st.SearchStrategy[FeedbackReceived]:
+    """Feedback with one to four items, each a `FeedbackItem` or a plain mapping."""
+    as_mapping: st.SearchStrategy[Mapping[str, Any]] = st.fixed_dictionaries(
+        {"skill": skills(), "mark": _marks()}, optional={"comment": notes()}
+    )
+    items = st.lists(st.one_of(feedback_items(), as_mapping), min_size=1, max_size=4)
+    return st.builds(
+        FeedbackReceived,
+        at=aware_datetimes(),
+        application_id=application_ids(),
+        items=items,
+        source=_optional_names(),
+        note=notes(),
+    )
+
+
+def gap_promoted() -> st.SearchStrategy[GapPromoted]:
+    """A skill moved to a rank from 1 to 12 (often past the end of a short list)."""
+    return st.builds(
+        GapPromoted,
+        at=aware_datetimes(),
+        skill=skills(),
+        to_rank=st.integers(1, 12),
+        reason=notes(),
+    )
+
+
+def role_suggested() -> st.SearchStrategy[RoleSuggested]:
+    """Another role suggested, with zero to five skills it needs."""
+    return st.builds(
+        RoleSuggested,
+        at=aware_datetimes(),
+        company=names(),
+        role=names(),
+        skills=st.lists(skills(), max_size=5),
+        application_id=st.none() | application_ids(),
+        suggested_by=_optional_names(),
+        note=notes(),
+    )
+
+
+def gap_added() -> st.SearchStrategy[GapAdded]:
+    """A skill written onto the gap list, at the bottom or at a rank from 1 to 12."""
+    return st.builds(
+        GapAdded,
+        at=aware_datetimes(),
+        skill=skills(),
+        rank=st.none() | st.integers(1, 12),
+        note=notes(),
+    )
+
+
+def gap_practiced() -> st.SearchStrategy[GapPracticed]:
+    """Zero to 600 minutes spent on a skill."""
+    return st.builds(
+        GapPracticed,
+        at=aware_datetimes(),
+        skill=skills(),
+        minutes=st.integers(0, 600),
+        note=notes(),
+    )
+
+
+def gap_closed() -> st.SearchStrategy[GapClosed]:
+    """A skill taken off the open list."""
+    return st.builds(GapClosed, at=aware_datetimes(), skill=skills(), note=notes())
+
+
+def application_closed() -> st.SearchStrategy[ApplicationClosed]:
+    """An application ended, with any outcome."""
+    return st.builds(
+        ApplicationClosed,
+        at=aware_datetimes(),
+        application_id=application_ids(),
+        outcome=st.sampled_from(Outcome),
+        note=notes(),
+    )
+
+
+def career_goal_set() -> st.SearchStrategy[CareerGoalSet]:
+    """A goal with a horizon of 1 to 30 years."""
+    return st.builds(
+        CareerGoalSet, at=aware_datetimes(), goal=names(), horizon_years=st.integers(1, 30)
+    )
+
+
+def event_retracted() -> st.SearchStrategy[EventRetracted]:
+    """A retraction of a position from 1 to 50 (in a short log, often one that is not there)."""
+    return st.builds(
+        EventRetracted, at=aware_datetimes(), position=st.integers(1, 50), reason=notes()
+    )
+
+
+def events() -> st.SearchStrategy[Event]:
+    """Any built-in event."""
+    return st.one_of(
+        resume_submitted(),
+        screen_passed(),
+        feedback_received(),
+        gap_promoted(),
+        role_suggested(),
+        gap_added(),
+        gap_practiced(),
+        gap_closed(),
+        application_closed(),
+        career_goal_set(),
+        event_retracted(),
+    )
+
+
+def event_sequences(min_size: int = 0, max_size: int = 40) -> st.SearchStrategy[list[Event]]:
+    """A list of events over the small pools, in any order, so that they interact.
+
+    Screens and feedback arrive for applications that were submitted and ones that were not;
+    promotions name listed and unlisted skills, at ranks past the end; retractions point at
+    events that exist and at positions that do not.
+    """
+    # The events that build the state others refer to are drawn more often.
+    element = st.one_of(
+        events(), resume_submitted(), gap_added(), screen_passed(), feedback_received()
+    )
+    return st.lists(element, min_size=min_size, max_size=max_size)
+
+
+def new_rows() -> st.SearchStrategy[NewRow]:
+    """An encoded row for a backend: a type name, a schema version and opaque bytes."""
+    return st.builds(
+        NewRow,
+        type=st.sampled_from(("ResumeSubmitted", "GapAdded", "acme.Custom", "type 'quoted' 🦄")),
+        schema_version=st.integers(1, 5),
+        data=st.binary(max_size=64) | hostile_texts().map(str.encode),
+    )
+
+
+# --- the backend contract --------------------------------------------------------------------
+
+
+def _rows(count: int, *, tag: str = "n") -> list[NewRow]:
+    return [
+        NewRow(type="Noted", schema_version=1, data=f'{{"{tag}": {i}}}'.encode())
+        for i in range(count)
+    ]
+
+
+def _positions(rows: Iterator[StoredRow] | list[StoredRow]) -> list[int]:
+    return [row.position for row in rows]
+
+
+_PAYLOADS = {
+    "empty": b"",
+    "nul": b"\x00",
+    "nul inside": b'{"note": "a\x00b"}',
+    "escaped nul": b'{"note": "a\\u0000b"}',
+    "emoji": '{"note": "🎉 👩‍💻 🏳️‍🌈"}'.encode(),
+    "right to left": '{"note": "مهندس بيانات \u202eabc\u202c"}'.encode(),
+    "quotes": b'{"note": "it\'s \\"quoted\\""} \'; DROP TABLE events;--',
+    "every byte": bytes(range(256)),
+    "100 kB": b'{"note": "' + b"x\x00\xff" * 34_000 + b'"}',
+}
+
+
+@attrs.frozen
+class _Step:
+    stream: str
+    rows: list[NewRow]
+    expect: Literal["none", "correct", "wrong"]
+    offset: int
+
+
+@attrs.frozen
+class _Plan:
+    streams: list[str]
+    steps: list[_Step]
+    windows: list[tuple[int, int | None]]
+
+
+@st.composite
+def _plans(draw: st.DrawFn) -> _Plan:
+    streams = draw(st.lists(stream_names(), min_size=1, max_size=3, unique=True))
+    step = st.builds(
+        _Step,
+        stream=st.sampled_from(streams),
+        rows=st.lists(new_rows(), max_size=4),
+        expect=st.sampled_from(("none", "correct", "wrong")),
+        offset=st.sampled_from((-2, -1, 1, 2, 5)),
+    )
+    steps = draw(st.lists(step, max_size=15))
+    windows = draw(
+        st.lists(st.tuples(st.integers(0, 65), st.none() | st.integers(0, 65)), max_size=3)
+    )
+    return _Plan(streams=streams, steps=steps, windows=windows)
+
+
+class BackendContract:
+    """What every `Backend` must do; subclass it as ``TestMyBackend`` and implement `make_backend`.
+
+    The suite closes every backend it makes after each test. A file-based backend can make its
+    files in ``self.tmp_path_factory.mktemp("log")``::
+
+        from jobsearch_core.testing import BackendContract
+
+        class TestMyBackend(BackendContract):
+            def make_backend(self):
+                return MyBackend(self.tmp_path_factory.mktemp("log") / "log.db")
+    """
+
+    tmp_path_factory: pytest.TempPathFactory
+    _opened: contextlib.ExitStack
+
+    def make_backend(self) -> Backend:
+        """Return a fresh, empty backend."""
+        raise NotImplementedError("a BackendContract subclass must implement make_backend()")
+
+    @pytest.fixture(autouse=True)
+    def _backend_contract_setup(self, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+        self.tmp_path_factory = tmp_path_factory
+        with contextlib.ExitStack() as self._opened:
+            yield
+
+    def open_backend(self) -> Backend:
+        """A fresh backend from `make_backend`, closed when the test ends."""
+        backend = self.make_backend()
+        self._opened.callback(backend.close)
+        return backend
+
+    # --- append --------------------------------------------------------------------------------
+
+    def test_satisfies_the_protocol(self) -> None:
+        """The backend is a `Backend` and names its URL."""
+        backend = self.open_backend()
+        assert isinstance(backend, Backend)
+        assert isinstance(backend.url, str)
+
+    def test_new_backend_is_empty(self) -> None:
+        """A fresh backend has no rows, no streams, head 0 and version 0."""
+        backend = self.open_backend()
+        assert list(backend.read()) == []
+        assert backend.head() == 0
+        assert backend.streams() == []
+        assert backend.stream_version("me") == 0
+
+    def test_append_returns_stored_rows(self) -> None:
+        """Append returns one StoredRow per row, positions and versions 1..n, data intact."""
+        backend = self.open_backend()
+        rows = _rows(3)
+        stored = backend.append("me", rows)
+        assert [(r.position, r.stream, r.version) for r in stored] == [
+            (1, "me", 1),
+            (2, "me", 2),
+            (3, "me", 3),
+        ]
+        assert [(r.type, r.schema_version, r.data) for r in stored] == [
+            (r.type, r.schema_version, r.data) for r in rows
+        ]
+
+    def test_positions_are_global_and_versions_per_stream(self) -> None:
+        """Across interleaved streams, positions run 1..n globally and versions 1..n per stream."""
+        backend = self.open_backend()
+        stored = []
+        for stream, count in [("a", 2), ("b", 1), ("a", 1), ("c", 3), ("b", 2)]:
+            stored += backend.append(stream, _rows(count))
+        assert _positions(stored) == list(range(1, 10))
+        versions = [f"{r.stream}{r.version}" for r in stored]
+        assert versions == ["a1", "a2", "b1", "a3", "c1", "c2", "c3", "b2", "b3"]
+        assert list(backend.read()) == stored
+
+    def test_rows_of_one_append_share_an_aware_utc_recorded_at(self) -> None:
+        """All rows of one append share recorded_at, which is timezone-aware UTC."""
+        backend = self.open_backend()
+        stored = backend.append("me", _rows(4))
+        moments = {row.recorded_at for row in stored}
+        assert len(moments) == 1
+        (moment,) = moments
+        assert moment.tzinfo is not None
+        assert moment.utcoffset() == timedelta(0)
+        assert {row.recorded_at for row in backend.read()} == moments
+
+    def test_append_of_no_rows_stores_nothing(self) -> None:
+        """Appending zero rows returns [] and leaves the log, its head and its streams alone."""
+        backend = self.open_backend()
+        assert backend.append("me", []) == []
+        assert backend.head() == 0
+        assert backend.streams() == []
+        backend.append("me", _rows(1))
+        assert backend.append("me", []) == []
+        assert backend.head() == 1
+        assert backend.stream_version("me") == 1
+
+    # --- read ----------------------------------------------------------------------------------
+
+    def _three_streams(self) -> tuple[Backend, list[StoredRow]]:
+        backend = self.open_backend()
+        stored = []
+        for stream in ["a", "b", "a", "c", "a", "b"]:
+            stored += backend.append(stream, _rows(2, tag=stream))
+        return backend, stored
+
+    def test_read_after(self) -> None:
+        """read(after=k) gives the rows past position k, in order."""
+        backend, stored = self._three_streams()
+        for after in range(len(stored) + 2):
+            assert list(backend.read(after=after)) == stored[after:]
+
+    def test_read_until(self) -> None:
+        """read(until=k) gives the rows up to and including position k."""
+        backend, stored = self._three_streams()
+        for until in range(len(stored) + 2):
+            assert list(backend.read(until=until)) == stored[:until]
+
+    def test_read_stream(self) -> None:
+        """read(stream=s) gives only that stream's rows, in position order."""
+        backend, stored = self._three_streams()
+        for stream in ["a", "b", "c", "d"]:
+            assert list(backend.read(stream=stream)) == [r for r in stored if r.stream == stream]
+
+    def test_read_after_until_and_stream_combined(self) -> None:
+        """after, until and stream narrow the rows together."""
+        backend, stored = self._three_streams()
+        for stream in [None, "a", "b"]:
+            for after in range(0, 14, 3):
+                for until in [None, 0, 2, 5, 9, 12, 20]:
+                    want = [
+                        r
+                        for r in stored
+                        if r.position > after
+                        and (until is None or r.position <= until)
+                        and (stream is None or r.stream == stream)
+                    ]
+                    got = list(backend.read(after=after, until=until, stream=stream))
+                    assert got == want, (after, until, stream)
+
+    def test_read_until_before_after_is_empty(self) -> None:
+        """A window whose end is before its start holds nothing."""
+        backend, _ = self._three_streams()
+        assert list(backend.read(after=5, until=3)) == []
+        assert list(backend.read(after=5, until=5)) == []
+
+    def test_stream_filter_is_exact(self) -> None:
+        """A stream name matches itself only: no case folding, trimming or LIKE wildcards."""
+        backend = self.open_backend()
+        names = ["me", "Me", "ME", "me ", " me", "m_", "m%", "%", "_e", "me\\"]
+        for name in names:
+            backend.append(name, _rows(1, tag=name))
+        for name in names:
+            rows = list(backend.read(stream=name))
+            assert [r.stream for r in rows] == [name]
+            assert backend.stream_version(name) == 1
+        assert backend.stream_version("m") == 0
+
+    def test_stream_names_round_trip(self) -> None:
+        """Stream names with quotes, emoji and right-to-left text come back as written."""
+        backend = self.open_backend()
+        names = ["o'brien", '"quoted"', "🦄 seeker", "עדי", "Robert'); DROP TABLE events;--"]
+        for name in names:
+            backend.append(name, _rows(1))
+        assert [r.stream for r in backend.read()] == names
+        assert backend.streams() == sorted(names)
+
+    def test_head_and_stream_version(self) -> None:
+        """head() is the last position; stream_version() the stream's last version, 0 if none."""
+        backend = self.open_backend()
+        backend.append("a", _rows(2))
+        backend.append("b", _rows(3))
+        backend.append("a", _rows(1))
+        assert backend.head() == 6
+        assert backend.stream_version("a") == 3
+        assert backend.stream_version("b") == 3
+        assert backend.stream_version("nobody") == 0
+
+    def test_streams_are_sorted(self) -> None:
+        """streams() lists the streams that hold events, in code-point order like sorted()."""
+        backend = self.open_backend()
+        names = ["me", "B", "a", "é", "Z", "10", "9", "🦄"]
+        for name in names:
+            backend.append(name, _rows(1))
+        assert backend.streams() == sorted(names)
+
+    # --- expected_version ----------------------------------------------------------------------
+
+    def test_expected_version_that_matches_appends(self) -> None:
+        """An append whose expected_version is the stream's version goes through."""
+        backend = self.open_backend()
+        backend.append("me", _rows(2), expected_version=0)
+        backend.append("other", _rows(1))
+        stored = backend.append("me", _rows(1), expected_version=2)
+        assert [(r.position, r.version) for r in stored] == [(4, 3)]
+
+    def test_expected_version_mismatch_raises_and_stores_nothing(self) -> None:
+        """A wrong expected_version raises ConcurrencyError with the numbers; nothing is stored."""
+        backend = self.open_backend()
+        backend.append("me", _rows(2))
+        backend.append("other", _rows(1))
+        before = list(backend.read())
+        for expected in [0, 1, 3, 10]:
+            with pytest.raises(ConcurrencyError) as caught:
+                backend.append("me", _rows(3), expected_version=expected)
+            assert (caught.value.stream, caught.value.expected, caught.value.actual) == (
+                "me",
+                expected,
+                2,
+            )
+        assert list(backend.read()) == before
+        assert backend.head() == 3
+        assert backend.stream_version("me") == 2
+
+    def test_expected_version_zero_requires_an_empty_stream(self) -> None:
+        """expected_version=0 appends to an empty stream only."""
+        backend = self.open_backend()
+        backend.append("other", _rows(2))
+        backend.append("me", _rows(1), expected_version=0)
+        with pytest.raises(ConcurrencyError) as caught:
+            backend.append("me", _rows(1), expected_version=0)
+        assert (caught.value.expected, caught.value.actual) == (0, 1)
+        assert backend.head() == 3
+
+    def test_failed_append_creates_no_stream(self) -> None:
+        """An append refused for its expected_version leaves no trace of a new stream."""
+        backend = self.open_backend()
+        with pytest.raises(ConcurrencyError):
+            backend.append("ghost", _rows(1), expected_version=4)
+        assert backend.streams() == []
+        assert backend.stream_version("ghost") == 0
+        assert backend.append("me", _rows(1))[0].position == 1
+
+    # --- payloads ------------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("data", list(_PAYLOADS.values()), ids=list(_PAYLOADS))
+    def test_payload_bytes_round_trip(self, data: bytes) -> None:
+        """Payload bytes come back exactly: the backend treats them as opaque."""
+        backend = self.open_backend()
+        backend.append("me", [NewRow(type="Noted", schema_version=1, data=data)])
+        (row,) = backend.read()
+        assert row.data == data
+        assert type(row.data) is bytes
+
+    def test_type_names_and_schema_versions_round_trip(self) -> None:
+        """Type names and schema versions come back as written."""
+        backend = self.open_backend()
+        rows = [
+            NewRow(type="ResumeSubmitted", schema_version=1, data=b"{}"),
+            NewRow(type="acme_plugin.SalaryNoted", schema_version=2, data=b"{}"),
+            NewRow(type="type 'with' \"quotes\" 🦄", schema_version=7, data=b"{}"),
+            NewRow(type="نوع", schema_version=1000, data=b"{}"),
+        ]
+        backend.append("me", rows)
+        assert [(r.type, r.schema_version) for r in backend.read()] == [
+            (r.type, r.schema_version) for r in rows
+        ]
+
+    def test_read_gives_what_append_returned(self) -> None:
+        """Rows read back equal the rows append returned, recorded_at included."""
+        backend = self.open_backend()
+        stored = backend.append("me", _rows(2)) + backend.append("you", _rows(3))
+        assert list(backend.read()) == stored
+
+    # --- reading while appending ---------------------------------------------------------------
+
+    def test_appending_while_a_read_is_half_done(self) -> None:
+        """A read left half-way survives appends in between and still gives rows in order."""
+        backend = self.open_backend()
+        first = backend.append("me", _rows(2500))
+        reader = backend.read()
+        head = [next(reader) for _ in range(10)]
+        added = backend.append("me", _rows(5)) + backend.append("you", _rows(5))
+        rest = list(reader)
+        got = head + rest
+        assert got[: len(first)] == first
+        assert got[len(first) :] in (added, [])
+        assert list(backend.read()) == first + added
+
+    def test_appending_while_a_stream_read_is_half_done(self) -> None:
+        """A stream-filtered read survives appends to its own and other streams."""
+        backend = self.open_backend()
+        first = backend.append("me", _rows(1200)) + backend.append("you", _rows(10))
+        reader = backend.read(stream="me")
+        head = [next(reader) for _ in range(3)]
+        backend.append("me", _rows(2))
+        backend.append("you", _rows(2))
+        got = _positions(head + list(reader))
+        assert got[:1200] == list(range(1, 1201))
+        assert got[1200:] in ([], [1211, 1212])
+        assert first == list(backend.read(until=1210))
+
+    def test_abandoned_readers_do_not_block_appends(self) -> None:
+        """Read generators left open or closed half-way do not stop later appends."""
+        backend = self.open_backend()
+        backend.append("me", _rows(1500))
+        left_open = backend.read()
+        next(left_open)
+        closed = backend.read(after=3)
+        next(closed)
+        close = getattr(closed, "close", None)  # a generator has one; a plain iterator may not
+        if close is not None:
+            close()
+        stored = backend.append("me", _rows(1))
+        assert stored[0].position == 1501
+        assert backend.head() == 1501
+
+    # --- snapshots -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _snapshot(
+        position: int,
+        *,
+        view: str = "gaps",
+        key: str = "gaps:1",
+        stream: str = "me",
+        state: bytes = b"s",
+    ) -> Snapshot:
+        return Snapshot(view=view, key=key, stream=stream, position=position, state=state)
+
+    def test_no_snapshot_loads_as_none(self) -> None:
+        """load_snapshot gives None when nothing was saved."""
+        backend = self.open_backend()
+        assert backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=100) is None
+
+    def test_snapshot_round_trips(self) -> None:
+        """A saved snapshot loads back equal, its state bytes exact."""
+        backend = self.open_backend()
+        backend.append("me", _rows(5))
+        saved = self._snapshot(5, state=_PAYLOADS["every byte"] + _PAYLOADS["100 kB"])
+        backend.save_snapshot(saved)
+        assert backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=5) == saved
+
+    def test_nearest_snapshot_at_or_before(self) -> None:
+        """load_snapshot gives the snapshot nearest at or before the position asked for."""
+        backend = self.open_backend()
+        backend.append("me", _rows(12))
+        for position in [7, 3, 10]:
+            backend.save_snapshot(self._snapshot(position))
+        found = {
+            at: backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=at)
+            for at in [0, 2, 3, 6, 7, 9, 10, 11, 1000]
+        }
+        assert {at: s.position if s else None for at, s in found.items()} == {
+            0: None, 2: None, 3: 3, 6: 3, 7: 7, 9: 7, 10: 10, 11: 10, 1000: 10,
+        }  # fmt: skip
+
+    def test_snapshot_of_another_view_key_or_stream_is_never_returned(self) -> None:
+        """Only a snapshot with the same view, key and stream is returned."""
+        backend = self.open_backend()
+        backend.append("me", _rows(10))
+        backend.append("you", _rows(10))
+        backend.save_snapshot(self._snapshot(4))
+        backend.save_snapshot(self._snapshot(8, view="pipeline", key="pipeline:1"))
+        backend.save_snapshot(self._snapshot(9, key="gaps:2"))
+        backend.save_snapshot(self._snapshot(10, stream="you"))
+        loaded = backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=20)
+        assert loaded == self._snapshot(4)
+        assert backend.load_snapshot("roles", "gaps:1", "me", at_or_before=20) is None
+        assert backend.load_snapshot("gaps", "gaps:3", "me", at_or_before=20) is None
+        assert backend.load_snapshot("gaps", "gaps:1", "them", at_or_before=20) is None
+        assert backend.load_snapshot("gaps", "gaps:1", "Me", at_or_before=20) is None
+        pipeline = backend.load_snapshot("pipeline", "pipeline:1", "me", at_or_before=20)
+        assert pipeline == self._snapshot(8, view="pipeline", key="pipeline:1")
+
+    def test_saving_the_same_snapshot_again_replaces_it(self) -> None:
+        """A second save with the same view, key, stream and position replaces the first."""
+        backend = self.open_backend()
+        backend.append("me", _rows(5))
+        backend.save_snapshot(self._snapshot(5, state=b"old"))
+        backend.save_snapshot(self._snapshot(5, state=b"new"))
+        loaded = backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=5)
+        assert loaded == self._snapshot(5, state=b"new")
+
+    # --- a property against a model ------------------------------------------------------------
+
+    # Every subclass runs this one test function with its own `self` (differing executors);
+    # that is safe because each example makes, and closes, its own backend.
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(plan=_plans())
+    def test_random_appends_read_back_like_a_list(self, plan: _Plan) -> None:
+        """Random appends, some with wrong expected versions, read back exactly like a list."""
+        backend = self.make_backend()
+        try:
+            self._check_against_model(backend, plan)
+        finally:
+            backend.close()
+
+    def _check_against_model(self, backend: Backend, plan: _Plan) -> None:
+        log: list[StoredRow] = []
+        for step in plan.steps:
+            actual = sum(1 for row in log if row.stream == step.stream)
+            expected: int | None = None
+            if step.expect == "correct":
+                expected = actual
+            elif step.expect == "wrong" and step.rows:
+                expected = (
+                    actual + step.offset if actual + step.offset >= 0 else actual - step.offset
+                )
+            if expected is not None and expected != actual:
+                with pytest.raises(ConcurrencyError) as caught:
+                    backend.append(step.stream, step.rows, expected_version=expected)
+                assert (caught.value.stream, caught.value.expected, caught.value.actual) == (
+                    step.stream,
+                    expected,
+                    actual,
+                )
+                continue
+            stored = backend.append(step.stream, step.rows, expected_version=expected)
+            assert len({row.recorded_at for row in stored}) <= 1
+            assert all(row.recorded_at.utcoffset() == timedelta(0) for row in stored)
+            assert stored == [
+                StoredRow(
+                    position=len(log) + i,
+                    stream=step.stream,
+                    version=actual + i,
+                    type=new.type,
+                    schema_version=new.schema_version,
+                    data=new.data,
+                    recorded_at=stored[0].recorded_at,
+                )
+                for i, new in enumerate(step.rows, start=1)
+            ]
+            log += stored
+
+        assert list(backend.read()) == log
+        assert backend.head() == len(log)
+        assert backend.streams() == sorted({row.stream for row in log})
+        for stream in plan.streams:
+            mine = [row for row in log if row.stream == stream]
+            assert list(backend.read(stream=stream)) == mine
+            assert backend.stream_version(stream) == len(mine)
+        for after, until in plan.windows:
+            window = [
+                r for r in log if r.position > after and (until is None or r.position <= until)
+            ]
+            assert list(backend.read(after=after, until=until)) == window
+            stream = plan.streams[0]
+            assert list(backend.read(after=after, until=until, stream=stream)) == [
+                r for r in window if r.stream == stream
+            ]

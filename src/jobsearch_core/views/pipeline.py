@@ -1,0 +1,281 @@
+"""The `pipeline` view: every application, how far it got, and the funnel beside the base rates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime  # cattrs resolves attrs annotations at runtime
+from typing import Any
+
+import attrs
+
+from jobsearch_core.events import (
+    SCREENS,
+    ApplicationClosed,
+    Event,
+    FeedbackReceived,
+    Outcome,
+    Recorded,
+    ResumeSubmitted,
+    RoleSuggested,
+    ScreenPassed,
+    Stage,
+)
+from jobsearch_core.views import View
+
+__all__ = [
+    "BASE_RATES",
+    "UNSPECIFIED_CHANNEL",
+    "VIEW",
+    "Application",
+    "BaseRate",
+    "FunnelRow",
+    "PipelineState",
+    "StageReached",
+    "apply",
+    "funnel",
+]
+
+#: The channel key for applications whose `via` was not given.
+UNSPECIFIED_CHANNEL = "unspecified"
+
+
+@attrs.frozen(kw_only=True)
+class BaseRate:
+    """What usually happens at one screen: the step rate and how many of 100 get there."""
+
+    stage: Stage
+    #: Typical share of the previous step's survivors that pass this screen.
+    rate: float
+    #: Typical applications per 100 that reach this stage: the low and high ends.
+    low: int
+    high: int
+
+
+#: Typical conversion at each screen, from the funnel in DESIGN.md ("What it is for"):
+#: about 100 resumes -> 12-18 kept -> 5-7 after the phone screen -> 2-3 after the second
+#: interview -> 1 hire. Each step rate is the midpoint of its range over the midpoint of
+#: the previous one (15/100, 6/15, 2.5/6, 1/2.5), so a seeker can see that most
+#: applications ending in rejection is normal.
+BASE_RATES: dict[Stage, BaseRate] = {
+    Stage.RESUME: BaseRate(stage=Stage.RESUME, rate=0.15, low=12, high=18),
+    Stage.PHONE: BaseRate(stage=Stage.PHONE, rate=0.40, low=5, high=7),
+    Stage.SECOND_INTERVIEW: BaseRate(stage=Stage.SECOND_INTERVIEW, rate=2.5 / 6, low=2, high=3),
+    Stage.FINAL: BaseRate(stage=Stage.FINAL, rate=0.40, low=1, high=1),
+}
+
+
+@attrs.define(kw_only=True)
+class StageReached:
+    """One screen passed: which, when, and the log position that said so."""
+
+    stage: Stage
+    at: datetime
+    position: int
+
+
+@attrs.define(kw_only=True)
+class Application:
+    """One application as the log tells it so far."""
+
+    id: str
+    #: None until a `ResumeSubmitted` for this id is seen (it may arrive after a screen).
+    company: str | None = None
+    role: str | None = None
+    via: str | None = None
+    resume_version: str | None = None
+    #: When the (first) resume for this id was sent; None until one is seen.
+    applied_at: datetime | None = None
+    #: The furthest stage passed; passing a later screen implies the earlier ones.
+    stage: Stage = Stage.APPLIED
+    #: Screens passed, in the order the log reported them (each stage once).
+    stages: list[StageReached] = attrs.Factory(list)
+    #: None while the application is open.
+    outcome: Outcome | None = None
+    closed_at: datetime | None = None
+    feedback_count: int = 0
+    #: The latest `at` of any event touching this application.
+    last_activity: datetime | None = None
+
+    @property
+    def channel(self) -> str:
+        """The `via` this application is counted under in the per-channel funnel."""
+        return self.via if self.via is not None else UNSPECIFIED_CHANNEL
+
+    @property
+    def is_open(self) -> bool:
+        """True until an `ApplicationClosed` is seen."""
+        return self.outcome is None
+
+    def touch(self, at: datetime) -> None:
+        """Note activity at `at` (events may arrive out of time order, so keep the latest)."""
+        if self.last_activity is None or at > self.last_activity:
+            self.last_activity = at
+
+
+@attrs.frozen(kw_only=True)
+class FunnelRow:
+    """One screen of the funnel: the seeker's numbers beside the typical ones."""
+
+    stage: Stage
+    #: Applications whose furthest stage is at or past this one.
+    count: int
+    #: `count` over the previous row's count (the first row: over all applications); None on 0.
+    rate: float | None
+    #: The typical step rate (see `BASE_RATES`).
+    base_rate: float
+    #: Typical applications per 100 reaching this stage.
+    base_low: int
+    base_high: int
+    #: `count` per 100 applications; None when there are no applications.
+    per_100: float | None
+
+
+def funnel(applications: Iterable[Application]) -> list[FunnelRow]:
+    """The funnel rows for some applications, counted from the furthest stage each reached."""
+    orders = [app.stage.order for app in applications]
+    total = len(orders)
+    rows: list[FunnelRow] = []
+    previous = total
+    for stage in SCREENS:
+        count = sum(1 for order in orders if order >= stage.order)
+        base = BASE_RATES[stage]
+        rows.append(
+            FunnelRow(
+                stage=stage,
+                count=count,
+                rate=count / previous if previous else None,
+                base_rate=base.rate,
+                base_low=base.low,
+                base_high=base.high,
+                per_100=100 * count / total if total else None,
+            )
+        )
+        previous = count
+    return rows
+
+
+@attrs.define(kw_only=True)
+class PipelineState:
+    """Every application by id; funnel figures are computed on demand from them."""
+
+    applications: dict[str, Application] = attrs.Factory(dict)
+
+    @property
+    def total(self) -> int:
+        """How many applications the log knows of."""
+        return len(self.applications)
+
+    @property
+    def open(self) -> int:
+        """How many applications have no outcome yet."""
+        return sum(1 for app in self.applications.values() if app.outcome is None)
+
+    @property
+    def by_outcome(self) -> dict[Outcome, int]:
+        """How many applications ended each way (every outcome listed, 0 included)."""
+        counts = dict.fromkeys(Outcome, 0)
+        for app in self.applications.values():
+            if app.outcome is not None:
+                counts[app.outcome] += 1
+        return counts
+
+    @property
+    def funnel(self) -> list[FunnelRow]:
+        """One row per screen over all applications."""
+        return funnel(self.applications.values())
+
+    @property
+    def channels(self) -> dict[str, list[FunnelRow]]:
+        """The funnel per channel (`via`, or "unspecified"), channels in the order first seen."""
+        grouped: dict[str, list[Application]] = {}
+        for app in self.applications.values():
+            grouped.setdefault(app.channel, []).append(app)
+        return {channel: funnel(apps) for channel, apps in grouped.items()}
+
+    def application(self, application_id: str, at: datetime) -> Application:
+        """The application with this id, started empty if the log has not mentioned it before."""
+        app = self.applications.get(application_id)
+        if app is None:
+            app = self.applications[application_id] = Application(id=application_id)
+        app.touch(at)
+        return app
+
+
+# --- the fold --------------------------------------------------------------------------------
+
+
+def _submitted(state: PipelineState, event: ResumeSubmitted, recorded: Recorded) -> None:
+    app = state.application(event.application_id, event.at)
+    # A repeat submission (a new resume version, say) updates what was sent; the
+    # application still dates from the first one.
+    app.company = event.company
+    app.role = event.role
+    app.via = event.via
+    app.resume_version = event.resume_version
+    if app.applied_at is None or event.at < app.applied_at:
+        app.applied_at = event.at
+
+
+def _screen(state: PipelineState, event: ScreenPassed, recorded: Recorded) -> None:
+    app = state.application(event.application_id, event.at)
+    if all(reached.stage is not event.stage for reached in app.stages):
+        app.stages.append(StageReached(stage=event.stage, at=event.at, position=recorded.position))
+    # Furthest stage only ever grows: a phone screen implies the resume was kept, and
+    # nothing later (a rejection included) takes an interview away.
+    if event.stage.order > app.stage.order:
+        app.stage = event.stage
+
+
+def _feedback(state: PipelineState, event: FeedbackReceived, recorded: Recorded) -> None:
+    state.application(event.application_id, event.at).feedback_count += 1
+
+
+def _closed(state: PipelineState, event: ApplicationClosed, recorded: Recorded) -> None:
+    app = state.application(event.application_id, event.at)
+    app.outcome = event.outcome
+    app.closed_at = event.at
+
+
+def _suggested(state: PipelineState, event: RoleSuggested, recorded: Recorded) -> None:
+    # A role suggested during an interview is activity on that application, but it is
+    # not an application itself: never start one from it.
+    if event.application_id is not None and event.application_id in state.applications:
+        state.applications[event.application_id].touch(event.at)
+
+
+_Handler = Callable[[PipelineState, Any, Recorded], None]
+_HANDLERS: dict[type[Event], _Handler] = {
+    ResumeSubmitted: _submitted,
+    ScreenPassed: _screen,
+    FeedbackReceived: _feedback,
+    ApplicationClosed: _closed,
+    RoleSuggested: _suggested,
+}
+
+
+def _handler_for(event_type: type[Event]) -> _Handler | None:
+    # The nearest class in the MRO decides, so a plugin's subclass of a built-in event
+    # folds like its base; the event's own class is the first one tried.
+    for cls in event_type.__mro__:
+        handler = _HANDLERS.get(cls)
+        if handler is not None:
+            return handler
+    return None
+
+
+def apply(state: PipelineState, recorded: Recorded) -> PipelineState:
+    """Fold one event into the pipeline (in place) and return it."""
+    handler = _handler_for(type(recorded.event))
+    if handler is not None:
+        handler(state, recorded.event, recorded)
+    return state
+
+
+VIEW: View[PipelineState] = View(
+    name="pipeline",
+    version=1,
+    initial=PipelineState,
+    apply=apply,
+    state_type=PipelineState,
+    description="Every application, its furthest stage and outcome; the funnel beside base rates.",
+)

@@ -1,0 +1,145 @@
+"""The `roles` view: the roles interviewers suggested, each with its own gap analysis."""
+
+from __future__ import annotations
+
+from datetime import datetime  # cattrs resolves attrs annotations at runtime
+
+import attrs
+
+from jobsearch_core.events import Recorded, RoleSuggested, skill_key
+from jobsearch_core.views import View
+from jobsearch_core.views import gaps as gaps_view
+from jobsearch_core.views.gaps import GapsState
+
+__all__ = ["VIEW", "RolesState", "SuggestedRole", "Suggestion", "apply"]
+
+
+def _add_once(names: list[str], name: str) -> None:
+    # Names compare like skills: "Jane Doe" and " jane doe" are the same person.
+    key = skill_key(name)
+    if all(skill_key(existing) != key for existing in names):
+        names.append(name.strip())
+
+
+@attrs.define(kw_only=True)
+class Suggestion:
+    """A suggested role as recorded: repeat suggestions of the same company and role merged."""
+
+    company: str
+    role: str
+    #: The skills it needs, first spelling of each, in the order first named.
+    skills: list[str] = attrs.Factory(list)
+    suggested_by: list[str] = attrs.Factory(list)
+    application_ids: list[str] = attrs.Factory(list)
+    first_suggested_at: datetime
+    last_suggested_at: datetime
+    #: The latest note given with a suggestion of this role.
+    note: str | None = None
+
+    def matches(self, company: str, role: str) -> bool:
+        """True for the same company and role, in any case or spacing."""
+        return skill_key(self.company) == skill_key(company) and skill_key(self.role) == skill_key(
+            role
+        )
+
+    def merge(self, event: RoleSuggested) -> None:
+        """Fold another suggestion of this role in."""
+        for skill in event.skills:
+            _add_once(self.skills, skill)
+        if event.suggested_by is not None:
+            _add_once(self.suggested_by, event.suggested_by)
+        if event.application_id is not None and event.application_id not in self.application_ids:
+            self.application_ids.append(event.application_id)
+        self.first_suggested_at = min(self.first_suggested_at, event.at)
+        self.last_suggested_at = max(self.last_suggested_at, event.at)
+        if event.note is not None:
+            self.note = event.note
+
+
+@attrs.frozen(kw_only=True)
+class SuggestedRole:
+    """A suggested role with its gap analysis: which of its skills the gap list covers."""
+
+    company: str
+    role: str
+    skills: list[str]
+    #: Skills on the gap list, open or closed (a closed one was learned).
+    covered: list[str]
+    #: Skills the gap list does not hold.
+    missing: list[str]
+    suggested_by: list[str]
+    application_ids: list[str]
+    first_suggested_at: datetime
+    last_suggested_at: datetime
+    note: str | None
+
+    @property
+    def coverage(self) -> float:
+        """The share of the role's skills that are covered (1.0 when it names none)."""
+        return len(self.covered) / len(self.skills) if self.skills else 1.0
+
+
+@attrs.define(kw_only=True)
+class RolesState:
+    """Suggested roles, and the gap list they are compared against at the end of the fold."""
+
+    suggestions: list[Suggestion] = attrs.Factory(list)
+    gaps: GapsState = attrs.Factory(GapsState)
+
+    @property
+    def roles(self) -> list[SuggestedRole]:
+        """Each suggested role, in the order first suggested, with covered and missing skills."""
+        known = self.gaps.skills
+        analysed = []
+        for suggestion in self.suggestions:
+            covered = [skill for skill in suggestion.skills if skill_key(skill) in known]
+            missing = [skill for skill in suggestion.skills if skill_key(skill) not in known]
+            analysed.append(
+                SuggestedRole(
+                    company=suggestion.company,
+                    role=suggestion.role,
+                    skills=list(suggestion.skills),
+                    covered=covered,
+                    missing=missing,
+                    suggested_by=list(suggestion.suggested_by),
+                    application_ids=list(suggestion.application_ids),
+                    first_suggested_at=suggestion.first_suggested_at,
+                    last_suggested_at=suggestion.last_suggested_at,
+                    note=suggestion.note,
+                )
+            )
+        return analysed
+
+    def suggest(self, event: RoleSuggested) -> Suggestion:
+        """Record a suggestion, merging it into an earlier one of the same company and role."""
+        for suggestion in self.suggestions:
+            if suggestion.matches(event.company, event.role):
+                break
+        else:
+            suggestion = Suggestion(
+                company=event.company.strip(),
+                role=event.role.strip(),
+                first_suggested_at=event.at,
+                last_suggested_at=event.at,
+            )
+            self.suggestions.append(suggestion)
+        suggestion.merge(event)
+        return suggestion
+
+
+def apply(state: RolesState, recorded: Recorded) -> RolesState:
+    """Fold one event: every event into the gap list it holds, suggestions into the roles."""
+    gaps_view.apply(state.gaps, recorded)
+    if isinstance(recorded.event, RoleSuggested):
+        state.suggest(recorded.event)
+    return state
+
+
+VIEW: View[RolesState] = View(
+    name="roles",
+    version=1,
+    initial=RolesState,
+    apply=apply,
+    state_type=RolesState,
+    description="Suggested roles, each with the skills the gap list covers and the ones it misses.",
+)

@@ -1,0 +1,141 @@
+"""The built-in backends keep the backend contract; the SQLite file behaves like a shared log."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from typing import TYPE_CHECKING
+
+import pytest
+
+from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.storage import NewRow
+from jobsearch_core.storage.memory import MemoryBackend
+from jobsearch_core.storage.sqlite import SQLiteBackend
+from jobsearch_core.testing import BackendContract
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from jobsearch_core.storage import Backend
+
+
+def rows(count: int) -> list[NewRow]:
+    """`count` small encoded rows."""
+    return [NewRow(type="Noted", schema_version=1, data=b'{"n": %d}' % i) for i in range(count)]
+
+
+class TestMemoryBackend(BackendContract):
+    """The in-memory backend keeps the contract."""
+
+    def make_backend(self) -> Backend:
+        return MemoryBackend()
+
+
+class TestSQLiteBackend(BackendContract):
+    """The SQLite backend keeps the contract, opened by path."""
+
+    def make_backend(self) -> Backend:
+        return SQLiteBackend(self.tmp_path_factory.mktemp("log") / "log.db")
+
+
+class TestSQLiteBackendFromURL(BackendContract):
+    """The SQLite backend keeps the contract, opened by URL with synchronous=normal."""
+
+    def make_backend(self) -> Backend:
+        path = self.tmp_path_factory.mktemp("log") / "log.db"
+        return SQLiteBackend.from_url(f"sqlite://{path.as_posix()}?synchronous=normal")
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """Where the test's log file goes (not created yet)."""
+    return tmp_path / "log.db"
+
+
+class TestSQLiteFile:
+    """The SQLite file: private, in WAL mode, durable and shared between connections."""
+
+    @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+    def test_file_is_private(self, path: Path) -> None:
+        """The log file, and its WAL and shared-memory files, are created with mode 0o600."""
+        backend = SQLiteBackend(path)
+        try:
+            backend.append("me", rows(3))
+            created = (path, path.with_name("log.db-wal"), path.with_name("log.db-shm"))
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in created if p.exists()}
+        finally:
+            backend.close()
+        assert "log.db" in modes
+        assert modes == dict.fromkeys(modes, 0o600)
+
+    def test_journal_mode_is_wal(self, path: Path) -> None:
+        """The file is in WAL mode, as any other connection sees it."""
+        SQLiteBackend(path).close()
+        conn = sqlite3.connect(path)
+        try:
+            (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+        finally:
+            conn.close()
+        assert mode == "wal"
+
+    def test_data_survives_reopening(self, path: Path) -> None:
+        """Rows written before close are read back after reopening, and positions continue."""
+        backend = SQLiteBackend(path)
+        written = backend.append("me", rows(2)) + backend.append("you", rows(1))
+        backend.close()
+        backend = SQLiteBackend(path)
+        try:
+            assert list(backend.read()) == written
+            assert backend.head() == 3
+            assert backend.stream_version("me") == 2
+            more = backend.append("me", rows(1), expected_version=2)
+            assert [(r.position, r.version) for r in more] == [(4, 3)]
+        finally:
+            backend.close()
+
+    def test_two_backends_on_one_file_share_the_log(self, path: Path) -> None:
+        """Two backends on the same file see each other's appends; positions stay 1..n."""
+        first = SQLiteBackend(path)
+        second = SQLiteBackend(path, synchronous="normal", busy_timeout=5.0)
+        try:
+            first.append("me", rows(2))
+            second.append("you", rows(2))
+            first.append("you", rows(1), expected_version=2)
+            second.append("me", rows(1), expected_version=2)
+            for backend in (first, second):
+                stored = list(backend.read())
+                assert [r.position for r in stored] == [1, 2, 3, 4, 5, 6]
+                assert [f"{r.stream}{r.version}" for r in stored] == [
+                    "me1", "me2", "you1", "you2", "you3", "me3",
+                ]  # fmt: skip
+                assert backend.head() == 6
+                assert backend.streams() == ["me", "you"]
+        finally:
+            second.close()
+            first.close()
+
+    def test_from_url_opens_the_file(self, path: Path) -> None:
+        """`sqlite:///abs/path.db?synchronous=normal` opens the same file as the path does."""
+        backend = SQLiteBackend.from_url(f"sqlite://{path.as_posix()}?synchronous=normal")
+        try:
+            backend.append("me", rows(1))
+        finally:
+            backend.close()
+        assert path.exists()
+        reopened = SQLiteBackend(path)
+        try:
+            assert reopened.head() == 1
+        finally:
+            reopened.close()
+
+    def test_unknown_url_option_is_refused(self, path: Path) -> None:
+        """An option the backend does not know is refused, by name."""
+        with pytest.raises(InvalidInputError, match="colour"):
+            SQLiteBackend.from_url(f"sqlite://{path.as_posix()}?colour=blue")
+
+    def test_bad_synchronous_value_is_refused(self, path: Path) -> None:
+        """A `synchronous` value SQLite does not have is refused, naming the value."""
+        with pytest.raises(InvalidInputError, match="sometimes"):
+            SQLiteBackend.from_url(f"sqlite://{path.as_posix()}?synchronous=sometimes")

@@ -1,0 +1,303 @@
+"""Tests for the `pipeline` view: applications, their furthest stage, and the funnel."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import cattrs
+import pytest
+from hypothesis import given
+
+from jobsearch_core.events import (
+    SCREENS,
+    ApplicationClosed,
+    EventRetracted,
+    FeedbackReceived,
+    Outcome,
+    ResumeSubmitted,
+    RoleSuggested,
+    ScreenPassed,
+    Stage,
+)
+from jobsearch_core.testing import event_sequences
+from jobsearch_core.views import fold
+from jobsearch_core.views.pipeline import BASE_RATES, VIEW, PipelineState, StageReached
+
+T0 = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+def day(n: int) -> datetime:
+    """The moment `n` days after T0."""
+    return T0 + timedelta(days=n)
+
+
+def applied(app: str, via: str | None = None, at: datetime = T0) -> ResumeSubmitted:
+    """A resume sent for application `app`."""
+    return ResumeSubmitted(application_id=app, company="Acme", role="Analyst", via=via, at=at)
+
+
+def passed(app: str, *stages: str, at: datetime = T0) -> list[ScreenPassed]:
+    """Screens passed by `app`, in the order given."""
+    return [ScreenPassed(application_id=app, stage=stage, at=at) for stage in stages]
+
+
+def json_converter() -> cattrs.Converter:
+    """A plain converter that writes datetimes as ISO 8601 text."""
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, lambda value, _: datetime.fromisoformat(value))
+    return converter
+
+
+class TestApplications:
+    """How each application is folded."""
+
+    def test_resume_submitted(self):
+        """A submission starts an open application at `applied`."""
+        state = fold(
+            VIEW,
+            [
+                ResumeSubmitted(
+                    application_id="a1",
+                    company="Acme",
+                    role="Analyst",
+                    via="referral",
+                    resume_version="v2",
+                    at=day(1),
+                )
+            ],
+        )
+        app = state.applications["a1"]
+        assert (app.id, app.company, app.role, app.via, app.resume_version) == (
+            "a1",
+            "Acme",
+            "Analyst",
+            "referral",
+            "v2",
+        )
+        assert (app.applied_at, app.last_activity) == (day(1), day(1))
+        assert app.stage is Stage.APPLIED
+        assert app.stage == "applied"
+        assert (app.outcome, app.closed_at, app.feedback_count, app.stages) == (None, None, 0, [])
+
+    def test_screen_for_an_unknown_application(self):
+        """A screen before the resume starts the application with no company or role."""
+        state = fold(VIEW, passed("a1", "phone"))
+        app = state.applications["a1"]
+        assert (app.company, app.role, app.applied_at) == (None, None, None)
+        assert app.stage is Stage.PHONE
+
+    def test_later_resume_fills_in(self):
+        """A later `ResumeSubmitted` fills in company and role and keeps the stage."""
+        state = fold(VIEW, [*passed("a1", "resume", at=day(2)), applied("a1", at=day(1))])
+        app = state.applications["a1"]
+        assert (app.company, app.role, app.applied_at) == ("Acme", "Analyst", day(1))
+        assert app.stage is Stage.RESUME
+
+    def test_furthest_stage_and_stage_history(self):
+        """`stage` is the furthest passed; `stages` lists them in the order passed."""
+        events = [
+            applied("a1"),
+            ScreenPassed(application_id="a1", stage="resume", at=day(1)),
+            ScreenPassed(application_id="a1", stage="second_interview", at=day(5)),
+            ScreenPassed(application_id="a1", stage="phone", at=day(3)),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert app.stage is Stage.SECOND_INTERVIEW
+        assert app.stages == [
+            StageReached(stage=Stage.RESUME, at=day(1), position=2),
+            StageReached(stage=Stage.SECOND_INTERVIEW, at=day(5), position=3),
+            StageReached(stage=Stage.PHONE, at=day(3), position=4),
+        ]
+
+    def test_a_stage_passed_twice_is_listed_once(self):
+        """Repeating a screen does not add a second entry."""
+        app = fold(VIEW, [applied("a1"), *passed("a1", "phone", "phone")]).applications["a1"]
+        assert [reached.stage for reached in app.stages] == [Stage.PHONE]
+
+    def test_rejection_keeps_the_interview(self):
+        """A later rejection closes the application but keeps its furthest stage."""
+        events = [
+            applied("a1"),
+            *passed("a1", "resume", "phone"),
+            ApplicationClosed(application_id="a1", outcome="rejected", at=day(9)),
+        ]
+        state = fold(VIEW, events)
+        app = state.applications["a1"]
+        assert (app.stage, app.outcome, app.closed_at) == (Stage.PHONE, Outcome.REJECTED, day(9))
+        assert [row.count for row in state.funnel] == [1, 1, 0, 0]
+
+    def test_feedback_and_activity(self):
+        """Feedback is counted; `last_activity` is the latest moment, whatever the order."""
+        events = [
+            applied("a1", at=day(1)),
+            FeedbackReceived(
+                application_id="a1", items=[{"skill": "SQL", "mark": "punch_up"}], at=day(6)
+            ),
+            FeedbackReceived(
+                application_id="a1", items=[{"skill": "Go", "mark": "next_focus"}], at=day(4)
+            ),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert app.feedback_count == 2
+        assert app.last_activity == day(6)
+
+    def test_role_suggested_touches_but_never_starts_an_application(self):
+        """A suggestion during an application is activity on it; an unknown id starts nothing."""
+        events = [
+            applied("a1", at=day(1)),
+            RoleSuggested(company="X", role="Y", skills=[], application_id="a1", at=day(3)),
+            RoleSuggested(company="X", role="Y", skills=[], application_id="a2", at=day(3)),
+        ]
+        state = fold(VIEW, events)
+        assert list(state.applications) == ["a1"]
+        assert state.applications["a1"].last_activity == day(3)
+
+    def test_close_and_feedback_for_unknown_applications(self):
+        """Closing or feedback for an id never submitted starts it rather than failing."""
+        state = fold(
+            VIEW,
+            [
+                ApplicationClosed(application_id="a1", outcome="no_response"),
+                FeedbackReceived(application_id="a2", items=[{"skill": "Go", "mark": "punch_up"}]),
+            ],
+        )
+        assert state.applications["a1"].outcome is Outcome.NO_RESPONSE
+        assert state.applications["a2"].feedback_count == 1
+
+    def test_retracted_screen_is_skipped(self):
+        """Retracting a screen takes the stage back."""
+        events = [
+            applied("a1"),
+            *passed("a1", "resume", "phone"),
+            EventRetracted(position=3, reason="was a recruiter call"),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert app.stage is Stage.RESUME
+        assert [reached.stage for reached in app.stages] == [Stage.RESUME]
+
+
+@attrs.frozen(kw_only=True)
+class OnsiteScreenPassed(ScreenPassed):
+    """A plugin's own kind of `ScreenPassed`."""
+
+
+class TestOtherEventTypes:
+    """Events from plugins."""
+
+    def test_subclass_folds_like_its_base(self):
+        """A subclass of a built-in event is folded by the base's rule."""
+        app = fold(VIEW, [OnsiteScreenPassed(application_id="a1", stage="final")]).applications
+        assert app["a1"].stage is Stage.FINAL
+
+
+class TestCounts:
+    """Totals, open applications and outcomes."""
+
+    def test_total_open_and_by_outcome(self):
+        """The counts follow the applications and their outcomes."""
+        events = [
+            applied("a1"),
+            applied("a2"),
+            applied("a3"),
+            ApplicationClosed(application_id="a1", outcome="rejected"),
+            ApplicationClosed(application_id="a2", outcome="offer"),
+        ]
+        state = fold(VIEW, events)
+        assert (state.total, state.open) == (3, 1)
+        assert state.by_outcome[Outcome.REJECTED] == 1
+        assert state.by_outcome[Outcome.OFFER] == 1
+        assert state.by_outcome[Outcome.WITHDRAWN] == 0
+        assert set(state.by_outcome) == set(Outcome)
+
+
+class TestFunnel:
+    """The funnel, counted from each application's furthest stage."""
+
+    def test_empty(self):
+        """With no applications every row counts 0 and rates are None."""
+        rows = fold(VIEW, []).funnel
+        assert [row.stage for row in rows] == list(SCREENS)
+        assert all(row.count == 0 for row in rows)
+        assert all(row.rate is None and row.per_100 is None for row in rows)
+        assert [row.base_rate for row in rows] == [BASE_RATES[stage].rate for stage in SCREENS]
+
+    def test_counts_and_rates(self):
+        """Counts include everything that got further; rates divide by the row before."""
+        events = [applied(f"a{i}") for i in range(10)]
+        events += passed("a0", "resume", "phone", "second_interview")
+        events += passed("a1", "phone")  # phone without resume counts as passing resume too
+        events += passed("a2", "resume")
+        events += passed("a3", "resume")
+        rows = fold(VIEW, events).funnel
+        assert [row.count for row in rows] == [4, 2, 1, 0]
+        assert [row.rate for row in rows] == [0.4, 0.5, 0.5, 0.0]
+        assert [row.per_100 for row in rows] == [40.0, 20.0, 10.0, 0.0]
+
+    def test_rate_is_none_after_an_empty_row(self):
+        """A row whose previous row counts 0 has no rate."""
+        rows = fold(VIEW, [applied("a1")]).funnel
+        assert rows[0].rate == 0.0
+        assert [row.rate for row in rows[1:]] == [None, None, None]
+        assert rows[0].per_100 == 0.0
+
+    def test_base_rates(self):
+        """Each row carries the typical step rate and the typical range per 100."""
+        rows = fold(VIEW, []).funnel
+        assert [row.base_rate for row in rows] == pytest.approx([0.15, 0.40, 2.5 / 6, 0.40])
+        assert [(row.base_low, row.base_high) for row in rows] == [
+            (12, 18),
+            (5, 7),
+            (2, 3),
+            (1, 1),
+        ]
+
+    def test_per_channel(self):
+        """Each channel has its own funnel; no `via` counts as "unspecified"."""
+        events = [
+            applied("a1", via="referral"),
+            applied("a2", via="referral"),
+            applied("a3", via="job board"),
+            applied("a4"),
+            *passed("a1", "phone"),
+            *passed("a4", "resume"),
+        ]
+        channels = fold(VIEW, events).channels
+        assert list(channels) == ["referral", "job board", "unspecified"]
+        assert [row.count for row in channels["referral"]] == [1, 1, 0, 0]
+        assert channels["referral"][0].rate == 0.5
+        assert [row.count for row in channels["job board"]] == [0, 0, 0, 0]
+        assert [row.count for row in channels["unspecified"]] == [1, 0, 0, 0]
+
+
+class TestProperties:
+    """Properties that hold for any sequence of events."""
+
+    @given(event_sequences(max_size=30))
+    def test_fold_is_total(self, events):
+        """Any sequence folds, and the funnel never grows down the stages."""
+        state = fold(VIEW, events)
+        counts = [row.count for row in state.funnel]
+        assert counts == sorted(counts, reverse=True)
+        assert all(count <= state.total for count in counts)
+        assert sum(sum(row.count for row in rows) for rows in state.channels.values()) == sum(
+            counts
+        )
+
+    @given(event_sequences(max_size=30))
+    def test_stage_is_the_furthest_passed(self, events):
+        """Each application's stage is the furthest of the stages it lists."""
+        for app in fold(VIEW, events).applications.values():
+            furthest = max((reached.stage.order for reached in app.stages), default=0)
+            assert app.stage.order == furthest
+            assert len({reached.stage for reached in app.stages}) == len(app.stages)
+
+    @given(event_sequences(max_size=30))
+    def test_json_round_trip(self, events):
+        """The state survives cattrs -> JSON -> cattrs unchanged."""
+        state = fold(VIEW, events)
+        converter = json_converter()
+        text = json.dumps(converter.unstructure(state))
+        assert converter.structure(json.loads(text), PipelineState) == state
