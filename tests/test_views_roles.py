@@ -73,14 +73,15 @@ class TestGapAnalysis:
         [role] = fold(VIEW, events).roles
         assert (role.covered, role.missing) == (["Go"], ["SQL"])
 
-    def test_punch_up_is_not_the_list(self):
-        """A skill only marked punch-up is not on the gap list, so it stays missing."""
+    def test_punch_up_counts_as_on_the_resume(self):
+        """A punch-up skill is already on the resume: covered, and listed as on_resume."""
         events = [
             FeedbackReceived(application_id="a1", items=[{"skill": "SQL", "mark": "punch_up"}]),
-            RoleSuggested(company="Acme", role="Analyst", skills=["SQL"]),
+            RoleSuggested(company="Acme", role="Analyst", skills=["sql", "dbt"]),
         ]
         [role] = fold(VIEW, events).roles
-        assert role.missing == ["SQL"]
+        assert (role.covered, role.missing, role.on_resume) == (["sql"], ["dbt"], ["sql"])
+        assert fold(VIEW, events).gaps.items == []  # still not a gap
 
     def test_no_skills(self):
         """A role that names no skills is fully covered."""
@@ -168,7 +169,12 @@ class TestProperties:
         state = fold(VIEW, events)
         for role in state.roles:
             assert sorted(role.covered + role.missing) == sorted(role.skills)
-            assert all(skill_key(skill) in state.gaps.skills for skill in role.covered)
+            on_resume = {punch.key for punch in state.gaps.punch_up}
+            assert all(
+                skill_key(skill) in state.gaps.skills or skill_key(skill) in on_resume
+                for skill in role.covered
+            )
+            assert set(role.on_resume) <= set(role.covered)
             keys = [skill_key(skill) for skill in role.skills]
             assert len(set(keys)) == len(keys)
             assert 0.0 <= role.coverage <= 1.0

@@ -63,10 +63,13 @@ class SuggestedRole:
     company: str
     role: str
     skills: list[str]
-    #: Skills on the gap list, open or closed (a closed one was learned).
+    #: Skills on the gap list, open or closed (a closed one was learned), or already on the
+    #: resume (an interviewer asked to punch them up).
     covered: list[str]
-    #: Skills the gap list does not hold.
+    #: Skills neither on the gap list nor on the resume to-do list.
     missing: list[str]
+    #: The covered skills that are covered because they are already on the resume.
+    on_resume: list[str]
     suggested_by: list[str]
     application_ids: list[str]
     first_suggested_at: datetime
@@ -89,11 +92,13 @@ class RolesState:
     @property
     def roles(self) -> list[SuggestedRole]:
         """Each suggested role, in the order first suggested, with covered and missing skills."""
-        known = self.gaps.skills
+        listed = self.gaps.skills
+        on_resume = {punch.key for punch in self.gaps.punch_up}
         analysed = []
         for suggestion in self.suggestions:
-            covered = [skill for skill in suggestion.skills if skill_key(skill) in known]
-            missing = [skill for skill in suggestion.skills if skill_key(skill) not in known]
+            keys = [(skill, skill_key(skill)) for skill in suggestion.skills]
+            covered = [skill for skill, key in keys if key in listed or key in on_resume]
+            missing = [skill for skill, key in keys if key not in listed and key not in on_resume]
             analysed.append(
                 SuggestedRole(
                     company=suggestion.company,
@@ -101,6 +106,9 @@ class RolesState:
                     skills=list(suggestion.skills),
                     covered=covered,
                     missing=missing,
+                    on_resume=[
+                        skill for skill, key in keys if key in on_resume and key not in listed
+                    ],
                     suggested_by=list(suggestion.suggested_by),
                     application_ids=list(suggestion.application_ids),
                     first_suggested_at=suggestion.first_suggested_at,

@@ -1,0 +1,60 @@
+"""Test helpers for plugin authors: Hypothesis strategies and the backend contract suite.
+
+Needs pytest and Hypothesis (``pip install jobsearch-core[test]``).
+"""
+
+from __future__ import annotations
+
+from jobsearch_core.testing.backends import BackendContract
+from jobsearch_core.testing.strategies import (
+    HOSTILE_TEXTS,
+    application_closed,
+    application_ids,
+    aware_datetimes,
+    career_goal_set,
+    event_retracted,
+    event_sequences,
+    events,
+    feedback_items,
+    feedback_received,
+    gap_added,
+    gap_closed,
+    gap_practiced,
+    gap_promoted,
+    hostile_texts,
+    names,
+    new_rows,
+    notes,
+    resume_submitted,
+    role_suggested,
+    screen_passed,
+    skills,
+    stream_names,
+)
+
+__all__ = [
+    "HOSTILE_TEXTS",
+    "BackendContract",
+    "application_closed",
+    "application_ids",
+    "aware_datetimes",
+    "career_goal_set",
+    "event_retracted",
+    "event_sequences",
+    "events",
+    "feedback_items",
+    "feedback_received",
+    "gap_added",
+    "gap_closed",
+    "gap_practiced",
+    "gap_promoted",
+    "hostile_texts",
+    "names",
+    "new_rows",
+    "notes",
+    "resume_submitted",
+    "role_suggested",
+    "screen_passed",
+    "skills",
+    "stream_names",
+]
