@@ -189,7 +189,12 @@ class EventLog:
                     f"EventRetracted.position {event.position} is not in the log "
                     f"(the last position is {head}); nothing was appended"
                 )
-            target = next(self.backend.read(after=event.position - 1, until=event.position))
+            target = next(self.backend.read(after=event.position - 1, until=event.position), None)
+            if target is None:
+                raise InvalidInputError(
+                    f"EventRetracted.position {event.position} is missing from the log; "
+                    "nothing was appended"
+                )
             if target.stream != stream:
                 raise InvalidInputError(
                     f"EventRetracted.position {event.position} belongs to stream "

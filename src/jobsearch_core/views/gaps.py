@@ -5,13 +5,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import attrs
 
 from jobsearch_core.events import (
     CareerGoalSet,
-    Event,
     FeedbackReceived,
     GapAdded,
     GapClosed,
@@ -23,6 +21,7 @@ from jobsearch_core.events import (
     skill_key,
 )
 from jobsearch_core.views import View
+from jobsearch_core.views._dispatch import dispatcher
 
 __all__ = [
     "SELF",
@@ -293,34 +292,18 @@ def _goal(state: GapsState, event: CareerGoalSet, recorded: Recorded) -> None:
     state.goal_set_at = event.at
 
 
-_Handler = Callable[[GapsState, Any, Recorded], None]
-_HANDLERS: dict[type[Event], _Handler] = {
-    GapAdded: _added,
-    GapPromoted: _promoted,
-    FeedbackReceived: _feedback,
-    GapPracticed: _practised,
-    GapClosed: _closed,
-    RoleSuggested: _suggested,
-    CareerGoalSet: _goal,
-}
-
-
-def _handler_for(event_type: type[Event]) -> _Handler | None:
-    # The nearest class in the MRO decides, so a plugin's subclass of a built-in event
-    # folds like its base; the event's own class is the first one tried.
-    for cls in event_type.__mro__:
-        handler = _HANDLERS.get(cls)
-        if handler is not None:
-            return handler
-    return None
-
-
-def apply(state: GapsState, recorded: Recorded) -> GapsState:
-    """Fold one event into the gap list (in place) and return it."""
-    handler = _handler_for(type(recorded.event))
-    if handler is not None:
-        handler(state, recorded.event, recorded)
-    return state
+#: Fold one event into the gap list (in place) and return it.
+apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(
+    {
+        GapAdded: _added,
+        GapPromoted: _promoted,
+        FeedbackReceived: _feedback,
+        GapPracticed: _practised,
+        GapClosed: _closed,
+        RoleSuggested: _suggested,
+        CareerGoalSet: _goal,
+    }
+)
 
 
 VIEW: View[GapsState] = View(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime  # cattrs resolves attrs annotations at runtime
-from typing import Any
 
 import attrs
 
 from jobsearch_core.events import (
     SCREENS,
     ApplicationClosed,
-    Event,
     FeedbackReceived,
     Outcome,
     Recorded,
@@ -21,6 +19,7 @@ from jobsearch_core.events import (
     Stage,
 )
 from jobsearch_core.views import View
+from jobsearch_core.views._dispatch import dispatcher
 
 __all__ = [
     "BASE_RATES",
@@ -243,32 +242,16 @@ def _suggested(state: PipelineState, event: RoleSuggested, recorded: Recorded) -
         state.applications[event.application_id].touch(event.at)
 
 
-_Handler = Callable[[PipelineState, Any, Recorded], None]
-_HANDLERS: dict[type[Event], _Handler] = {
-    ResumeSubmitted: _submitted,
-    ScreenPassed: _screen,
-    FeedbackReceived: _feedback,
-    ApplicationClosed: _closed,
-    RoleSuggested: _suggested,
-}
-
-
-def _handler_for(event_type: type[Event]) -> _Handler | None:
-    # The nearest class in the MRO decides, so a plugin's subclass of a built-in event
-    # folds like its base; the event's own class is the first one tried.
-    for cls in event_type.__mro__:
-        handler = _HANDLERS.get(cls)
-        if handler is not None:
-            return handler
-    return None
-
-
-def apply(state: PipelineState, recorded: Recorded) -> PipelineState:
-    """Fold one event into the pipeline (in place) and return it."""
-    handler = _handler_for(type(recorded.event))
-    if handler is not None:
-        handler(state, recorded.event, recorded)
-    return state
+#: Fold one event into the pipeline (in place) and return it.
+apply: Callable[[PipelineState, Recorded], PipelineState] = dispatcher(
+    {
+        ResumeSubmitted: _submitted,
+        ScreenPassed: _screen,
+        FeedbackReceived: _feedback,
+        ApplicationClosed: _closed,
+        RoleSuggested: _suggested,
+    }
+)
 
 
 VIEW: View[PipelineState] = View(
