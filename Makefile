@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 ## demo: write a sample job search into a fresh SQLite file (demo.db) and print its views
 demo: $(STAMP)
 	@rm -f demo.db demo.db-wal demo.db-shm
-	$(BIN)/python -m jobsearch_core.demo sqlite:///$(CURDIR)/demo.db
+	$(BIN)/python -m jobsearch_core.demo sqlite://$(CURDIR)/demo.db
 
 ## lint: ruff (lint and format check) and mypy --strict on src/
 lint: $(STAMP)

@@ -541,3 +541,37 @@ class TestFeedbackThroughTheLog:
         assert [i.skill for i in gaps.items] == ["Statistics"]
         assert [p.skill for p in gaps.punch_up] == ["SQL"]
         assert log.view("pipeline").applications["a1"].stage == "resume"
+
+
+class TestFollow:
+    """follow() yields what is there, then each new event as it commits."""
+
+    def test_existing_then_new(self, log: EventLog) -> None:
+        """A follower sees the events already stored and one appended from another thread."""
+        import threading
+
+        log.append([GapAdded(skill="SQL")])
+        timer = threading.Timer(0.2, lambda: log.append([GapAdded(skill="Go")]))
+        timer.start()
+        try:
+            seen = [r.event.skill for r in log.follow(idle_timeout=0.6, poll_interval=0.05)]  # type: ignore[attr-defined]
+        finally:
+            timer.join()
+        assert seen == ["SQL", "Go"]
+
+    def test_after_and_stream(self, log: EventLog) -> None:
+        """follow(after=, stream=) starts past a position and keeps to one stream."""
+        log.append([GapAdded(skill="SQL")], stream="ann")
+        log.append([GapAdded(skill="Go")], stream="bob")
+        log.append([GapAdded(skill="Rust")], stream="ann")
+        seen = [r.position for r in log.follow(after=1, stream="ann", idle_timeout=0.1)]
+        assert seen == [3]
+
+    def test_stops_when_idle(self, log: EventLog) -> None:
+        """With nothing new, idle_timeout ends the iteration."""
+        assert list(log.follow(idle_timeout=0.05)) == []
+
+    def test_bad_poll_interval(self, log: EventLog) -> None:
+        """A poll interval must be positive."""
+        with pytest.raises(InvalidInputError, match="poll_interval"):
+            next(log.follow(poll_interval=0))

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -222,6 +223,43 @@ class EventLog:
         codec = registry().codec
         for row in self.backend.read(after=after, stream=stream):
             yield codec.decode(row)
+
+    def follow(
+        self,
+        *,
+        after: int = 0,
+        stream: str | None = None,
+        idle_timeout: float | None = None,
+        poll_interval: float = 0.2,
+    ) -> Iterator[Recorded]:
+        """Events after a position as they commit: those already there, then each new one.
+
+        Runs until the caller stops iterating, or `idle_timeout` seconds pass without a new
+        event. A backend with a ``wait_for_append(after, timeout)`` method is woken by it
+        (PostgreSQL: LISTEN/NOTIFY); any other is polled every `poll_interval` seconds.
+        """
+        _check_position("after", after)
+        if poll_interval <= 0:
+            raise InvalidInputError(f"poll_interval must be positive, got {poll_interval!r}")
+        wait = getattr(self.backend, "wait_for_append", None)
+        cursor = after
+        last_news = time.monotonic()
+        while True:
+            seen_head = self.backend.head()
+            for recorded in self.read(stream=stream, after=cursor):
+                cursor = recorded.position
+                last_news = time.monotonic()
+                yield recorded
+            pause = poll_interval
+            if idle_timeout is not None:
+                left = idle_timeout - (time.monotonic() - last_news)
+                if left <= 0:
+                    return
+                pause = min(pause, left)
+            if wait is not None:
+                wait(seen_head, pause)
+            else:
+                time.sleep(pause)
 
     @property
     def head(self) -> int:

@@ -107,5 +107,9 @@ class Backend(Protocol):
         ...
 
 
+# A backend may also offer ``wait_for_append(after: int, timeout: float) -> None``: return
+# once the head is past `after` or `timeout` seconds have passed. `EventLog.follow` uses it
+# instead of polling when it is there.
+
 #: Makes a backend from a URL whose scheme it was registered for.
 BackendFactory = Callable[[str], Backend]

@@ -22,6 +22,7 @@ class MemoryBackend:
         self._by_stream: dict[str, list[StoredRow]] = {}
         self._snapshots: dict[tuple[str, str, str], dict[int, Snapshot]] = {}
         self._lock = threading.Lock()
+        self._appended = threading.Condition(self._lock)
 
     @classmethod
     def from_url(cls, url: str) -> MemoryBackend:
@@ -55,6 +56,7 @@ class MemoryBackend:
             ]
             self._rows.extend(stored)
             self._by_stream.setdefault(stream, []).extend(stored)
+            self._appended.notify_all()
             return stored
 
     def read(
@@ -69,6 +71,11 @@ class MemoryBackend:
             if until is not None and row.position > until:
                 return
             yield row
+
+    def wait_for_append(self, after: int, timeout: float) -> None:
+        """Return once the head is past `after`, or after `timeout` seconds."""
+        with self._appended:
+            self._appended.wait_for(lambda: len(self._rows) > after, timeout=timeout)
 
     def stream_version(self, stream: str) -> int:
         """The stream's last version, 0 when it has no events."""
