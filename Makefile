@@ -14,13 +14,13 @@ $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is needed (none found on PATH)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,plot]'
 	@touch $@
 
 ## demo: write a sample job search into a fresh SQLite file (demo.db) and print its views
 demo: $(STAMP)
 	@rm -f demo.db demo.db-wal demo.db-shm
-	$(BIN)/python -m jobsearch_core.demo sqlite://$(CURDIR)/demo.db
+	$(BIN)/jobsearch demo --log sqlite://$(CURDIR)/demo.db
 
 ## lint: ruff (lint and format check) and mypy --strict on src/
 lint: $(STAMP)

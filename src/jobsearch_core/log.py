@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -276,12 +276,18 @@ class EventLog:
         return self.backend.streams()
 
     def view(
-        self, name: str, *, stream: str = DEFAULT_STREAM, as_of: int | datetime | None = None
+        self,
+        name: str,
+        *,
+        stream: str = DEFAULT_STREAM,
+        as_of: int | datetime | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> Any:
         """The state of view `name` for `stream`: now, or as of a position or a moment.
 
         As of a position: the events at or before it. As of a moment (an aware datetime):
-        the events whose `at` is not later, applied in log order.
+        the events whose `at` is not later, applied in log order. `progress`, when given,
+        hears the position reached every thousand events read (for a progress bar).
         """
         view = self._view(name)
         _check_stream(stream)
@@ -299,7 +305,18 @@ class EventLog:
                     f"as_of={as_of} is past the end of the log (position {head})"
                 )
             until = as_of
-        return self._replay(view, stream, until, moment).state
+        return self._replay(view, stream, until, moment, progress).state
+
+    def views(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        stream: str = DEFAULT_STREAM,
+        as_of: int | datetime | None = None,
+    ) -> dict[str, Any]:
+        """Several views of `stream` at once (all installed ones when `names` is None)."""
+        chosen = sorted(registry().views) if names is None else list(names)
+        return {name: self.view(name, stream=stream, as_of=as_of) for name in chosen}
 
     def _view(self, name: str) -> View[Any]:
         views = registry().views
@@ -310,13 +327,27 @@ class EventLog:
         return view
 
     def _replay(
-        self, view: View[Any], stream: str, until: int, moment: datetime | None
+        self,
+        view: View[Any],
+        stream: str,
+        until: int,
+        moment: datetime | None,
+        progress: Callable[[int], None] | None = None,
     ) -> Progress:
         codec = registry().codec
 
         def read(after: int, until: int) -> Iterator[Recorded]:
             for row in self.backend.read(after=after, until=until, stream=stream):
                 yield codec.decode(row)
+
+        if progress is not None:
+            quiet_read = read
+
+            def read(after: int, until: int) -> Iterator[Recorded]:
+                for count, recorded in enumerate(quiet_read(after, until), start=1):
+                    if count % 1000 == 0:
+                        progress(recorded.position)
+                    yield recorded
 
         replay = Replay(view, read, moment=moment)
         if moment is not None or view.state_type is None:

@@ -1,0 +1,126 @@
+"""The `jobsearch` command: record, inspect, chart and replay a job search from the terminal."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from jobsearch_core.cli import admin, data, pictures, read, record
+from jobsearch_core.cli._common import Context
+from jobsearch_core.errors import JobsearchError, PluginError
+from jobsearch_core.plugins import load_entry_points, pm
+
+__all__ = ["cli", "main"]
+
+
+class JobsearchGroup(click.Group):
+    """A click group that adds plugins' commands and turns errors into one line and exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.debug = False
+        self._asked: set[str] = set()
+
+    # --- commands from plugins (register_commands) -------------------------------------------
+
+    def _plugin_commands(self) -> None:
+        load_entry_points()
+        for impl in reversed(pm.hook.register_commands.get_hookimpls()):
+            if impl.plugin_name in self._asked:
+                continue
+            self._asked.add(impl.plugin_name)
+            before = dict(self.commands)
+            impl.function(**dict.fromkeys(impl.argnames, self))
+            for name, command in before.items():
+                if self.commands.get(name) is not command:
+                    self.commands[name] = command
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r} tried to replace the command {name!r}"
+                    )
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Built-in commands and those plugins add, sorted."""
+        self._plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A built-in command, or one a plugin adds."""
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._plugin_commands()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command; bad input ends in one line on stderr and exit status 2."""
+        self.debug = False
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as error:
+            failed: click.Context | None = getattr(error, "ctx", None)
+            hint = f" (see: {failed.command_path} --help)" if failed is not None else ""
+            click.echo(f"error: {error.format_message()}{hint}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        except JobsearchError as error:
+            if self.debug:
+                traceback.print_exc()
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=JobsearchGroup)
+@click.option(
+    "--log",
+    "url",
+    envvar="JOBSEARCH_LOG",
+    metavar="URL",
+    help="The log: sqlite:///path.db, memory://, postgresql://... "
+    "[default: $JOBSEARCH_LOG, else log.db in your data folder]",
+)
+@click.option("--debug", is_flag=True, help="Show the traceback when something goes wrong.")
+@click.version_option(package_name="jobsearch-core")
+@click.pass_context
+def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
+    """Record a job search as it happens and see where it stands: the pipeline, the gap list
+    fed by interview feedback, suggested roles, and how your priorities moved.
+
+    \b
+    Record:  apply, pass, feedback, close, gap add|promote|practice|close, goal, suggest, retract
+    Read:    pipeline, gaps, roles, history, log   (each takes --as-of and --json)
+    More:    report, export, import, plugins, verify, demo
+    """
+    group = ctx.command
+    if isinstance(group, JobsearchGroup):
+        group.debug = debug
+    state = Context(url, debug)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+for module in (record, read, data, pictures, admin):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    """The console script."""
+    cli(prog_name="jobsearch")

@@ -1,0 +1,164 @@
+"""What every command shares: the open log, the date and position options, one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.log import DEFAULT_STREAM, EventLog, open_log
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """The log the command works on, opened on first use and closed at exit."""
+
+    def __init__(self, url: str | None, debug: bool) -> None:
+        self.url = url
+        self.debug = debug
+        self._log: EventLog | None = None
+
+    @property
+    def log(self) -> EventLog:
+        """The event log chosen by --log, $JOBSEARCH_LOG or the default."""
+        if self._log is None:
+            self._log = open_log(self.url)
+        return self._log
+
+    def close(self) -> None:
+        """Close the log if it was opened."""
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def context() -> Context:
+    """The current command's `Context`."""
+    return click.get_current_context().find_object(Context) or Context(None, False)
+
+
+# --- dates and positions ------------------------------------------------------------------------
+
+_RELATIVE = re.compile(r"(\d+)\s*(d|day|days|w|week|weeks)\s*(ago)?$")
+
+
+def parse_moment(text: str, *, end_of_day: bool = False, option: str = "--at") -> datetime:
+    """A moment from text: ISO date or date-time (naive means local time), today, yesterday, now, 3d ago.
+
+    A bare date means the start of that day, or its end with `end_of_day` (for --as-of,
+    so that "as of March 3" includes what happened on March 3).
+    """
+    cleaned = text.strip().lower()
+    now = datetime.now().astimezone()
+    day: datetime | None = None
+    if cleaned == "now":
+        return now.astimezone(UTC)
+    if cleaned in ("today", "yesterday"):
+        day = now - timedelta(days=1 if cleaned == "yesterday" else 0)
+    elif match := _RELATIVE.match(cleaned):
+        count = int(match.group(1)) * (7 if match.group(2).startswith("w") else 1)
+        day = now - timedelta(days=count)
+    if day is not None:
+        moment = datetime.combine(day.date(), time.max if end_of_day else time.min)
+        return moment.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(
+            f"{option}: cannot read {text!r} as a date "
+            "(use YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, yesterday or 3d ago)"
+        ) from None
+    date_only = len(text.strip()) <= 10
+    if date_only and end_of_day:
+        parsed = datetime.combine(parsed.date(), time.max)
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()  # a naive moment is the user's local time
+    return parsed.astimezone(UTC)
+
+
+def parse_as_of(text: str | None) -> int | datetime | None:
+    """--as-of: a position (a whole number) or a moment."""
+    if text is None:
+        return None
+    if text.strip().isdigit():
+        return int(text.strip())
+    return parse_moment(text, end_of_day=True, option="--as-of")
+
+
+# --- shared options --------------------------------------------------------------------------
+
+
+def stream_option(function: F) -> F:
+    """--stream: which seeker's stream (default: me)."""
+    return click.option(
+        "--stream",
+        default=DEFAULT_STREAM,
+        show_default=True,
+        help="The job seeker's stream.",
+    )(function)
+
+
+def at_option(function: F) -> F:
+    """--at: when it happened (default: now)."""
+
+    @click.option("--at", "at_text", metavar="DATE", help="When it happened (default: now).")
+    @functools.wraps(function)
+    def wrapper(*args: Any, at_text: str | None, **kwargs: Any) -> Any:
+        kwargs["at"] = parse_moment(at_text) if at_text is not None else None
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def view_options(function: F) -> F:
+    """--as-of and --json, shared by the read commands."""
+
+    @click.option(
+        "--as-of",
+        "as_of_text",
+        metavar="DATE|POSITION",
+        help="Show the view as it stood at a date or a log position.",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Print stable, machine-readable JSON.")
+    @functools.wraps(function)
+    def wrapper(*args: Any, as_of_text: str | None, **kwargs: Any) -> Any:
+        kwargs["as_of"] = parse_as_of(as_of_text)
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def with_at(at: datetime | None) -> dict[str, datetime]:
+    """Keyword arguments that set an event's `at` only when --at was given."""
+    return {} if at is None else {"at": at}
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout: sorted keys, two-space indent, text kept as written."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def console() -> Console:
+    """Where tables go: user text is shown as written (no rich markup), and a pipe gets full rows."""
+    wide = None if sys.stdout.isatty() else 200
+    return Console(highlight=False, markup=False, emoji=False, width=wide)
+
+
+def stderr_is_terminal() -> bool:
+    """Progress bars are for people watching a terminal, not for logs and pipes."""
+    return sys.stderr.isatty()

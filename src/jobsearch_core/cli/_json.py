@@ -1,0 +1,198 @@
+"""The stable JSON forms of the views and the log that `--json` prints (see docs/cli.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from jobsearch_core.events import Recorded, UnknownEvent, event_type_of, schema_version_of
+from jobsearch_core.plugins import registry
+from jobsearch_core.views.gaps import GapItem, GapsState, PunchUpItem
+from jobsearch_core.views.history import HistoryState, RankChange
+from jobsearch_core.views.pipeline import Application, FunnelRow, PipelineState
+from jobsearch_core.views.roles import RolesState
+
+__all__ = ["gaps_json", "history_json", "pipeline_json", "record_json", "roles_json"]
+
+#: Bumped when a key is renamed or removed (keys are only ever added otherwise).
+FORMAT = 1
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _envelope(view: str, stream: str, as_of: int | datetime | None) -> dict[str, Any]:
+    shown = as_of.isoformat() if isinstance(as_of, datetime) else as_of
+    return {"format": FORMAT, "view": view, "stream": stream, "as_of": shown}
+
+
+def _funnel(rows: list[FunnelRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "stage": str(row.stage),
+            "count": row.count,
+            "rate": row.rate,
+            "base_rate": row.base_rate,
+            "base_low": row.base_low,
+            "base_high": row.base_high,
+            "per_100": row.per_100,
+        }
+        for row in rows
+    ]
+
+
+def _application(app: Application) -> dict[str, Any]:
+    return {
+        "id": app.id,
+        "company": app.company,
+        "role": app.role,
+        "via": app.via,
+        "resume_version": app.resume_version,
+        "applied_at": _when(app.applied_at),
+        "stage": str(app.stage),
+        "stages": [
+            {"stage": str(s.stage), "at": _when(s.at), "position": s.position} for s in app.stages
+        ],
+        "outcome": None if app.outcome is None else str(app.outcome),
+        "closed_at": _when(app.closed_at),
+        "feedback_count": app.feedback_count,
+        "last_activity": _when(app.last_activity),
+    }
+
+
+def pipeline_json(
+    state: PipelineState, stream: str, as_of: int | datetime | None
+) -> dict[str, Any]:
+    """Applications, the funnel beside the base rates, and the funnel per channel."""
+    return {
+        **_envelope("pipeline", stream, as_of),
+        "total": state.total,
+        "open": state.open,
+        "by_outcome": {str(k): v for k, v in state.by_outcome.items()},
+        "applications": [_application(a) for a in state.applications.values()],
+        "funnel": _funnel(state.funnel),
+        "channels": {channel: _funnel(rows) for channel, rows in state.channels.items()},
+    }
+
+
+def _gap(item: GapItem, focus: dict[str, bool]) -> dict[str, Any]:
+    return {
+        "rank": item.rank,
+        "skill": item.skill,
+        "status": str(item.status),
+        "sources": list(item.sources),
+        "mentions": item.mentions,
+        "minutes_practised": item.minutes_practised,
+        "last_practised": _when(item.last_practised),
+        "added_at": _when(item.added_at),
+        "closed_at": _when(item.closed_at),
+        "focus": item.key in focus,
+        "practised_recently": focus.get(item.key),
+    }
+
+
+def _punch_up(item: PunchUpItem) -> dict[str, Any]:
+    return {
+        "skill": item.skill,
+        "mentions": item.mentions,
+        "sources": list(item.sources),
+        "comments": list(item.comments),
+        "last_at": _when(item.last_at),
+    }
+
+
+def gaps_json(
+    state: GapsState, stream: str, as_of: int | datetime | None, now: datetime
+) -> dict[str, Any]:
+    """The gap list in rank order, the closed items and the resume to-do list."""
+    focus = {item.key: recent for item, recent in state.focus_practised(now)}
+    goal = (
+        None if state.goal is None else {"text": state.goal, "horizon_years": state.horizon_years}
+    )
+    return {
+        **_envelope("gaps", stream, as_of),
+        "goal": goal,
+        "items": [_gap(item, focus) for item in state.items],
+        "closed": [_gap(item, focus) for item in state.closed],
+        "punch_up": [_punch_up(item) for item in state.punch_up],
+        "practised_off_list": dict(state.practised_off_list),
+    }
+
+
+def roles_json(state: RolesState, stream: str, as_of: int | datetime | None) -> dict[str, Any]:
+    """Each suggested role with its gap analysis."""
+    return {
+        **_envelope("roles", stream, as_of),
+        "roles": [
+            {
+                "company": role.company,
+                "role": role.role,
+                "skills": list(role.skills),
+                "covered": list(role.covered),
+                "missing": list(role.missing),
+                "on_resume": list(role.on_resume),
+                "coverage": role.coverage,
+                "suggested_by": list(role.suggested_by),
+                "application_ids": list(role.application_ids),
+                "first_suggested_at": _when(role.first_suggested_at),
+                "last_suggested_at": _when(role.last_suggested_at),
+                "note": role.note,
+            }
+            for role in state.roles
+        ],
+    }
+
+
+def _change(change: RankChange) -> dict[str, Any]:
+    return {
+        "position": change.position,
+        "at": _when(change.at),
+        "rank": change.rank,
+        "previous": change.previous,
+        "cause": change.cause,
+        "detail": change.detail,
+    }
+
+
+def history_json(
+    state: HistoryState,
+    stream: str,
+    as_of: int | datetime | None,
+    ranks: dict[str, list[RankChange]],
+) -> dict[str, Any]:
+    """How each skill's rank moved (already filtered by skill and --since) and the corrections."""
+    return {
+        **_envelope("history", stream, as_of),
+        "ranks": {skill: [_change(c) for c in changes] for skill, changes in ranks.items()},
+        "corrections": [
+            {
+                "position": fix.position,
+                "at": _when(fix.at),
+                "retracted": fix.retracted,
+                "reason": fix.reason,
+            }
+            for fix in state.corrections
+        ],
+    }
+
+
+def record_json(recorded: Recorded) -> dict[str, Any]:
+    """One event of the log: its place, its type and its fields."""
+    event = recorded.event
+    if isinstance(event, UnknownEvent):
+        data: Any = json.loads(event.data)
+    else:
+        data = registry().codec.converter.unstructure(event)
+        data = {k: v for k, v in data.items() if v is not None}
+    return {
+        "position": recorded.position,
+        "stream": recorded.stream,
+        "version": recorded.version,
+        "recorded_at": _when(recorded.recorded_at),
+        "type": event_type_of(event),
+        "schema_version": schema_version_of(event),
+        "known": not isinstance(event, UnknownEvent),
+        "data": data,
+    }

@@ -1,0 +1,107 @@
+"""Commands about the installation and the log itself: plugins, verify, demo."""
+
+from __future__ import annotations
+
+import tempfile
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from jobsearch_core.cli._common import console, context, print_json
+from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.plugins import BUILTIN, load_entry_points, pm
+
+__all__ = ["COMMANDS", "installed_plugins"]
+
+
+def installed_plugins() -> list[dict[str, Any]]:
+    """Each registered plugin: its name, the distribution and version it comes from, its hooks."""
+    load_entry_points()
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    found = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = dists.get(id(plugin))
+        if name == BUILTIN:
+            package, version = "jobsearch-core", installed_version("jobsearch-core")
+        elif dist is not None:
+            package, version = dist.project_name, dist.version
+        else:
+            package, version = None, None  # registered at run time with pm.register
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        found.append({"name": name, "package": package, "version": version, "hooks": hooks})
+    return sorted(found, key=lambda p: (p["name"] != BUILTIN, p["name"]))
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def plugins_command(as_json: bool) -> None:
+    """List installed plugins, their versions and the hooks each implements."""
+    found = installed_plugins()
+    if as_json:
+        print_json(found)
+        return
+    table = Table(title="Plugins", title_justify="left")
+    for column in ("name", "package", "version", "hooks"):
+        table.add_column(column)
+    for plugin in found:
+        table.add_row(
+            plugin["name"],
+            plugin["package"] or "-",
+            plugin["version"] or "-",
+            ", ".join(plugin["hooks"]),
+        )
+    console().print(table)
+
+
+@click.command("verify")
+def verify_command() -> None:
+    """Check the whole log: positions, versions and every stored event; exit 1 on any problem."""
+    log = context().log
+    problems = log.verify()
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {log.url}", err=True
+        )
+        raise SystemExit(1)
+    click.echo(f"{log.url}: {log.head} events, no problems found")
+
+
+@click.command("demo")
+@click.option(
+    "--log", "url", metavar="URL", help="Where to write it (default: a new temporary file)."
+)
+@click.pass_context
+def demo_command(ctx: click.Context, url: str | None) -> None:
+    """Load a sample job search (three months of it) into a fresh log and show its views."""
+    from jobsearch_core.cli import read
+    from jobsearch_core.demo import load_demo
+    from jobsearch_core.log import open_log
+
+    if url is None:
+        url = f"sqlite://{Path(tempfile.mkdtemp(prefix='jobsearch-demo-')) / 'demo.db'}"
+    log = open_log(url)
+    state = context()
+    state.close()
+    state._log = log  # the read commands below show this log
+    if log.head:
+        raise InvalidInputError(f"{url} already holds events; the demo needs a fresh log")
+    count = load_demo(log)
+    click.echo(f"Wrote {count} events of a sample job search to {log.url}")
+    click.echo(f"Try: jobsearch --log {log.url} gaps --as-of 30   (or history, roles, log ...)\n")
+    for command in (
+        read.pipeline_command,
+        read.gaps_command,
+        read.roles_command,
+        read.history_command,
+    ):
+        ctx.invoke(command)
+
+
+COMMANDS = [plugins_command, verify_command, demo_command]

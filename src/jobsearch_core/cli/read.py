@@ -1,0 +1,332 @@
+"""Commands that show the views and the log, as tables or as JSON, now or in the past."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import click
+from rich.table import Table
+
+from jobsearch_core.cli import _json, _progress
+from jobsearch_core.cli._common import (
+    console,
+    context,
+    parse_moment,
+    print_json,
+    stream_option,
+    view_options,
+)
+from jobsearch_core.events import (
+    Event,
+    EventRetracted,
+    FeedbackReceived,
+    Recorded,
+    UnknownEvent,
+    event_type_of,
+    skill_key,
+)
+from jobsearch_core.views.gaps import GapsState
+from jobsearch_core.views.history import HistoryState, RankChange
+from jobsearch_core.views.pipeline import FunnelRow, PipelineState
+from jobsearch_core.views.roles import RolesState
+
+__all__ = ["COMMANDS", "describe"]
+
+
+def _view(name: str, stream: str, as_of: int | datetime | None) -> Any:
+    return _progress.view(context().log, name, stream=stream, as_of=as_of)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _date(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone().strftime("%Y-%m-%d")
+
+
+def _ago(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "never"
+    days = (now - value).days
+    return "today" if days <= 0 else f"{days}d ago"
+
+
+def _moment_of(as_of: int | datetime | None) -> datetime:
+    """The 'now' that "practised in the last 7 days" is measured from."""
+    return as_of if isinstance(as_of, datetime) else datetime.now(UTC)
+
+
+def _title(view: str, stream: str, as_of: int | datetime | None) -> str:
+    when = ""
+    if isinstance(as_of, int):
+        when = f", as of position {as_of}"
+    elif isinstance(as_of, datetime):
+        when = f", as of {as_of.astimezone():%Y-%m-%d %H:%M}"
+    return f"{view} ({stream}{when})"
+
+
+def funnel_table(rows: list[FunnelRow], total: int, title: str) -> Table:
+    """The funnel with the seeker's rate beside the typical base rate at each stage."""
+    table = Table(title=title, title_justify="left")
+    for column in ("stage", "passed", "your rate", "typical rate", "per 100", "typical per 100"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for row in rows:
+        typical = (
+            str(row.base_low)
+            if row.base_low == row.base_high
+            else f"{row.base_low}-{row.base_high}"
+        )
+        per_100 = "-" if row.per_100 is None else f"{row.per_100:.0f}"
+        table.add_row(
+            str(row.stage),
+            f"{row.count}/{total}",
+            _percent(row.rate),
+            _percent(row.base_rate),
+            per_100,
+            typical,
+        )
+    return table
+
+
+@click.command("pipeline")
+@stream_option
+@view_options
+def pipeline_command(stream: str, as_of: int | datetime | None, as_json: bool) -> None:
+    """Every application, and the funnel beside the typical base rates."""
+    state: PipelineState = _view("pipeline", stream, as_of)
+    if as_json:
+        print_json(_json.pipeline_json(state, stream, as_of))
+        return
+    out = console()
+    table = Table(title=_title("Pipeline", stream, as_of), title_justify="left")
+    for column in ("id", "company", "role", "via", "applied", "stage", "outcome", "feedback"):
+        table.add_column(column)
+    for app in state.applications.values():
+        table.add_row(
+            app.id,
+            app.company or "?",
+            app.role or "?",
+            app.channel,
+            _date(app.applied_at),
+            str(app.stage),
+            str(app.outcome) if app.outcome else "open",
+            str(app.feedback_count),
+        )
+    out.print(table)
+    out.print(funnel_table(state.funnel, state.total, "Funnel (furthest stage reached)"))
+    out.print(channels_table(state))
+
+
+def channels_table(state: PipelineState) -> Table:
+    """The funnel per channel in one table: how many passed each stage, and the step rate."""
+    table = Table(title="Per channel: passed (rate)", title_justify="left")
+    table.add_column("channel")
+    table.add_column("applied", justify="right")
+    for stage in ("resume", "phone", "second_interview", "final"):
+        table.add_column(stage, justify="right")
+    for channel, rows in state.channels.items():
+        applied = sum(1 for app in state.applications.values() if app.channel == channel)
+        table.add_row(
+            channel, str(applied), *(f"{row.count} ({_percent(row.rate)})" for row in rows)
+        )
+    return table
+
+
+@click.command("gaps")
+@stream_option
+@view_options
+def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> None:
+    """The gap list in rank order (the top two are focus items) and the resume to-do list."""
+    state: GapsState = _view("gaps", stream, as_of)
+    now = _moment_of(as_of)
+    if as_json:
+        print_json(_json.gaps_json(state, stream, as_of, now))
+        return
+    out = console()
+    if state.goal:
+        out.print(f"Goal: {state.goal} ({state.horizon_years} years)")
+    focus = {item.key: recent for item, recent in state.focus_practised(now)}
+    table = Table(title=_title("Gap list", stream, as_of), title_justify="left")
+    for column in ("rank", "skill", "focus", "mentions", "practised", "last practised", "from"):
+        table.add_column(column, justify="right" if column in ("rank", "mentions") else "left")
+    for item in state.items:
+        mark = ""
+        if item.key in focus:
+            mark = "FOCUS" if focus[item.key] else "FOCUS: practise this week"
+        table.add_row(
+            str(item.rank),
+            item.skill,
+            mark,
+            str(item.mentions),
+            f"{item.minutes_practised} min",
+            _ago(item.last_practised, now),
+            "; ".join(item.sources),
+        )
+    out.print(table)
+    if state.closed:
+        out.print("Closed: " + ", ".join(f"{i.skill} ({_date(i.closed_at)})" for i in state.closed))
+    punch = Table(title="Resume to-do: punch up", title_justify="left")
+    for column in ("skill", "named", "what was said"):
+        punch.add_column(column)
+    for entry in state.punch_up:
+        punch.add_row(entry.skill, f"{entry.mentions}x", "; ".join(entry.comments))
+    out.print(punch)
+
+
+@click.command("roles")
+@stream_option
+@view_options
+def roles_command(stream: str, as_of: int | datetime | None, as_json: bool) -> None:
+    """Suggested roles, each with its own gap analysis."""
+    state: RolesState = _view("roles", stream, as_of)
+    if as_json:
+        print_json(_json.roles_json(state, stream, as_of))
+        return
+    table = Table(title=_title("Suggested roles", stream, as_of), title_justify="left")
+    for column in ("role", "company", "covered", "missing", "coverage", "suggested by"):
+        table.add_column(column)
+    for role in state.roles:
+        table.add_row(
+            role.role,
+            role.company,
+            ", ".join(role.covered) or "-",
+            ", ".join(role.missing) or "-",
+            _percent(role.coverage),
+            ", ".join(role.suggested_by) or "-",
+        )
+    console().print(table)
+
+
+def _ranks(
+    state: HistoryState, skill: str | None, since: datetime | None
+) -> dict[str, list[RankChange]]:
+    chosen = {
+        name: [c for c in changes if since is None or c.at >= since]
+        for name, changes in state.ranks.items()
+        if skill is None or skill_key(name) == skill_key(skill)
+    }
+    return {name: changes for name, changes in chosen.items() if changes}
+
+
+@click.command("history")
+@click.argument("skill", required=False)
+@click.option("--since", metavar="DATE", help="Only changes from this date on.")
+@click.option(
+    "--plot",
+    "plot_file",
+    metavar="FILE",
+    help="Draw a bump chart of the ranks to FILE.png or FILE.svg (needs matplotlib).",
+)
+@stream_option
+@view_options
+def history_command(
+    skill: str | None,
+    since: str | None,
+    plot_file: str | None,
+    stream: str,
+    as_of: int | datetime | None,
+    as_json: bool,
+) -> None:
+    """How each skill's rank moved over time, and which event moved it."""
+    since_moment = parse_moment(since, option="--since") if since else None
+    state: HistoryState = _view("history", stream, as_of)
+    ranks = _ranks(state, skill, since_moment)
+    if (
+        skill is not None
+        and not ranks
+        and not any(skill_key(n) == skill_key(skill) for n in state.ranks)
+    ):
+        raise click.BadParameter(f"{skill!r} has never been on the gap list", param_hint="SKILL")
+    if plot_file is not None:
+        from jobsearch_core.cli._charts import save_bump_chart
+
+        save_bump_chart(ranks, plot_file, title=_title("Gap ranks", stream, as_of))
+        click.echo(f"wrote {plot_file}", err=as_json)
+    if as_json:
+        print_json(_json.history_json(state, stream, as_of, ranks))
+        return
+    if plot_file is not None:
+        return
+    table = Table(title=_title("History of the gap list", stream, as_of), title_justify="left")
+    for column in ("date", "#", "skill", "rank", "cause", "detail"):
+        table.add_column(column)
+    changes = sorted(
+        ((name, c) for name, cs in ranks.items() for c in cs), key=lambda pair: pair[1].position
+    )
+    for name, change in changes:
+        before = "-" if change.previous is None else str(change.previous)
+        after = "off" if change.rank is None else str(change.rank)
+        table.add_row(
+            _date(change.at),
+            str(change.position),
+            name,
+            f"{before} -> {after}",
+            change.cause,
+            change.detail or "",
+        )
+    console().print(table)
+
+
+def describe(event: Event) -> str:
+    """One line on what an event says."""
+    if isinstance(event, UnknownEvent):
+        return f"(unknown type {event.type_name} v{event.schema_version}: {event.reason})"
+    if isinstance(event, FeedbackReceived):
+        items = ", ".join(f"{i.skill} [{i.mark}]" for i in event.items)
+        return f"{event.application_id}: {items}" + (
+            f" from {event.source}" if event.source else ""
+        )
+    if isinstance(event, EventRetracted):
+        return f"retracts #{event.position}" + (f": {event.reason}" if event.reason else "")
+    shown = []
+    for field in attrs.fields(type(event)):
+        value = getattr(event, field.name)
+        if field.name == "at" or value is None:
+            continue
+        if isinstance(value, tuple):
+            value = ", ".join(map(str, value))
+        shown.append(
+            str(value) if field.name in ("skill", "application_id") else f"{field.name}={value}"
+        )
+    return " ".join(shown)
+
+
+@click.command("log")
+@click.option("--stream", default=None, help="Only this stream (default: all).")
+@click.option(
+    "--after", type=click.IntRange(min=0), default=0, help="Only events after this position."
+)
+@view_options
+def log_command(
+    stream: str | None, after: int, as_of: int | datetime | None, as_json: bool
+) -> None:
+    """The events themselves, in log order."""
+    records: list[Recorded] = []
+    for recorded in context().log.read(stream=stream, after=after):
+        if isinstance(as_of, int) and recorded.position > as_of:
+            break
+        if isinstance(as_of, datetime) and recorded.event.at > as_of:
+            continue
+        records.append(recorded)
+    if as_json:
+        print_json([_json.record_json(r) for r in records])
+        return
+    table = Table(title=f"Log{'' if stream is None else f' ({stream})'}", title_justify="left")
+    for column in ("#", "stream", "v", "date", "event", "what"):
+        table.add_column(column)
+    for recorded in records:
+        table.add_row(
+            str(recorded.position),
+            recorded.stream,
+            str(recorded.version),
+            _date(recorded.event.at),
+            event_type_of(recorded.event),
+            describe(recorded.event),
+        )
+    console().print(table)
+
+
+COMMANDS = [pipeline_command, gaps_command, roles_command, history_command, log_command]

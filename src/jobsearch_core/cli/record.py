@@ -1,0 +1,376 @@
+"""Commands that record what happened: each appends exactly one event."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import click
+
+from jobsearch_core.cli._common import at_option, context, stream_option, with_at
+from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.events import (
+    SCREENS,
+    ApplicationClosed,
+    CareerGoalSet,
+    Event,
+    EventRetracted,
+    FeedbackItem,
+    FeedbackReceived,
+    GapAdded,
+    GapClosed,
+    GapPracticed,
+    GapPromoted,
+    Mark,
+    Outcome,
+    ResumeSubmitted,
+    RoleSuggested,
+    ScreenPassed,
+    skill_key,
+)
+from jobsearch_core.views.gaps import GapsState, GapStatus
+from jobsearch_core.views.pipeline import PipelineState
+
+__all__ = ["COMMANDS"]
+
+
+def _append(event: Event, stream: str) -> int:
+    (recorded,) = context().log.append([event], stream=stream)
+    return recorded.position
+
+
+def _applications(stream: str) -> PipelineState:
+    state: PipelineState = context().log.view("pipeline", stream=stream)
+    return state
+
+
+def _known_application(application_id: str, stream: str) -> None:
+    applications = _applications(stream).applications
+    if application_id not in applications:
+        known = ", ".join(sorted(applications)[:8]) or "none yet"
+        raise InvalidInputError(
+            f"unknown application {application_id!r} in stream {stream!r} (known: {known})"
+        )
+
+
+def _gaps(stream: str) -> GapsState:
+    state: GapsState = context().log.view("gaps", stream=stream)
+    return state
+
+
+def slug(company: str, role: str) -> str:
+    """A readable id from company and role: "Acme Corp", "Data Analyst" -> "acme-corp-data-analyst"."""
+    text = re.sub(r"[^\w]+", "-", f"{company} {role}".casefold()).strip("-_")
+    return text or "application"
+
+
+def _recorded(position: int, what: str) -> None:
+    click.echo(f"recorded #{position}: {what}")
+
+
+@click.command("apply")
+@click.argument("company")
+@click.argument("role")
+@click.option(
+    "--id", "application_id", help="The application's id (default: made from company and role)."
+)
+@click.option("--via", help="The channel: referral, job board, recruiter ...")
+@click.option("--resume-version", help="Which resume was sent.")
+@click.option("--note")
+@stream_option
+@at_option
+def apply_command(
+    company: str,
+    role: str,
+    application_id: str | None,
+    via: str | None,
+    resume_version: str | None,
+    note: str | None,
+    stream: str,
+    at: datetime | None,
+) -> None:
+    """Record an application to ROLE at COMPANY; prints its id."""
+    existing = _applications(stream).applications
+    if application_id is None:
+        base = slug(company, role)
+        application_id, n = base, 1
+        while application_id in existing:
+            n += 1
+            application_id = f"{base}-{n}"
+    elif application_id in existing:
+        raise InvalidInputError(
+            f"application {application_id!r} already exists in stream {stream!r}"
+        )
+    _append(
+        ResumeSubmitted(
+            application_id=application_id,
+            company=company,
+            role=role,
+            via=via,
+            resume_version=resume_version,
+            note=note,
+            **with_at(at),
+        ),
+        stream,
+    )
+    click.echo(application_id)
+
+
+@click.command("pass")
+@click.argument("application_id", metavar="APP_ID")
+@click.argument("stage", type=click.Choice([str(s) for s in SCREENS], case_sensitive=False))
+@click.option("--note")
+@stream_option
+@at_option
+def pass_command(
+    application_id: str, stage: str, note: str | None, stream: str, at: datetime | None
+) -> None:
+    """Record that application APP_ID moved past STAGE."""
+    _known_application(application_id, stream)
+    position = _append(
+        ScreenPassed(application_id=application_id, stage=stage, note=note, **with_at(at)), stream
+    )
+    _recorded(position, f"{application_id} passed the {stage} stage")
+
+
+@click.command("feedback")
+@click.argument("application_id", metavar="APP_ID")
+@click.option(
+    "--punch-up",
+    "punch_up",
+    multiple=True,
+    metavar="SKILL",
+    help="Already on the resume: make it stand out (repeatable).",
+)
+@click.option(
+    "--next-focus",
+    "next_focus",
+    multiple=True,
+    metavar="SKILL",
+    help="A real gap to learn next (repeatable).",
+)
+@click.option("--source", metavar="WHO", help="Who said it.")
+@click.option("--comment", metavar="TEXT", help="What was said, in a line.")
+@stream_option
+@at_option
+def feedback_command(
+    application_id: str,
+    punch_up: tuple[str, ...],
+    next_focus: tuple[str, ...],
+    source: str | None,
+    comment: str | None,
+    stream: str,
+    at: datetime | None,
+) -> None:
+    """Record feedback on APP_ID: skills to punch up and skills to focus on next."""
+    if not punch_up and not next_focus:
+        raise InvalidInputError(
+            "feedback needs at least one --punch-up SKILL or --next-focus SKILL"
+        )
+    _known_application(application_id, stream)
+    items = [FeedbackItem(skill=s, mark=Mark.PUNCH_UP) for s in punch_up]
+    items += [FeedbackItem(skill=s, mark=Mark.NEXT_FOCUS) for s in next_focus]
+    position = _append(
+        FeedbackReceived(
+            application_id=application_id, items=items, source=source, note=comment, **with_at(at)
+        ),
+        stream,
+    )
+    _recorded(
+        position, f"{len(items)} feedback item{'s' if len(items) != 1 else ''} on {application_id}"
+    )
+
+
+@click.command("close")
+@click.argument("application_id", metavar="APP_ID")
+@click.argument("outcome", type=click.Choice([str(o) for o in Outcome], case_sensitive=False))
+@click.option("--note")
+@stream_option
+@at_option
+def close_command(
+    application_id: str, outcome: str, note: str | None, stream: str, at: datetime | None
+) -> None:
+    """Record how application APP_ID ended."""
+    _known_application(application_id, stream)
+    position = _append(
+        ApplicationClosed(application_id=application_id, outcome=outcome, note=note, **with_at(at)),
+        stream,
+    )
+    _recorded(position, f"{application_id} closed: {outcome}")
+
+
+@click.group("gap")
+def gap_group() -> None:
+    """Change the gap list: add, promote, practise, close."""
+
+
+@gap_group.command("add")
+@click.argument("skill")
+@click.option("--rank", type=click.IntRange(min=1), help="Where it goes (default: the bottom).")
+@click.option("--note")
+@stream_option
+@at_option
+def gap_add(
+    skill: str, rank: int | None, note: str | None, stream: str, at: datetime | None
+) -> None:
+    """Write SKILL onto the gap list."""
+    position = _append(GapAdded(skill=skill, rank=rank, note=note, **with_at(at)), stream)
+    item = _gaps(stream).get(skill)
+    where = f"rank {item.rank}" if item is not None and item.rank is not None else "the list"
+    _recorded(position, f"{skill} is at {where}")
+
+
+@gap_group.command("promote")
+@click.argument("skill")
+@click.option(
+    "--to",
+    "to_rank",
+    type=click.IntRange(min=1),
+    required=True,
+    metavar="N",
+    help="The new rank (1 is the top).",
+)
+@click.option("--reason")
+@stream_option
+@at_option
+def gap_promote(
+    skill: str, to_rank: int, reason: str | None, stream: str, at: datetime | None
+) -> None:
+    """Move SKILL to rank N; the others shift."""
+    open_count = len(_gaps(stream).items)
+    listed = _is_open(_gaps(stream), skill)
+    limit = open_count if listed else open_count + 1
+    if to_rank > limit:
+        raise InvalidInputError(
+            f"rank {to_rank} is out of range: the gap list would hold {limit} item"
+            f"{'s' if limit != 1 else ''}, so use --to 1..{limit}"
+        )
+    position = _append(
+        GapPromoted(skill=skill, to_rank=to_rank, reason=reason, **with_at(at)), stream
+    )
+    _recorded(position, f"{skill} moved to rank {to_rank}")
+
+
+def _is_open(gaps: GapsState, skill: str) -> bool:
+    item = gaps.get(skill)
+    return item is not None and item.status is GapStatus.OPEN
+
+
+def _known_skill(gaps: GapsState, skill: str) -> None:
+    if gaps.get(skill) is None:
+        listed = ", ".join(item.skill for item in gaps.items[:8]) or "the list is empty"
+        raise InvalidInputError(
+            f"{skill!r} is not on the gap list ({listed}); add it with: jobsearch gap add {skill!r}"
+        )
+
+
+@gap_group.command("practice")
+@click.argument("skill")
+@click.argument("minutes", type=click.IntRange(min=0))
+@click.option("--note")
+@stream_option
+@at_option
+def gap_practice(
+    skill: str, minutes: int, note: str | None, stream: str, at: datetime | None
+) -> None:
+    """Record MINUTES spent practising SKILL."""
+    _known_skill(_gaps(stream), skill)
+    position = _append(GapPracticed(skill=skill, minutes=minutes, note=note, **with_at(at)), stream)
+    _recorded(position, f"{minutes} minutes on {skill}")
+
+
+@gap_group.command("close")
+@click.argument("skill")
+@click.option("--note", help="How it was closed: a course, a certificate ...")
+@stream_option
+@at_option
+def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) -> None:
+    """Take SKILL off the open gap list (learned, certified)."""
+    gaps = _gaps(stream)
+    _known_skill(gaps, skill)
+    if not _is_open(gaps, skill):
+        raise InvalidInputError(f"{skill!r} is already closed")
+    position = _append(GapClosed(skill=skill, note=note, **with_at(at)), stream)
+    _recorded(position, f"{skill} closed")
+
+
+@click.command("goal")
+@click.argument("text")
+@click.option(
+    "--years", type=click.IntRange(min=1), default=5, show_default=True, help="The horizon."
+)
+@stream_option
+@at_option
+def goal_command(text: str, years: int, stream: str, at: datetime | None) -> None:
+    """Set the career goal the gap list serves."""
+    position = _append(CareerGoalSet(goal=text, horizon_years=years, **with_at(at)), stream)
+    _recorded(position, f"goal set for {years} years")
+
+
+@click.command("suggest")
+@click.argument("company")
+@click.argument("role")
+@click.option(
+    "--skill", "skills", multiple=True, required=True, help="A skill the role needs (repeatable)."
+)
+@click.option("--app", "application_id", metavar="APP_ID", help="The application it came up in.")
+@click.option("--by", "suggested_by", metavar="WHO", help="Who suggested it.")
+@click.option("--note")
+@stream_option
+@at_option
+def suggest_command(
+    company: str,
+    role: str,
+    skills: tuple[str, ...],
+    application_id: str | None,
+    suggested_by: str | None,
+    note: str | None,
+    stream: str,
+    at: datetime | None,
+) -> None:
+    """Record another ROLE at COMPANY that might fit, and the skills it needs."""
+    if application_id is not None:
+        _known_application(application_id, stream)
+    position = _append(
+        RoleSuggested(
+            company=company,
+            role=role,
+            skills=skills,
+            application_id=application_id,
+            suggested_by=suggested_by,
+            note=note,
+            **with_at(at),
+        ),
+        stream,
+    )
+    gaps = _gaps(stream)
+    missing = [
+        s
+        for s in skills
+        if gaps.get(s) is None and skill_key(s) not in {p.key for p in gaps.punch_up}
+    ]
+    tail = f"; not on your list yet: {', '.join(missing)}" if missing else ""
+    _recorded(position, f"{role} at {company}{tail}")
+
+
+@click.command("retract")
+@click.argument("position", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="Why it was wrong.")
+@stream_option
+@at_option
+def retract_command(position: int, reason: str, stream: str, at: datetime | None) -> None:
+    """Correct a mistake: views skip the event at POSITION from now on (nothing is deleted)."""
+    recorded = _append(EventRetracted(position=position, reason=reason, **with_at(at)), stream)
+    _recorded(recorded, f"#{position} retracted")
+
+
+COMMANDS = [
+    apply_command,
+    pass_command,
+    feedback_command,
+    close_command,
+    gap_group,
+    goal_command,
+    suggest_command,
+    retract_command,
+]

@@ -1,0 +1,600 @@
+"""Tests for the `jobsearch` command, through click's CliRunner, against the library's views."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from jobsearch_core import Event, EventLog, GapAdded, hookimpl, open_log
+from jobsearch_core.cli import _progress, cli
+from jobsearch_core.plugins import pm
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """A fresh SQLite log for one test."""
+    return f"sqlite://{tmp_path / 'log.db'}"
+
+
+@pytest.fixture
+def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Runs `jobsearch ARGS...` on the test's log; fails the test on an unexpected exit code."""
+    monkeypatch.setenv("JOBSEARCH_LOG", url)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> Result:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == code, (result.output, result.stderr)
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def log(url: str) -> Iterator[EventLog]:
+    """The same log, opened through the library."""
+    with open_log(url) as opened:
+        yield opened
+
+
+def story(run: Run) -> None:
+    """A small job search recorded from the terminal."""
+    run("goal", "Lead a data team", "--years", "5", "--at", "2026-01-01")
+    run("gap", "add", "Statistics", "--at", "2026-01-02")
+    run("apply", "Acme", "Data Analyst", "--via", "referral", "--at", "2026-01-05")
+    run("apply", "Globex", "Data Scientist", "--via", "job board", "--at", "2026-01-06")
+    run("pass", "acme-data-analyst", "resume", "--at", "2026-01-10")
+    run("pass", "acme-data-analyst", "phone", "--at", "2026-01-14")
+    run(
+        "feedback", "acme-data-analyst", "--next-focus", "A/B testing", "--punch-up", "SQL",
+        "--source", "hiring manager", "--comment", "strong SQL", "--at", "2026-01-20",
+    )  # fmt: skip
+    run("close", "acme-data-analyst", "rejected", "--at", "2026-01-21")
+    run(
+        "gap",
+        "promote",
+        "a/b testing",
+        "--to",
+        "1",
+        "--reason",
+        "named twice",
+        "--at",
+        "2026-01-22",
+    )
+    run("gap", "practice", "A/B testing", "45", "--at", "2026-01-23")
+    run(
+        "suggest", "Acme", "Product Analyst", "--skill", "SQL", "--skill", "dbt",
+        "--app", "acme-data-analyst", "--by", "hiring manager", "--at", "2026-01-24",
+    )  # fmt: skip
+
+
+class TestRecord:
+    """Each record command appends exactly one event."""
+
+    def test_story(self, run: Run, log: EventLog) -> None:
+        """A job search recorded from the terminal folds into the expected views."""
+        story(run)
+        assert log.head == 11
+        pipeline = log.view("pipeline")
+        app = pipeline.applications["acme-data-analyst"]
+        assert (app.company, app.stage, app.outcome, app.via) == (
+            "Acme",
+            "phone",
+            "rejected",
+            "referral",
+        )
+        gaps = log.view("gaps")
+        assert [(i.rank, i.skill) for i in gaps.items] == [(1, "A/B testing"), (2, "Statistics")]
+        assert gaps.items[0].minutes_practised == 45
+        assert [p.skill for p in gaps.punch_up] == ["SQL"]
+        assert gaps.goal == "Lead a data team"
+        (role,) = log.view("roles").roles
+        assert (role.covered, role.missing) == (["SQL"], ["dbt"])
+
+    def test_apply_prints_a_unique_slug(self, run: Run) -> None:
+        """Without --id, apply makes a readable id, unique in the stream."""
+        assert (
+            run("apply", "Ümlaut GmbH", "Data Analyst").output.strip() == "ümlaut-gmbh-data-analyst"
+        )
+        assert (
+            run("apply", "Ümlaut GmbH", "Data Analyst").output.strip()
+            == "ümlaut-gmbh-data-analyst-2"
+        )
+        assert run("apply", "Acme", "Analyst", "--id", "a1").output.strip() == "a1"
+        assert run("apply", "Acme", "Analyst", "--stream", "ann").output.strip() == "acme-analyst"
+
+    def test_at_backfills(self, run: Run, log: EventLog) -> None:
+        """--at sets when it happened; a bare date is that day in local time."""
+        run("gap", "add", "SQL", "--at", "2026-02-03T10:30:00+00:00")
+        run("gap", "add", "Go", "--at", "2026-02-04")
+        first, second = (r.event.at for r in log.read())
+        assert first.isoformat() == "2026-02-03T10:30:00+00:00"
+        assert second.astimezone().date().isoformat() == "2026-02-04"
+
+    def test_retract(self, run: Run, log: EventLog) -> None:
+        """retract makes views skip an event; nothing is deleted."""
+        run("gap", "add", "SQL")
+        run("gap", "add", "Go")
+        run("retract", "1", "--reason", "typo")
+        assert [i.skill for i in log.view("gaps").items] == ["Go"]
+        assert log.head == 3
+
+    def test_gap_close(self, run: Run, log: EventLog) -> None:
+        """gap close takes a skill off the open list."""
+        run("gap", "add", "SQL")
+        run("gap", "close", "sql", "--note", "certified")
+        assert log.view("gaps").items == []
+        run("gap", "close", "SQL", code=2)
+
+
+class TestBadInput:
+    """Bad input: exit status 2, one line naming the problem, nothing appended."""
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["pass", "nope", "phone"], "unknown application 'nope'"),
+            (["pass", "acme-analyst", "onsite"], "'onsite' is not one of"),
+            (["close", "acme-analyst", "ghosted"], "'ghosted' is not one of"),
+            (["gap", "add", "SQL", "--rank", "0"], "0 is not in the range x>=1"),
+            (["gap", "promote", "SQL", "--to", "9"], "rank 9 is out of range"),
+            (["gap", "practice", "Cooking", "30"], "'Cooking' is not on the gap list"),
+            (["gap", "practice", "Tableau", "--", "-5"], "-5 is not in the range"),
+            (["gap", "add", "SQL", "--at", "next tuesday"], "cannot read 'next tuesday' as a date"),
+            (["gap", "add", "   "], "must not be empty or blank"),
+            (["apply", "Acme", "Analyst", "--id", "acme-analyst"], "already exists"),
+            (["feedback", "acme-analyst"], "at least one --punch-up SKILL or --next-focus SKILL"),
+            (["retract", "99", "--reason", "x"], "not in the log"),
+            (["gaps", "--as-of", "99"], "past the end of the log"),
+            (["gaps", "--as-of", "someday"], "cannot read 'someday'"),
+            (["--log", "nosuch://x", "gaps"], "no backend for nosuch://"),
+            (["--log", "sqlite://host/x.db", "gaps"], "names a file, not a host"),
+            (["gap", "add", "SQL", "--stream", "tab\there"], "stream name"),
+        ],
+    )
+    def test_refused(self, run: Run, log: EventLog, args: list[str], message: str) -> None:
+        """Each is refused with exit 2, a one-line message, no traceback, and nothing appended."""
+        run("apply", "Acme", "Analyst")
+        run("gap", "add", "Tableau")
+        before = log.head
+        result = run(*args, code=2)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("error: ")
+        assert message in lines[0]
+        assert "Traceback" not in result.output + result.stderr
+        assert log.head == before
+
+    def test_debug_shows_the_traceback(self, run: Run) -> None:
+        """--debug adds the traceback to the one-line error."""
+        result = run("--debug", "pass", "nope", "phone", code=2)
+        assert "Traceback" in result.stderr
+        assert "unknown application 'nope'" in result.stderr
+
+
+class TestRead:
+    """The read commands: tables for people, stable JSON for tools, now or in the past."""
+
+    def test_tables(self, run: Run) -> None:
+        """Default output shows the funnel beside base rates and marks focus items."""
+        story(run)
+        pipeline = run("pipeline").output
+        assert "typical rate" in pipeline
+        assert "12-18" in pipeline
+        assert "acme-data-analyst" in pipeline
+        gaps = run("gaps").output
+        assert "FOCUS" in gaps
+        assert "Resume to-do" in gaps
+        assert "Product Analyst" in run("roles").output
+        assert "named twice" in run("history").output
+        assert "FeedbackReceived" in run("log").output
+
+    def test_json_matches_the_library(self, run: Run, log: EventLog) -> None:
+        """--json carries the same facts as the library's views."""
+        story(run)
+        pipeline = json.loads(run("pipeline", "--json").output)
+        library = log.view("pipeline")
+        assert pipeline["total"] == library.total
+        assert [a["id"] for a in pipeline["applications"]] == list(library.applications)
+        assert [r["count"] for r in pipeline["funnel"]] == [r.count for r in library.funnel]
+        assert pipeline["funnel"][0]["base_low"] == 12
+        assert set(pipeline["channels"]) == {"referral", "job board"}
+        gaps = json.loads(run("gaps", "--json").output)
+        assert [(i["rank"], i["skill"]) for i in gaps["items"]] == [
+            (i.rank, i.skill) for i in log.view("gaps").items
+        ]
+        assert [i["focus"] for i in gaps["items"]] == [True, True]
+        roles = json.loads(run("roles", "--json").output)
+        assert roles["roles"][0]["missing"] == ["dbt"]
+        history = json.loads(run("history", "--json").output)
+        assert [c["rank"] for c in history["ranks"]["Statistics"]] == [1, 2]
+        entries = json.loads(run("log", "--json").output)
+        assert [e["position"] for e in entries] == list(range(1, 12))
+        assert entries[0]["type"] == "CareerGoalSet"
+        assert entries[0]["data"]["goal"] == "Lead a data team"
+
+    def test_as_of(self, run: Run, log: EventLog) -> None:
+        """--as-of takes a position or a date, and matches view(as_of=...)."""
+        story(run)
+        by_position = json.loads(run("gaps", "--json", "--as-of", "2").output)
+        assert [i["skill"] for i in by_position["items"]] == ["Statistics"]
+        assert by_position["as_of"] == 2
+        by_date = json.loads(run("pipeline", "--json", "--as-of", "2026-01-12").output)
+        assert by_date["applications"][0]["stage"] == "resume"
+        logged = json.loads(run("log", "--json", "--as-of", "3").output)
+        assert [e["position"] for e in logged] == [1, 2, 3]
+
+    def test_history_filters(self, run: Run) -> None:
+        """history SKILL and --since narrow the changes shown."""
+        story(run)
+        only = json.loads(run("history", "statistics", "--json").output)
+        assert list(only["ranks"]) == ["Statistics"]
+        since = json.loads(run("history", "--json", "--since", "2026-01-22").output)
+        assert all(c["at"] >= "2026-01-22" for cs in since["ranks"].values() for c in cs)
+        run("history", "Cooking", code=2)
+
+    def test_log_filters(self, run: Run) -> None:
+        """log --stream and --after select events."""
+        run("gap", "add", "SQL")
+        run("gap", "add", "Go", "--stream", "ann")
+        run("gap", "add", "Rust")
+        assert [
+            e["position"] for e in json.loads(run("log", "--json", "--stream", "ann").output)
+        ] == [2]
+        assert [e["position"] for e in json.loads(run("log", "--json", "--after", "1").output)] == [
+            2,
+            3,
+        ]
+
+
+class TestPictures:
+    """The bump chart and the HTML report."""
+
+    def test_png_and_svg(self, run: Run, tmp_path: Path) -> None:
+        """history --plot writes a real PNG and a well-formed SVG."""
+        story(run)
+        png, svg = tmp_path / "ranks.png", tmp_path / "ranks.svg"
+        run("history", "--plot", str(png))
+        run("history", "--plot", str(svg))
+        assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert ET.parse(svg).getroot().tag.endswith("svg")
+
+    def test_bad_plot_file(self, run: Run, tmp_path: Path) -> None:
+        """Only .png and .svg are drawn."""
+        run("history", "--plot", str(tmp_path / "x.gif"), code=2)
+
+    def test_report(self, run: Run, tmp_path: Path) -> None:
+        """report writes one self-contained page: funnel, gap list, roles and an inline SVG chart."""
+        story(run)
+        page = tmp_path / "report.html"
+        run("report", str(page))
+        text = page.read_text()
+        assert text.startswith("<!DOCTYPE html>")
+        assert text.rstrip().endswith("</html>")
+        for part in ("typical rate", "Gap list", "A/B testing", "Product Analyst", "<svg"):
+            assert part in text
+        assert "src=" not in text  # nothing loaded from elsewhere
+        svg = text[text.index("<svg") : text.index("</svg>") + len("</svg>")]
+        assert ET.fromstring(svg).tag.endswith("svg")
+
+    def test_without_matplotlib(
+        self, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without matplotlib the picture commands say how to install it."""
+        import sys
+
+        monkeypatch.setitem(sys.modules, "matplotlib", None)
+        run("gap", "add", "SQL")
+        result = run("history", "--plot", str(tmp_path / "x.png"), code=2)
+        assert "pip install 'jobsearch-core[plot]'" in result.stderr
+        result = run("report", str(tmp_path / "x.html"), code=2)
+        assert "jobsearch-core[plot]" in result.stderr
+
+
+@attrs.frozen(kw_only=True)
+class MoodNoted(Event):
+    """An event type from a plugin, to travel as an unknown type."""
+
+    __event_type__ = "acme.MoodNoted"
+    mood: str
+
+
+class TestMoveData:
+    """export, import and import --csv."""
+
+    def test_round_trip(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """export then import into a fresh log gives identical views, corrections included."""
+        story(run)
+        run("retract", "9", "--reason", "changed my mind")
+        run("gap", "add", "Go", "--stream", "ann")
+        exported = tmp_path / "events.jsonl"
+        run("export", str(exported))
+        lines = exported.read_text().splitlines()
+        assert len(lines) == 13
+        first = json.loads(lines[0])
+        assert set(first) == {
+            "position",
+            "stream",
+            "version",
+            "type",
+            "schema_version",
+            "recorded_at",
+            "data",
+        }
+        other = f"sqlite://{tmp_path / 'other.db'}"
+        with open_log(other) as target:
+            target.append([GapAdded(skill="already there")], stream="zed")  # positions shift
+        run("--log", other, "import", str(exported))
+        with open_log(other) as target:
+            for stream in ("me", "ann"):
+                for name in ("pipeline", "gaps", "roles", "history"):
+                    assert _comparable(target.view(name, stream=stream)) == _comparable(
+                        log.view(name, stream=stream)
+                    ), name
+
+    def test_unknown_events_travel_byte_for_byte(self, run: Run, url: str, tmp_path: Path) -> None:
+        """An event type no installed plugin knows is exported and imported unchanged."""
+
+        class Moods:
+            @hookimpl
+            def register_event_types(self, register: Any) -> None:
+                register(MoodNoted)
+
+        moods = Moods()
+        pm.register(moods, name="acme-moods")
+        try:
+            with open_log(url) as log:
+                log.append([MoodNoted(mood='hopeful "🌱" \u2028 \x00')])
+        finally:
+            pm.unregister(moods)
+        exported = tmp_path / "events.jsonl"
+        run("export", str(exported))
+        other = f"sqlite://{tmp_path / 'other.db'}"
+        run("--log", other, "import", str(exported))
+        original = (
+            sqlite3.connect(url.removeprefix("sqlite://"))
+            .execute("SELECT type, data FROM events")
+            .fetchall()
+        )
+        copied = (
+            sqlite3.connect(other.removeprefix("sqlite://"))
+            .execute("SELECT type, data FROM events")
+            .fetchall()
+        )
+        assert copied == original
+
+    @pytest.mark.parametrize(
+        ("line", "why"),
+        [
+            ("{not json", "not JSON"),
+            ('{"stream": "me", "type": "GapAdded", "schema_version": 1}', "missing data"),
+            ('{"stream": "", "type": "GapAdded", "schema_version": 1, "data": {}}', "stream name"),
+            (
+                '{"stream": "me", "type": "GapAdded", "schema_version": 1, "data": {"skill": " ", "at": "2026-01-01T00:00:00+00:00"}}',
+                "blank",
+            ),
+            (
+                '{"stream": "me", "type": "EventRetracted", "schema_version": 1, "data": {"position": 7, "at": "2026-01-01T00:00:00+00:00"}}',
+                "no earlier line",
+            ),
+        ],
+    )
+    def test_bad_line_imports_nothing(
+        self, run: Run, log: EventLog, tmp_path: Path, line: str, why: str
+    ) -> None:
+        """One bad line: exit 2, its line number and why, and nothing appended."""
+        good = '{"stream":"me","type":"GapAdded","schema_version":1,"data":{"at":"2026-01-01T00:00:00+00:00","skill":"SQL"}}'
+        source = tmp_path / "in.jsonl"
+        source.write_text(f"{good}\n{good}\n{line}\n")
+        result = run("import", str(source), code=2)
+        assert "line 3" in result.stderr
+        assert why in result.stderr
+        assert log.head == 0
+
+    def test_csv_with_defaults(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """A tracker's CSV becomes the events that reproduce each row's furthest stage and outcome."""
+        source = tmp_path / "tracker.csv"
+        source.write_text(
+            "Company,Title,Status,Date Applied,Source\n"
+            "Acme,Data Analyst,Phone Screen,2026-01-05,referral\n"
+            "Globex,Data Scientist,Rejected,2026-01-06,job board\n"
+            "Initech,BI Developer,Offer,2026-01-07,\n"
+        )
+        result = run("import", "--csv", str(source))
+        assert "imported 3 applications" in result.output
+        apps = log.view("pipeline").applications
+        assert (apps["acme-data-analyst"].stage, apps["acme-data-analyst"].outcome) == (
+            "phone",
+            None,
+        )
+        assert apps["globex-data-scientist"].outcome == "rejected"
+        assert (apps["initech-bi-developer"].stage, apps["initech-bi-developer"].outcome) == (
+            "final",
+            "offer",
+        )
+        assert apps["acme-data-analyst"].applied_at.astimezone().date().isoformat() == "2026-01-05"
+        assert apps["acme-data-analyst"].via == "referral"
+
+    def test_csv_with_map_and_date_format(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """--map names the columns and --date-format reads the tracker's dates."""
+        source = tmp_path / "tracker.csv"
+        source.write_text("Employer;Job;Where;When\n")
+        source.write_text("Employer,Job,Where,When\nAcme,Analyst,Final Round,03/15/2026\n")
+        run(
+            "import", "--csv", str(source), "--map", "company=Employer,role=Job,status=Where,date=When",
+            "--date-format", "%m/%d/%Y",
+        )  # fmt: skip
+        (app,) = log.view("pipeline").applications.values()
+        assert (app.company, app.stage) == ("Acme", "final")
+        assert app.applied_at.astimezone().date().isoformat() == "2026-03-15"
+
+    @pytest.mark.parametrize(
+        ("content", "args", "why"),
+        [
+            (
+                "Company,Title,Status\nAcme,Analyst,Dreaming\n",
+                [],
+                "line 2: unknown status 'Dreaming'",
+            ),
+            ("Company,Status\nAcme,applied\n", [], "no role column"),
+            ("Company,Title,Date\nAcme,Analyst,15/03/2026\n", [], "--date-format"),
+            ("Company,Title\nAcme,Analyst\n", ["--map", "company=Nope"], "no column 'Nope'"),
+        ],
+    )
+    def test_bad_csv_imports_nothing(
+        self, run: Run, log: EventLog, tmp_path: Path, content: str, args: list[str], why: str
+    ) -> None:
+        """A bad CSV is refused whole, naming the line or the column."""
+        source = tmp_path / "tracker.csv"
+        source.write_text(content)
+        result = run("import", "--csv", str(source), *args, code=2)
+        assert why in result.stderr
+        assert log.head == 0
+
+
+def _comparable(state: Any) -> Any:
+    """A view state without positions, which differ between two logs holding the same story."""
+    from jobsearch_core.plugins import registry
+
+    data = registry().codec.converter.unstructure(state)
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items() if k not in ("position", "retracted")}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    return scrub(data)
+
+
+class TestPlugins:
+    """jobsearch plugins, and commands from plugins."""
+
+    def test_lists_the_builtins(self, run: Run) -> None:
+        """The built-in plugin is listed with its version and hooks."""
+        found = json.loads(run("plugins", "--json").output)
+        builtin = found[0]
+        assert builtin["name"] == "jobsearch_core"
+        assert builtin["package"] == "jobsearch-core"
+        assert builtin["version"]
+        assert "register_views" in builtin["hooks"]
+        assert "jobsearch_core" in run("plugins").output
+
+    def test_register_commands(self, run: Run) -> None:
+        """A plugin's register_commands adds a subcommand that can use the log."""
+
+        class Hello:
+            @hookimpl
+            def register_commands(self, cli: click.Group) -> None:
+                @cli.command("hello")
+                @click.argument("name")
+                def hello(name: str) -> None:
+                    """Say hello."""
+                    click.echo(f"hello {name}")
+
+        hello = Hello()
+        pm.register(hello, name="acme-hello")
+        try:
+            assert run("hello", "Ann").output == "hello Ann\n"
+            assert "hello" in run("--help").output
+            listed = json.loads(run("plugins", "--json").output)
+            assert any(
+                p["name"] == "acme-hello" and p["hooks"] == ["register_commands"] for p in listed
+            )
+        finally:
+            pm.unregister(hello)
+            cli.commands.pop("hello", None)
+
+    def test_a_plugin_cannot_replace_a_builtin(self, run: Run) -> None:
+        """Adding a command under a built-in name is refused, naming the plugin."""
+
+        class Clash:
+            @hookimpl
+            def register_commands(self, cli: click.Group) -> None:
+                @cli.command("gaps")
+                def gaps() -> None:
+                    """Not the real one."""
+
+        clash = Clash()
+        pm.register(clash, name="acme-clash")
+        try:
+            result = run("nosuchcommand", code=2)
+            assert "acme-clash" in result.stderr
+            assert "Not the real one" not in run("--help").output
+        finally:
+            pm.unregister(clash)
+
+
+class TestVerifyAndDemo:
+    """verify and demo."""
+
+    def test_verify(self, run: Run, url: str) -> None:
+        """verify exits 0 on a sound log and 1 listing every bad row."""
+        run("gap", "add", "SQL")
+        run("gap", "add", "Go")
+        run("gap", "add", "Rust")
+        assert "no problems found" in run("verify").output
+        with sqlite3.connect(url.removeprefix("sqlite://")) as raw:
+            raw.execute("UPDATE events SET data = 'nope' WHERE position IN (1, 3)")
+        result = run("verify", code=1)
+        assert "position 1" in result.output
+        assert "position 3" in result.output
+
+    def test_demo(self, run: Run, tmp_path: Path) -> None:
+        """demo loads the sample search into a fresh log and shows the views."""
+        target = f"sqlite://{tmp_path / 'demo.db'}"
+        out = run("demo", "--log", target).output
+        for part in ("Pipeline", "typical rate", "Gap list", "FOCUS", "Suggested roles", "History"):
+            assert part in out
+        run("demo", "--log", target, code=2)  # not twice into the same log
+
+
+class TestProgress:
+    """Long work shows a bar on a terminal's stderr only."""
+
+    def test_quiet_when_not_a_terminal(self) -> None:
+        """Under a pipe, even long work gets the no-op callback."""
+        with _progress.bar(50_000, "x") as advance:
+            assert advance(10) is None
+
+    def test_bar_on_a_terminal(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """On a terminal, work over 10,000 events drives a rich progress bar."""
+        seen: list[int] = []
+        monkeypatch.setattr(_progress, "stderr_is_terminal", lambda: True)
+
+        class FakeProgress:
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+            def __enter__(self) -> FakeProgress:
+                return self
+
+            def __exit__(self, *args: Any) -> None:
+                pass
+
+            def add_task(self, description: str, total: int) -> int:
+                seen.append(total)
+                return 1
+
+            def update(self, task: int, completed: int) -> None:
+                seen.append(completed)
+
+        monkeypatch.setattr(_progress, "Progress", FakeProgress)
+        with _progress.bar(20_000, "importing") as advance:
+            advance(5_000)
+        assert seen == [20_000, 5_000]
+        with _progress.bar(9_000, "short") as advance:
+            advance(1)
+        assert seen == [20_000, 5_000]  # short work: no bar
