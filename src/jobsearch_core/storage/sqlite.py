@@ -26,6 +26,7 @@ __all__ = ["SQLiteBackend", "path_from_url"]
 BATCH_SIZE = 1000
 SCHEMA_VERSION = 1
 SYNCHRONOUS = ("off", "normal", "full", "extra")
+_SYNCHRONOUS = {level: f"PRAGMA synchronous={level.upper()}" for level in SYNCHRONOUS}
 
 _SCHEMA = [
     # position is the rowid: appends give it explicitly as head + 1, under the write lock,
@@ -73,9 +74,15 @@ class SQLiteBackend:
     """A log in one SQLite file: WAL, one transaction per append, a busy timeout for sharing."""
 
     def __init__(
-        self, path: str | os.PathLike[str], *, synchronous: str = "full", busy_timeout: float = 5.0
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: str = "full",
+        busy_timeout: float = 5.0,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         if synchronous.lower() not in SYNCHRONOUS:
             raise InvalidInputError(
                 f"synchronous must be one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
@@ -84,7 +91,7 @@ class SQLiteBackend:
             raise InvalidInputError(f"busy_timeout must not be negative, got {busy_timeout!r}")
         self.synchronous = synchronous.lower()
         self.busy_timeout = busy_timeout
-        self.url = f"sqlite://{self.path.absolute().as_posix()}"
+        self.url = f"sqlite://{self.path.absolute().as_posix()}" + ("?mode=ro" if read_only else "")
         self._lock = threading.RLock()
         self._recorded_at_cache: tuple[str, datetime] = ("", datetime.min)
         self._conn = self._connect()
@@ -97,6 +104,10 @@ class SQLiteBackend:
         for name, value in options.items():
             if name == "synchronous":
                 kwargs["synchronous"] = value
+            elif name == "mode":
+                if value not in ("ro", "rw"):
+                    raise InvalidInputError(f"mode in {url!r} must be ro or rw, got {value!r}")
+                kwargs["read_only"] = value == "ro"
             elif name == "busy_timeout":
                 try:
                     kwargs["busy_timeout"] = float(value)
@@ -106,13 +117,15 @@ class SQLiteBackend:
                     ) from None
             else:
                 raise InvalidInputError(
-                    f"unknown option {name!r} in {url!r} (known: synchronous, busy_timeout)"
+                    f"unknown option {name!r} in {url!r} (known: synchronous, busy_timeout, mode)"
                 )
         return cls(path, **kwargs)
 
     # --- opening --------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._connect_read_only()
         if not self.path.parent.is_dir():
             raise BackendError(
                 f"cannot open {self.path}: the folder {self.path.parent} does not exist"
@@ -137,11 +150,33 @@ class SQLiteBackend:
             raise BackendError(f"cannot open {self.path}: {error}") from None
         try:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={self.synchronous.upper()}")
+            conn.execute(_SYNCHRONOUS[self.synchronous])
             self._migrate(conn)
         except sqlite3.Error as error:
             conn.close()
             raise self._failure("open", error) from None
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise BackendError(f"cannot open {self.path} read-only: there is no log there")
+        try:
+            conn = sqlite3.connect(
+                f"{self.path.absolute().as_uri()}?mode=ro",
+                uri=True,
+                timeout=self.busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.Error as error:
+            raise self._failure("open", error) from None
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise BackendError(
+                f"cannot open {self.path} read-only: it is not a jobsearch log at schema "
+                f"version {SCHEMA_VERSION} (it is at {version})"
+            )
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
