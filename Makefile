@@ -7,6 +7,10 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+#: Plugin packages in this repository, each with its own pyproject.toml and tests.
+POSTGRES := plugins/jobsearch-core-postgres
+POSTGRES_STAMP := $(VENV)/.installed-postgres
+LINTED := src tests $(POSTGRES)/src $(POSTGRES)/tests
 
 .PHONY: demo test lint format clean
 
@@ -17,25 +21,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,plot]'
 	@touch $@
 
+# The PostgreSQL plugin, installed editable into the same venv so its entry point is found.
+$(POSTGRES_STAMP): $(STAMP) $(POSTGRES)/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '$(POSTGRES)[test]'
+	@touch $@
+
 ## demo: write a sample job search into a fresh SQLite file (demo.db) and print its views
 demo: $(STAMP)
 	@rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/jobsearch demo --log sqlite://$(CURDIR)/demo.db
 
-## lint: ruff (lint and format check) and mypy --strict on src/
-lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy --strict src
+## lint: ruff (lint and format check) and mypy --strict on src/ and the plugins' src/
+lint: $(STAMP) $(POSTGRES_STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy --strict src $(POSTGRES)/src
 
-## test: lint, then every test
+## test: lint, then every test: the core's (on PostgreSQL too), then the plugin's
 test: lint
 	$(BIN)/python -m pytest
+	cd $(POSTGRES) && $(CURDIR)/$(BIN)/python -m pytest
 
 ## format: let ruff fix what it can
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(POSTGRES)/.pytest_cache $(POSTGRES)/.hypothesis

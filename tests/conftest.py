@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,14 +23,43 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 #: Backends the log and view tests run against; a plugin's test suite may add its own.
 BACKENDS = ["memory", "sqlite"]
 
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+try:  # the PostgreSQL plugin, when installed (`make test` installs it)
+    from jobsearch_core_postgres import testing as postgres
+except ImportError:
+    postgres = None  # type: ignore[assignment]
+if postgres is not None or _in_ci():  # in CI a missing plugin fails those tests, not skips them
+    BACKENDS.append("postgresql")
+
 MakeLog = Callable[[], EventLog]
 
 
-def _url(kind: str, folder: Path) -> str:
+@functools.cache
+def _postgres_problem() -> str | None:
+    """Why the PostgreSQL tests cannot run (asked once per session), or None when they can."""
+    if postgres is None:
+        return "the jobsearch-core-postgres plugin is not installed"
+    return postgres.server_problem()
+
+
+def _url(kind: str, folder: Path, schemas: contextlib.ExitStack) -> str:
     if kind == "memory":
         return "memory://"
     if kind == "sqlite":
         return f"sqlite://{folder / 'log.db'}"
+    if kind == "postgresql":
+        problem = _postgres_problem()
+        if problem is not None:
+            if _in_ci():
+                pytest.fail(f"{problem}; CI runs these tests on PostgreSQL too")
+            pytest.skip(problem)
+        assert postgres is not None
+        # A schema of its own for each log, dropped (after the log is closed) by `schemas`.
+        return schemas.enter_context(postgres.scratch_url(prefix="core"))
     raise AssertionError(kind)
 
 
@@ -37,16 +68,18 @@ def make_log(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MakeLog]:
     """Makes fresh, empty logs on one backend (each call a new log); closes them afterwards."""
-    opened: list[EventLog] = []
+    with contextlib.ExitStack() as schemas:
+        opened: list[EventLog] = []
 
-    def make() -> EventLog:
-        log = open_log(_url(request.param, tmp_path_factory.mktemp(request.param)))
-        opened.append(log)
-        return log
+        def make() -> EventLog:
+            folder = tmp_path_factory.mktemp(request.param)
+            log = open_log(_url(request.param, folder, schemas))
+            opened.append(log)
+            return log
 
-    yield make
-    for log in opened:
-        log.close()
+        yield make
+        for log in opened:
+            log.close()
 
 
 @pytest.fixture

@@ -1,0 +1,157 @@
+"""The log's tables, created on first use and versioned: one migration per schema version."""
+
+from __future__ import annotations
+
+import zlib
+
+import psycopg
+from jobsearch_core.errors import BackendError
+from psycopg import sql
+from psycopg.rows import TupleRow
+
+__all__ = [
+    "APPEND_LOCK",
+    "LATEST",
+    "MIGRATE_LOCK",
+    "MIGRATIONS",
+    "VERSION_TABLE",
+    "lock_key",
+    "migrate",
+    "schema_version",
+]
+
+#: Names the table that records which migrations a schema has had. Distinctive on purpose:
+#: the default schema is `public`, where an application may have its own `schema_migrations`.
+VERSION_TABLE = "jobsearch_schema_version"
+
+#: Advisory lock classes (the first key of the two-key form), so the locks of this plugin
+#: cannot meet another application's one-key locks. ASCII "js" and a number.
+APPEND_LOCK = 0x6A730001
+MIGRATE_LOCK = 0x6A730002
+
+#: Migration n takes a schema from version n - 1 to n; `{schema}` is the quoted schema name.
+#: Add a version by appending statements here, never by editing a released one.
+MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
+    1: (
+        "events and snapshots",
+        (
+            # position is given explicitly as head + 1 under the append lock (no sequence:
+            # a rolled-back nextval would leave a hole). COLLATE "C" makes stream names
+            # compare byte for byte and sort by code point, like Python's str.
+            """CREATE TABLE {schema}.events (
+                position bigint PRIMARY KEY CHECK (position > 0),
+                stream text COLLATE "C" NOT NULL,
+                version bigint NOT NULL CHECK (version > 0),
+                type text NOT NULL,
+                schema_version integer NOT NULL,
+                data bytea NOT NULL,
+                recorded_at timestamptz NOT NULL,
+                UNIQUE (stream, version)
+            )""",
+            # Reading one stream from a position walks this index, whatever else is in the log.
+            "CREATE INDEX events_stream_position ON {schema}.events (stream, position)",
+            """CREATE TABLE {schema}.snapshots (
+                view text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                stream text COLLATE "C" NOT NULL,
+                position bigint NOT NULL,
+                state bytea NOT NULL,
+                PRIMARY KEY (view, key, stream, position)
+            )""",
+        ),
+    ),
+}
+LATEST = max(MIGRATIONS)
+#: Tables a migration creates: finding one in a schema with no version table means the
+#: schema belongs to someone else.
+OWN_TABLES = ("events", "snapshots")
+
+
+def lock_key(schema: str) -> int:
+    """The second advisory-lock key for a schema: its name's CRC-32 as a signed 32-bit number.
+
+    Two schemas whose names collide only share a lock (their appends wait for each other);
+    they never mix data.
+    """
+    crc = zlib.crc32(schema.encode())
+    return crc - (1 << 32) if crc >= 1 << 31 else crc
+
+
+def schema_version(conn: psycopg.Connection[TupleRow], schema: str) -> int | None:
+    """The schema's version, or None when it has no version table (or does not exist)."""
+    found = conn.execute(
+        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = %s",
+        (schema, VERSION_TABLE),
+    ).fetchone()
+    if found is None:
+        return None
+    row = conn.execute(
+        sql.SQL("SELECT coalesce(max(version), 0) FROM {}.{}").format(
+            sql.Identifier(schema), sql.Identifier(VERSION_TABLE)
+        )
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def migrate(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> int:
+    """Bring `schema` to the latest version (creating it on first use); return that version.
+
+    Safe when several processes open a new log at once: they take turns under an advisory
+    lock, and each re-reads the version once it has the lock. `conn` is in autocommit mode.
+    """
+    version = schema_version(conn, schema)
+    if version == LATEST:
+        return version
+    _refuse_newer(version, where)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (MIGRATE_LOCK, lock_key(schema)))
+        exists = conn.execute(
+            "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s", (schema,)
+        ).fetchone()
+        if exists is None:
+            # Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the right to create.
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        version = schema_version(conn, schema)
+        _refuse_newer(version, where)
+        if version is None:
+            _refuse_foreign_tables(conn, schema, where)
+            conn.execute(
+                sql.SQL(
+                    "CREATE TABLE {}.{} (version integer PRIMARY KEY, note text NOT NULL,"
+                    " applied_at timestamptz NOT NULL DEFAULT now())"
+                ).format(sql.Identifier(schema), sql.Identifier(VERSION_TABLE))
+            )
+            version = 0
+        for number in range(version + 1, LATEST + 1):
+            note, statements = MIGRATIONS[number]
+            for statement in statements:
+                conn.execute(sql.SQL(statement).format(schema=sql.Identifier(schema)))
+            conn.execute(
+                sql.SQL("INSERT INTO {}.{} (version, note) VALUES (%s, %s)").format(
+                    sql.Identifier(schema), sql.Identifier(VERSION_TABLE)
+                ),
+                (number, note),
+            )
+    return LATEST
+
+
+def _refuse_newer(version: int | None, where: str) -> None:
+    if version is not None and version > LATEST:
+        raise BackendError(
+            f"the log in {where} has schema version {version}, newer than this "
+            f"jobsearch-core-postgres understands ({LATEST}); upgrade the plugin to use it"
+        )
+
+
+def _refuse_foreign_tables(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> None:
+    rows = conn.execute(
+        "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = %s"
+        " AND tablename = ANY(%s) ORDER BY tablename",
+        (schema, list(OWN_TABLES)),
+    ).fetchall()
+    if rows:
+        names = ", ".join(str(row[0]) for row in rows)
+        raise BackendError(
+            f"the schema in {where} already holds tables that are not a jobsearch log "
+            f"({names}); give the log a schema of its own with ?schema=NAME"
+        )

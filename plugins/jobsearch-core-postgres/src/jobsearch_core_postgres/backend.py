@@ -1,0 +1,438 @@
+"""`postgresql://`: a log in a PostgreSQL database, shared by any number of processes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC
+from typing import Any
+
+import psycopg
+from jobsearch_core.errors import BackendError, ConcurrencyError
+from jobsearch_core.storage import NewRow, Snapshot, StoredRow
+from psycopg import sql
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+
+from jobsearch_core_postgres._schema import APPEND_LOCK, lock_key, migrate
+from jobsearch_core_postgres._url import Target, parse_url
+
+__all__ = ["BATCH_SIZE", "PostgresBackend"]
+
+#: Rows fetched per query while reading: memory stays flat however long the log is.
+BATCH_SIZE = 1000
+#: Seconds an operation waits for a free pooled connection before it gives up.
+POOL_TIMEOUT = 10.0
+#: `until=None` reads to the end: the largest bigint, so one prepared query serves both.
+_LAST_POSITION = 2**63 - 1
+
+Connection = psycopg.Connection[TupleRow]
+
+
+class PostgresBackend:
+    """A log in PostgreSQL: one transaction per append, positions assigned under a lock.
+
+    Appends take a transaction-level advisory lock first, so positions are handed out and
+    committed in the same order: a reader that catches up by position never skips an event
+    that commits later (see the README for why a lock and not gap detection).
+    """
+
+    def __init__(self, url: str) -> None:
+        self._target: Target = parse_url(url)
+        self.url = self._target.url
+        self.schema = self._target.schema
+        self._pid = os.getpid()
+        self._lock_key = lock_key(self.schema)
+        # Notification channels are per database; one per schema keeps logs apart. Hashed,
+        # because a channel name is at most 63 bytes and so is the schema name.
+        digest = hashlib.sha256(self.schema.encode()).hexdigest()[:32]
+        self.channel = f"jobsearch_{digest}"
+        self._listener: Connection | None = None
+        self._listener_lock = threading.Lock()
+        self._closed = False
+        self._prepare()
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            self._target.conninfo,
+            kwargs={"autocommit": True},
+            min_size=1,
+            max_size=self._target.pool_size,
+            open=False,
+            timeout=POOL_TIMEOUT,
+            name=f"jobsearch-core {self.url}",
+            num_workers=1,
+        )
+        try:
+            # The server has just answered, so this is quick; waiting here keeps the first
+            # call from finding the pool empty and growing it for no reason.
+            self._pool.open(wait=True, timeout=POOL_TIMEOUT)
+        except PoolTimeout:
+            self._pool.close()
+            raise self._unavailable("open the log in") from None
+        self._names = {
+            name: sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(name))
+            for name in ("events", "snapshots")
+        }
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresBackend:
+        """Open ``postgresql://user:password@host:port/database?schema=NAME&pool_size=N``."""
+        return cls(url)
+
+    def __repr__(self) -> str:
+        return f"<PostgresBackend {self.url}>"
+
+    # --- opening ----------------------------------------------------------------------------
+
+    def _connect(self, doing: str) -> Connection:
+        """A connection of its own (not pooled): it says exactly why when it cannot connect."""
+        try:
+            return psycopg.connect(self._target.conninfo, autocommit=True)
+        except psycopg.Error as error:
+            raise BackendError(
+                f"cannot {doing}: no connection to PostgreSQL {self._target.where()}: "
+                f"{_reason(error)}"
+            ) from None
+
+    def _prepare(self) -> None:
+        """Check the server once, then create or migrate the schema."""
+        conn = self._connect("open the log")
+        try:
+            encoding = conn.info.parameter_status("server_encoding")
+            if encoding not in (None, "UTF8"):
+                raise BackendError(
+                    f"PostgreSQL {self._target.where()} stores text as "
+                    f"{encoding}; a jobsearch log needs a UTF8 "
+                    "database (stream names and type names may be any Unicode)"
+                )
+            migrate(conn, self.schema, self._target.where())
+        except psycopg.Error as error:
+            raise self._failure("open the log in", error) from None
+        finally:
+            conn.close()
+
+    # --- failures ---------------------------------------------------------------------------
+
+    def _failure(
+        self, doing: str, error: psycopg.Error, *, outcome: str | None = "the log is as it was"
+    ) -> BackendError:
+        message = f"cannot {doing} PostgreSQL {self._target.where()}: {_reason(error)}"
+        return BackendError(f"{message}; {outcome}" if outcome else message)
+
+    def _unavailable(self, doing: str) -> BackendError:
+        """The pool gave no connection in time: ask the server directly to say why."""
+        try:
+            self._connect(doing).close()
+        except BackendError as error:
+            return error
+        return BackendError(
+            f"cannot {doing} PostgreSQL {self._target.where()}: all {self._target.pool_size} "
+            f"pooled connections stayed busy for {POOL_TIMEOUT:g}s (raise ?pool_size=)"
+        )
+
+    @contextmanager
+    def _connection(self, doing: str) -> Iterator[Connection]:
+        """A pooled connection; psycopg's and the pool's errors become `BackendError`."""
+        if self._pid != os.getpid():
+            # A forked child shares the parent's sockets: using them would corrupt both.
+            raise BackendError(
+                f"this log ({self.url}) was opened in process {self._pid}; "
+                "open it again in this process"
+            )
+        if self._closed:
+            raise BackendError(f"cannot {doing} {self.url}: the log is closed")
+        try:
+            # A connection the server dropped while it sat in the pool (a restart, an idle
+            # timeout, pg_terminate_backend) fails a trivial query: hand it back (the pool
+            # replaces it) and take the next. The pool's own check would do the same, but
+            # then sleeps a second before trying again.
+            for attempt in range(self._target.pool_size + 1):
+                with self._pool.connection() as conn:
+                    if attempt < self._target.pool_size and not _alive(conn):
+                        continue
+                    yield conn
+                    return
+        except PoolTimeout:
+            raise self._unavailable(doing) from None
+        except PoolClosed:
+            raise BackendError(f"cannot {doing} {self.url}: the log is closed") from None
+        except psycopg.Error as error:
+            raise self._failure(doing, error) from None
+
+    def _query(self, doing: str, query: sql.Composed, params: Sequence[Any]) -> list[TupleRow]:
+        with self._connection(doing) as conn, conn.cursor(binary=True) as cursor:
+            return cursor.execute(query, params).fetchall()
+
+    # --- the Backend protocol ---------------------------------------------------------------
+
+    def append(
+        self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
+    ) -> list[StoredRow]:
+        """Append in one transaction under the append lock; see `Backend.append`."""
+        if not rows and expected_version is None:
+            return []  # nothing to store and nothing to check: no need to wait for the lock
+        doing = f"append to stream {stream!r} in"
+        committing = False
+        with self._connection(doing) as conn:
+            try:
+                with conn.transaction():
+                    stored = self._append(conn, stream, rows, expected_version)
+                    committing = True  # what fails from here on is the COMMIT
+            except psycopg.Error as error:
+                if committing:
+                    # The COMMIT was sent but its answer never came: it may have been stored.
+                    raise self._failure(
+                        doing,
+                        error,
+                        outcome="the connection was lost while committing, so the append "
+                        f"may or may not be stored: check stream_version({stream!r}) "
+                        "before retrying",
+                    ) from None
+                raise self._failure(doing, error) from None
+        return stored
+
+    def _append(
+        self, conn: Connection, stream: str, rows: Sequence[NewRow], expected_version: int | None
+    ) -> list[StoredRow]:
+        """The body of an append, inside its transaction."""
+        events = self._names["events"]
+        # The lock comes first, in a statement of its own: under READ COMMITTED the next
+        # statement's snapshot then sees every append that held the lock before this one.
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (APPEND_LOCK, self._lock_key))
+        state = conn.execute(
+            sql.SQL(
+                "SELECT (SELECT coalesce(max(position), 0) FROM {events}),"
+                " (SELECT coalesce(max(version), 0) FROM {events} WHERE stream = %s),"
+                " clock_timestamp()"
+            ).format(events=events),
+            (stream,),
+        ).fetchone()
+        assert state is not None  # a SELECT of expressions always gives one row
+        head, version = int(state[0]), int(state[1])
+        if expected_version is not None and expected_version != version:
+            raise ConcurrencyError(stream, expected_version, version)
+        if not rows:
+            return []
+        # The server's clock, read under the lock: recorded_at never goes backwards along
+        # the positions, whichever machine appended.
+        now = state[2].astimezone(UTC)
+        stored = [
+            StoredRow(
+                position=head + i,
+                stream=stream,
+                version=version + i,
+                type=row.type,
+                schema_version=row.schema_version,
+                data=bytes(row.data),
+                recorded_at=now,
+            )
+            for i, row in enumerate(rows, start=1)
+        ]
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                sql.SQL(
+                    "INSERT INTO {events} (position, stream, version, type, schema_version,"
+                    " data, recorded_at) VALUES (%s, %s, %s, %s, %s, %b, %s)"
+                ).format(events=events),
+                [
+                    (r.position, stream, r.version, r.type, r.schema_version, r.data, now)
+                    for r in stored
+                ],
+            )
+        # Delivered to listeners when, and only if, the transaction commits.
+        conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(stored[-1].position)))
+        return stored
+
+    def read(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[StoredRow]:
+        """Rows in position order, one batch in memory at a time; see `Backend.read`.
+
+        Each batch is its own query (keyset pagination on position), so a reader left
+        half-way holds no connection and no transaction open.
+        """
+        last = _LAST_POSITION if until is None else until
+        columns = sql.SQL(
+            "SELECT position, stream, version, type, schema_version, data, recorded_at FROM {}"
+        ).format(self._names["events"])
+        if stream is None:
+            template = sql.SQL(
+                "{} WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
+            )
+        else:
+            template = sql.SQL(
+                "{} WHERE stream = %s AND position > %s AND position <= %s"
+                " ORDER BY position LIMIT %s"
+            )
+        query = template.format(columns)
+        cursor = after
+        while cursor < last:
+            params = (
+                (cursor, last, BATCH_SIZE) if stream is None else (stream, cursor, last, BATCH_SIZE)
+            )
+            batch = self._query("read", query, params)
+            for row in batch:
+                yield _stored(row)
+            if len(batch) < BATCH_SIZE:
+                return
+            cursor = int(batch[-1][0])
+
+    def stream_version(self, stream: str) -> int:
+        """The stream's last version, 0 when it has no events."""
+        query = sql.SQL("SELECT coalesce(max(version), 0) FROM {} WHERE stream = %s").format(
+            self._names["events"]
+        )
+        return int(self._query("read", query, (stream,))[0][0])
+
+    def head(self) -> int:
+        """The last position, 0 for an empty log."""
+        query = sql.SQL("SELECT coalesce(max(position), 0) FROM {}").format(self._names["events"])
+        return int(self._query("read", query, ())[0][0])
+
+    def streams(self) -> list[str]:
+        """Streams with at least one event, in code-point order (the column is COLLATE "C")."""
+        # A loose index scan: one index probe per stream instead of reading every event.
+        query = sql.SQL(
+            "WITH RECURSIVE s(stream) AS ("
+            " (SELECT stream FROM {events} ORDER BY stream LIMIT 1)"
+            " UNION ALL"
+            " SELECT (SELECT e.stream FROM {events} e WHERE e.stream > s.stream"
+            " ORDER BY e.stream LIMIT 1) FROM s WHERE s.stream IS NOT NULL"
+            ") SELECT stream FROM s WHERE stream IS NOT NULL"
+        ).format(events=self._names["events"])
+        return [str(row[0]) for row in self._query("read", query, ())]
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep a snapshot, replacing one at the same place."""
+        query = sql.SQL(
+            "INSERT INTO {} (view, key, stream, position, state) VALUES (%s, %s, %s, %s, %b)"
+            " ON CONFLICT (view, key, stream, position) DO UPDATE SET state = EXCLUDED.state"
+        ).format(self._names["snapshots"])
+        params = (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state)
+        with self._connection("save a snapshot in") as conn:
+            conn.execute(query, params)
+
+    def load_snapshot(
+        self, view: str, key: str, stream: str, *, at_or_before: int
+    ) -> Snapshot | None:
+        """The nearest snapshot at or before a position, or None."""
+        query = sql.SQL(
+            "SELECT position, state FROM {} WHERE view = %s AND key = %s AND stream = %s"
+            " AND position <= %s ORDER BY position DESC LIMIT 1"
+        ).format(self._names["snapshots"])
+        rows = self._query("read", query, (view, key, stream, at_or_before))
+        if not rows:
+            return None
+        position, state = rows[0]
+        return Snapshot(
+            view=view, key=key, stream=stream, position=int(position), state=bytes(state)
+        )
+
+    def wait_for_append(self, after: int, timeout: float) -> None:
+        """Return once the head is past `after`, or after `timeout` seconds: woken by NOTIFY.
+
+        Returns early, with no news, when the server drops the listening connection; the
+        next call listens on a new one.
+        """
+        deadline = time.monotonic() + timeout
+        with self._listener_lock:
+            listener = self._listen()
+            # Listening before looking: an append that commits after this check notifies a
+            # channel we already hear, so it cannot slip between the check and the wait.
+            if self.head() > after:
+                return
+            try:
+                heard = listener.notifies(timeout=max(0.0, deadline - time.monotonic()))
+                try:
+                    for note in heard:
+                        if note.channel == self.channel and _position(note.payload) > after:
+                            return
+                finally:
+                    heard.close()
+            except psycopg.Error:
+                # The server dropped the listener (a restart, an idle timeout): forget it and
+                # return early. The caller looks at the head again, which says whether the
+                # server is there; the next wait listens on a new connection.
+                self._listener = None
+                listener.close()
+
+    def _listen(self) -> Connection:
+        if self._pid != os.getpid():
+            raise BackendError(
+                f"this log ({self.url}) was opened in process {self._pid}; "
+                "open it again in this process"
+            )
+        if self._closed:
+            raise BackendError(f"cannot wait for appends to {self.url}: the log is closed")
+        if self._listener is None or self._listener.closed:
+            # LISTEN belongs to a session, so the listener is a connection of its own.
+            conn = self._connect("wait for appends")
+            try:
+                conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+            except psycopg.Error as error:
+                conn.close()
+                raise self._failure("listen for appends to", error, outcome=None) from None
+            self._listener = conn
+        return self._listener
+
+    def close(self) -> None:
+        """Close the pool and the listening connection; a second close does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._pid != os.getpid():
+            return  # the parent's connections: closing them here would cut the parent off
+        with self._listener_lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+        self._pool.close()
+
+
+def _alive(conn: Connection) -> bool:
+    """Whether the server still answers on this connection (one round trip, no transaction)."""
+    try:
+        conn.execute("")
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _stored(row: TupleRow) -> StoredRow:
+    position, stream, version, type_name, schema_version, data, recorded_at = row
+    return StoredRow(
+        position=int(position),
+        stream=stream,
+        version=int(version),
+        type=type_name,
+        schema_version=int(schema_version),
+        data=bytes(data),
+        # psycopg gives the session's time zone; the log promises UTC.
+        recorded_at=recorded_at.astimezone(UTC),
+    )
+
+
+def _position(payload: str) -> int:
+    """The head announced by a notification; an unreadable one counts as news."""
+    try:
+        return int(payload)
+    except ValueError:
+        return _LAST_POSITION
+
+
+_SERVER_PREFIX = re.compile(r"^(?:connection failed: )?(?:connection to server .*? failed: )?")
+_SEVERITY = re.compile(r"^(?:FATAL|ERROR|PANIC):\s+")
+
+
+def _reason(error: psycopg.Error) -> str:
+    """libpq's message in one line, without the parts the caller's message already names."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    first = _SEVERITY.sub("", _SERVER_PREFIX.sub("", lines[0]))
+    rest = [_SEVERITY.sub("", line) for line in lines[1:]]
+    return "; ".join([first, *rest])

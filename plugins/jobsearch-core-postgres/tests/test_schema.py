@@ -1,0 +1,212 @@
+"""The schema: created on first use, versioned and migrated; one database, many independent logs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from jobsearch_core import GapAdded, open_log
+from jobsearch_core.errors import BackendError
+from jobsearch_core.storage import NewRow, Snapshot
+from psycopg import sql
+
+from jobsearch_core_postgres import _schema
+from jobsearch_core_postgres._url import with_schema
+from jobsearch_core_postgres.backend import PostgresBackend
+from jobsearch_core_postgres.testing import drop_schema
+
+Admin = psycopg.Connection[tuple[object, ...]]
+ROW = [NewRow(type="Noted", schema_version=1, data=b"{}")]
+
+
+def versions(admin: Admin, schema: str) -> list[tuple[object, ...]]:
+    """The rows of the schema's version table: (version, note)."""
+    return admin.execute(
+        sql.SQL("SELECT version, note FROM {}.jobsearch_schema_version ORDER BY version").format(
+            sql.Identifier(schema)
+        )
+    ).fetchall()
+
+
+class TestCreatedOnFirstUse:
+    """Opening a log in a schema that is not there yet makes it, at the latest version."""
+
+    def test_first_open_creates_schema_and_tables(
+        self, backend: PostgresBackend, admin: Admin
+    ) -> None:
+        """The schema holds the events, the snapshots and a version table at version 1."""
+        tables = admin.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
+            (backend.schema,),
+        ).fetchall()
+        assert [t[0] for t in tables] == ["events", "jobsearch_schema_version", "snapshots"]
+        assert versions(admin, backend.schema) == [(1, "events and snapshots")]
+
+    def test_reopening_keeps_everything(self, url: str, admin: Admin) -> None:
+        """Close and reopen: events are all there and no migration runs twice."""
+        with open_log(url) as log:
+            log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+        with open_log(url) as log:
+            assert [r.event.skill for r in log.read()] == ["SQL", "Go"]  # type: ignore[attr-defined]
+            assert log.append([GapAdded(skill="Rust")])[0].position == 3
+            schema = log.backend.schema  # type: ignore[attr-defined]
+        assert versions(admin, schema) == [(1, "events and snapshots")]
+
+    def test_several_first_opens_at_once(self, url: str, admin: Admin) -> None:
+        """Backends opening a new schema together take turns: one creates it, all use it."""
+        opened: list[PostgresBackend] = []
+        failed: list[BaseException] = []
+        barrier = threading.Barrier(6)
+
+        def open_one() -> None:
+            barrier.wait()
+            try:
+                opened.append(PostgresBackend(url))
+            except BaseException as error:
+                failed.append(error)
+
+        threads = [threading.Thread(target=open_one) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        try:
+            assert failed == []
+            assert len(opened) == 6
+            for backend in opened:
+                backend.append("me", ROW)
+            assert opened[0].head() == 6
+            assert versions(admin, opened[0].schema) == [(1, "events and snapshots")]
+        finally:
+            for backend in opened:
+                backend.close()
+
+
+class TestVersions:
+    """The version table drives migrations; a newer schema or someone else's tables are refused."""
+
+    def test_a_later_migration_is_applied_once(
+        self, url: str, admin: Admin, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A log at version 1 opened by a plugin that knows version 2 is migrated, data kept."""
+        with open_log(url) as log:
+            log.append([GapAdded(skill="SQL")])
+            schema = log.backend.schema  # type: ignore[attr-defined]
+        later = {
+            **_schema.MIGRATIONS,
+            2: (
+                "an index on recorded_at",
+                ("CREATE INDEX events_recorded_at ON {schema}.events (recorded_at)",),
+            ),
+        }
+        monkeypatch.setattr(_schema, "MIGRATIONS", later)
+        monkeypatch.setattr(_schema, "LATEST", 2)
+        for _ in range(2):
+            with open_log(url) as log:
+                assert [r.position for r in log.read()] == [1]
+        assert versions(admin, schema) == [
+            (1, "events and snapshots"),
+            (2, "an index on recorded_at"),
+        ]
+        indexes = admin.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
+            (schema, "events_recorded_at"),
+        ).fetchall()
+        assert indexes == [("events_recorded_at",)]
+
+    def test_newer_schema_is_refused(self, url: str, admin: Admin) -> None:
+        """A log written by a newer plugin is not touched: the error says to upgrade."""
+        backend = PostgresBackend(url)
+        schema = backend.schema
+        backend.close()
+        admin.execute(
+            sql.SQL(
+                "INSERT INTO {}.jobsearch_schema_version (version, note) VALUES (99, 'x')"
+            ).format(sql.Identifier(schema))
+        )
+        with pytest.raises(BackendError, match=r"schema version 99, newer .* upgrade"):
+            PostgresBackend(url)
+
+    def test_someone_elses_tables_are_refused(self, url: str, admin: Admin) -> None:
+        """A schema that already has an `events` table of another application is left alone."""
+        schema = url.rsplit("schema=", 1)[1]
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        admin.execute(
+            sql.SQL("CREATE TABLE {}.events (id serial, what text)").format(sql.Identifier(schema))
+        )
+        with pytest.raises(BackendError, match=r"not a jobsearch log \(events\).*\?schema=NAME"):
+            PostgresBackend(url)
+        columns = admin.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = 'events' ORDER BY ordinal_position",
+            (schema,),
+        ).fetchall()
+        assert columns == [("id",), ("what",)]
+
+
+class TestSeparateLogs:
+    """?schema=NAME puts a log in a schema of its own: one database, independent logs."""
+
+    def test_logs_in_two_schemas_do_not_meet(self, make_url: Callable[[], str]) -> None:
+        """Positions, streams, versions and snapshots of one log never show in the other."""
+        with open_log(make_url()) as ann, open_log(make_url()) as bob:
+            ann.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+            bob.append([GapAdded(skill="Rust")], stream="bob")
+            ann.append([GapAdded(skill="dbt")], stream="me")
+            assert [(r.position, r.stream) for r in ann.read()] == [(1, "me"), (2, "me"), (3, "me")]
+            assert [(r.position, r.stream) for r in bob.read()] == [(1, "bob")]
+            assert (ann.streams(), bob.streams()) == (["me"], ["bob"])
+            assert (ann.stream_version("bob"), bob.stream_version("me")) == (0, 0)
+            ann.backend.save_snapshot(
+                Snapshot(view="gaps", key="k", stream="me", position=1, state=b"s")
+            )
+            assert bob.backend.load_snapshot("gaps", "k", "me", at_or_before=9) is None
+
+    def test_schema_name_with_quotes_spaces_and_accents(self, dsn: str) -> None:
+        """A schema named with quotes, spaces and accents works: names are always quoted."""
+        name = 'Ann\'s "log"; DROP SCHEMA public; ü'
+        url = with_schema(dsn, name)
+        try:
+            with open_log(url) as log:
+                log.append([GapAdded(skill="SQL")])
+                assert log.backend.schema == name  # type: ignore[attr-defined]
+                assert quote(name, safe="") in log.url
+            with open_log(url) as log:
+                assert log.head == 1
+        finally:
+            drop_schema(dsn, name)
+
+
+class TestSnapshotsInTheDatabase:
+    """View snapshots are rows of the log's schema, shared by every process that opens it."""
+
+    def test_views_leave_snapshots_another_log_uses(self, url: str, admin: Admin) -> None:
+        """A view folded by one process saves snapshots; a second opening loads them."""
+        with open_log(url) as log:
+            log.snapshot_every = 5
+            log.append([GapAdded(skill=f"s{i}") for i in range(12)])
+            assert len(log.view("gaps").items) == 12
+            schema = log.backend.schema  # type: ignore[attr-defined]
+        saved = admin.execute(
+            sql.SQL("SELECT view, stream, position FROM {}.snapshots ORDER BY position").format(
+                sql.Identifier(schema)
+            )
+        ).fetchall()
+        assert saved
+        assert {(view, stream) for view, stream, _ in saved} == {("gaps", "me")}
+        with open_log(url) as log:
+            (view, _, position) = saved[-1]
+            key = admin.execute(
+                sql.SQL("SELECT key FROM {}.snapshots WHERE position = %s").format(
+                    sql.Identifier(schema)
+                ),
+                (position,),
+            ).fetchone()
+            assert key is not None
+            loaded = log.backend.load_snapshot(str(view), str(key[0]), "me", at_or_before=12)
+            assert loaded is not None
+            assert loaded.position == position
+            assert len(log.view("gaps").items) == 12
