@@ -16,9 +16,9 @@ EACH = 30
 class TestConcurrentWriters:
     """Four writers race on one stream with expected_version; four more write their own streams."""
 
-    def test_racing_writers(self, tmp_path: Path) -> None:
+    def test_racing_writers(self, durable_url: str) -> None:
         """Versions 1..n per stream, positions 1..n overall, each event exactly once."""
-        url = f"sqlite://{tmp_path / 'log.db'}"
+        url = durable_url
         open_log(url).close()  # create the file before the race
         writers = [
             subprocess.Popen(

@@ -28,9 +28,9 @@ def _writer(*args: str) -> subprocess.Popen[str]:
 class TestCrashSafety:
     """Every acknowledged append survives a kill; no append is ever partial."""
 
-    def test_sigkill_during_appends(self, tmp_path: Path) -> None:
+    def test_sigkill_during_appends(self, durable_url: str) -> None:
         """50 kills at random moments: acknowledged batches complete, none partial, positions 1..n."""
-        url = f"sqlite://{tmp_path / 'log.db'}"
+        url = durable_url
         rng = random.Random(20261125)
         acknowledged: dict[str, tuple[int, int]] = {}
         for kill in range(KILLS):
