@@ -559,6 +559,10 @@ class TestVerifyAndDemo:
         for part in ("Pipeline", "typical rate", "Gap list", "FOCUS", "Suggested roles", "History"):
             assert part in out
         run("demo", "--log", target, code=2)  # not twice into the same log
+        other = f"sqlite://{tmp_path / 'other.db'}"
+        run("--log", other, "demo")  # the group's --log counts too
+        with open_log(other) as log:
+            assert log.head > 50
 
 
 class TestProgress:

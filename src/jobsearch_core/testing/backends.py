@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -449,6 +450,40 @@ class BackendContract:
         backend.save_snapshot(self._snapshot(5, state=b"new"))
         loaded = backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=5)
         assert loaded == self._snapshot(5, state=b"new")
+
+    # --- following ------------------------------------------------------------------------------
+
+    def test_follow_hears_an_append_from_another_thread(self) -> None:
+        """EventLog.follow over this backend yields an append made while it waits."""
+        import threading
+
+        from jobsearch_core.log import EventLog
+
+        backend = self.open_backend()
+        backend.append("me", _rows(1))
+        log = EventLog(backend)
+        writer = threading.Timer(0.3, lambda: backend.append("me", _rows(1, tag="late")))
+        writer.start()
+        try:
+            seen = [r.position for r in log.follow(idle_timeout=1.0, poll_interval=0.05)]
+        finally:
+            writer.join()
+        assert seen == [1, 2]
+
+    def test_wait_for_append_returns_when_the_head_is_past(self) -> None:
+        """The optional wait_for_append returns at once when the head is already past `after`."""
+        backend = self.open_backend()
+        wait = getattr(backend, "wait_for_append", None)
+        backend.append("me", _rows(2))
+        if wait is None:
+            assert backend.head() == 2  # polled instead: follow() covers this backend
+            return
+        started = time.monotonic()
+        wait(1, 10.0)
+        assert time.monotonic() - started < 5.0  # did not sit out the timeout
+        started = time.monotonic()
+        wait(2, 0.2)  # nothing new: returns after the timeout
+        assert time.monotonic() - started >= 0.1
 
     # --- a property against a model ------------------------------------------------------------
 
