@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
+import orjson
 from cattrs.v import format_exception
 
+from jobsearch_core import _fastcodec
 from jobsearch_core.errors import CorruptEventError, InvalidEventError
 from jobsearch_core.events import (
     Event,
@@ -67,6 +73,41 @@ def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _fast_dumps(obj: Any) -> bytes:
+    """`_dumps` by orjson, for data that holds no floats (orjson writes NaN as null).
+
+    orjson refuses integers past 64 bits and lone surrogates: those go the json way
+    (which writes the first, and refuses the second when encoding to UTF-8, as before).
+    """
+    try:
+        return orjson.dumps(obj)
+    except TypeError:
+        return _dumps(obj)
+
+
+def _float_free(type_: Any, seen: set[Any] | None = None) -> bool:
+    """True when values of `type_` cannot hold a float (an attrs class is looked into)."""
+    seen = set() if seen is None else seen
+    if type_ in seen:
+        return True
+    seen.add(type_)
+    if type_ in (str, int, bool, bytes, datetime, type(None)):
+        return True
+    if isinstance(type_, type) and issubclass(type_, enum.Enum):
+        return all(not isinstance(member.value, float) for member in type_)
+    if isinstance(type_, type) and attrs.has(type_):
+        try:
+            hints = typing.get_type_hints(type_)
+        except Exception:
+            return False
+        return all(_float_free(hints[a.name], seen) for a in attrs.fields(type_))
+    origin = typing.get_origin(type_)
+    if origin in (list, tuple, dict, set, frozenset, typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(type_) if arg is not Ellipsis]
+        return bool(args) and all(_float_free(arg, seen) for arg in args)
+    return False
+
+
 class Codec:
     """Encodes events for storage and decodes stored rows; built once the plugins have loaded."""
 
@@ -83,11 +124,38 @@ class Codec:
         # have folded differently: the fingerprint goes into every snapshot key.
         described = sorted(f"{n}:{schema_version_of(c)}" for n, c in self.event_types.items())
         self.fingerprint = hashlib.sha256("\n".join(described).encode()).hexdigest()[:16]
+        # The fast path serves the built-in classes registered under their own names at
+        # their current schema; a plugin's subclass or type goes the validated way.
+        fast_builders = _fastcodec.builders()
+        self._builders: dict[str, tuple[int, _fastcodec.Builder]] = {
+            name: (schema_version_of(cls), fast_builders[cls])
+            for name, cls in self.event_types.items()
+            if cls in fast_builders
+        }
+        self._float_free: dict[Any, bool] = {}
+        self._state_codecs: dict[Any, tuple[Any, Any] | None] = {}
+        self._fast_encoders: dict[type[Event], tuple[str, int, _fastcodec.Unstructure]] = {
+            cls: (self._names[cls], schema_version_of(cls), unstructure)
+            for cls, unstructure in _fastcodec.unstructurers().items()
+            if cls in self._names
+        }
 
     # --- events -----------------------------------------------------------------------------
 
     def encode(self, event: Event) -> NewRow:
         """The stored form of an event; refuses an event class no plugin registered."""
+        fast = self._fast_encoders.get(type(event))
+        if fast is not None:
+            # A built-in event holds no floats, so orjson writes it as json would.
+            fast_name, schema_version, unstructure = fast
+            try:
+                data = _fast_dumps(unstructure(event))
+            except UnicodeEncodeError as error:
+                raise InvalidEventError(
+                    f"{fast_name} holds text that is not valid Unicode ({error.reason}: a lone surrogate?)",
+                    event_type=fast_name,
+                ) from None
+            return _fastcodec.make_new_row(fast_name, schema_version, data)
         if isinstance(event, UnknownEvent):
             return NewRow(
                 type=event.type_name, schema_version=event.schema_version, data=event.data
@@ -99,7 +167,9 @@ class Codec:
                 "register it through the register_event_types hook before appending it",
                 event_type=type(event).__qualname__,
             )
-        payload = {k: v for k, v in self.converter.unstructure(event).items() if v is not None}
+        # A plugin's event might hold floats (orjson would write NaN as null): json writes it.
+        unstructured = self.converter.unstructure(event)
+        payload = {k: v for k, v in unstructured.items() if v is not None}
         try:
             data = _dumps(payload)
         except UnicodeEncodeError as error:
@@ -108,6 +178,32 @@ class Codec:
                 event_type=name,
             ) from None
         return NewRow(type=name, schema_version=schema_version_of(type(event)), data=data)
+
+    def decode_rows(self, rows: Iterable[StoredRow]) -> list[Recorded]:
+        """Stored rows as `Recorded`s, the same as `decode` gives, by the fast path where it can.
+
+        The rows were validated when appended: a built-in event is rebuilt by a builder
+        that checks what the validated path checks without its machinery, and any row it
+        does not vouch for goes through `decode` (and raises `CorruptEventError` there).
+        """
+        builders = self._builders
+        loads = orjson.loads
+        record = _fastcodec.make_record
+        decoded: list[Recorded] = []
+        append = decoded.append
+        for row in rows:
+            found = builders.get(row.type)
+            event = None
+            if found is not None and found[0] == row.schema_version:
+                try:
+                    event = found[1](loads(row.data))
+                except Exception:
+                    event = None  # let the validated path say what is wrong
+            if event is None:
+                append(self.decode(row))
+            else:
+                append(record(row.position, row.stream, row.version, row.recorded_at, event))
+        return decoded
 
     def decode(self, row: StoredRow) -> Recorded:
         """A stored row as a `Recorded`; a row that does not fit its type raises `CorruptEventError`."""
@@ -204,19 +300,82 @@ class Codec:
 
     # --- view states (snapshots) ------------------------------------------------------------
 
-    def dump_state(self, state: Any) -> bytes:
+    def dump_state(self, state: Any, state_type: Any = None) -> bytes:
         """A view state as JSON bytes, for a snapshot."""
-        return _dumps(self.converter.unstructure(state))
+        return self._dump_plain(
+            self.converter.unstructure(state, state_type), state_type or type(state)
+        )
 
     def load_state(self, data: bytes, state_type: type[T]) -> T:
-        """A view state back from a snapshot's bytes."""
-        return self.converter.structure(json.loads(data), state_type)
+        """A view state back from `dump_state`'s bytes."""
+        return self.converter.structure(self._load_plain(data, state_type), state_type)
+
+    def dump_snapshot(self, state: Any, state_type: Any, retractions: Mapping[int, int]) -> bytes:
+        """A snapshot's bytes: the view state and the corrections seen up to it.
+
+        The JSON is the shape cattrs writes; a state of plain fields is written by a
+        generated function (see `_fastcodec.state_functions`), several times faster.
+        """
+        fast = self._state_functions(state_type)
+        if fast is not None:
+            try:
+                return orjson.dumps(
+                    {"state": fast[0](state), "retractions": sorted(retractions.items())}
+                )
+            except TypeError:  # an integer past 64 bits: the json module writes it
+                pass
+        payload = {
+            "state": self.converter.unstructure(state, state_type),
+            "retractions": sorted(retractions.items()),
+        }
+        return self._dump_plain(payload, state_type)
+
+    def load_snapshot(self, data: bytes, state_type: type[T]) -> tuple[T, dict[int, int]]:
+        """The view state and corrections from `dump_snapshot`'s bytes."""
+        saved = self._load_plain(data, state_type)
+        fast = self._state_functions(state_type)
+        if fast is not None:
+            state: T = fast[1](saved["state"])
+        else:
+            state = self.converter.structure(saved["state"], state_type)
+        return state, {int(p): int(t) for p, t in saved["retractions"]}
+
+    def _state_functions(self, state_type: Any) -> tuple[Any, Any] | None:
+        try:
+            return self._state_codecs[state_type]
+        except KeyError:
+            found = self._state_codecs[state_type] = _fastcodec.state_functions(state_type)
+            return found
+
+    def _is_float_free(self, state_type: Any) -> bool:
+        free = self._float_free.get(state_type)
+        if free is None:
+            free = self._float_free[state_type] = _float_free(state_type)
+        return free
+
+    def _dump_plain(self, payload: Any, state_type: Any) -> bytes:
+        return _fast_dumps(payload) if self._is_float_free(state_type) else _dumps(payload)
+
+    def _load_plain(self, data: bytes, state_type: Any) -> Any:
+        # For a state that holds no floats, orjson: an integer past 64 bits comes back a
+        # float, which no whole-number field accepts, so such a snapshot is found
+        # unreadable and ignored, never misread. Any other state goes the json way.
+        if self._is_float_free(state_type):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                pass
+        return json.loads(data)
 
 
 def _explain(error: Exception) -> str:
     if isinstance(error, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(error, format_exception=_format_exception))
-    return str(error) or type(error).__name__
+        text = "; ".join(cattrs.transform_error(error, format_exception=_format_exception))
+    else:
+        text = str(error) or type(error).__name__
+    # A stored key or value may hold a line break or another control character: shown
+    # escaped, the message stays one line (what the CLI prints as one error line).
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _format_exception(error: BaseException, type_: type | None) -> str:

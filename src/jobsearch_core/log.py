@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from jobsearch_core._fastcodec import make_record
 from jobsearch_core.errors import (
     BackendError,
     CorruptEventError,
@@ -33,8 +34,14 @@ __all__ = ["DEFAULT_STREAM", "EventLog", "Problem", "default_url", "open_log"]
 logger = logging.getLogger("jobsearch_core")
 
 DEFAULT_STREAM = "me"
-#: A view replay saves a snapshot after this many events folded since the last one.
-SNAPSHOT_EVERY = 1000
+#: A view replay saves a snapshot after this many events folded since the last one (per
+#: view and stream), or more for a large state: see `SNAPSHOT_BYTES_PER_EVENT`.
+SNAPSHOT_EVERY = 500
+#: The next snapshot of a view waits at least (size of its last one) / this many events,
+#: so snapshots cost a bounded share of a replay whatever the size of the state.
+SNAPSHOT_BYTES_PER_EVENT = 256
+#: Rows decoded at a time from a backend that does not offer batches of its own.
+READ_BATCH = 1000
 MAX_STREAM_NAME = 256
 
 
@@ -165,14 +172,9 @@ class EventLog:
         rows = [codec.encode(event) for event in batch]
         self._check_retractions(stream, batch)
         stored = self.backend.append(stream, rows, expected_version=expected_version)
+        record = make_record
         records = [
-            Recorded(
-                position=row.position,
-                stream=row.stream,
-                version=row.version,
-                recorded_at=row.recorded_at,
-                event=event,
-            )
+            record(row.position, row.stream, row.version, row.recorded_at, event)
             for row, event in zip(stored, batch, strict=True)
         ]
         if records:
@@ -221,8 +223,14 @@ class EventLog:
             _check_stream(stream)
         _check_position("after", after)
         codec = registry().codec
-        for row in self.backend.read(after=after, stream=stream):
-            yield codec.decode(row)
+        for rows in self._batches(after=after, until=None, stream=stream):
+            try:
+                records: Iterable[Recorded] = codec.decode_rows(rows)
+            except CorruptEventError:
+                # One at a time, so the events before the damaged one still come first
+                # (and the damaged one raises again).
+                records = map(codec.decode, rows)
+            yield from records
 
     def follow(
         self,
@@ -291,21 +299,9 @@ class EventLog:
         """
         view = self._view(name)
         _check_stream(stream)
-        head = self.backend.head()
-        moment: datetime | None = None
-        until = head
-        if isinstance(as_of, datetime):
-            if as_of.tzinfo is None or as_of.utcoffset() is None:
-                raise InvalidInputError(f"as_of must be timezone-aware, got {as_of!r}")
-            moment = as_of
-        elif as_of is not None:
-            _check_position("as_of", as_of)
-            if as_of > head:
-                raise InvalidInputError(
-                    f"as_of={as_of} is past the end of the log (position {head})"
-                )
-            until = as_of
-        return self._replay(view, stream, until, moment, progress).state
+        until, moment = self._until(as_of)
+        (folded,) = self._replay([view], stream, until, moment, progress)
+        return folded.state
 
     def views(
         self,
@@ -313,10 +309,38 @@ class EventLog:
         *,
         stream: str = DEFAULT_STREAM,
         as_of: int | datetime | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> dict[str, Any]:
-        """Several views of `stream` at once (all installed ones when `names` is None)."""
-        chosen = sorted(registry().views) if names is None else list(names)
-        return {name: self.view(name, stream=stream, as_of=as_of) for name in chosen}
+        """Several views of `stream` (all installed ones when `names` is None), in one read.
+
+        The same states as `view` gives for each name, for the price of one replay.
+        """
+        if isinstance(names, str):
+            raise InvalidInputError(f"views takes a list of view names, got {names!r}")
+        chosen = sorted(registry().views) if names is None else list(dict.fromkeys(names))
+        found = [self._view(name) for name in chosen]
+        _check_stream(stream)
+        until, moment = self._until(as_of)
+        if not found:
+            return {}
+        folded = self._replay(found, stream, until, moment, progress)
+        return {name: done.state for name, done in zip(chosen, folded, strict=True)}
+
+    def _until(self, as_of: int | datetime | None) -> tuple[int, datetime | None]:
+        """The position to replay up to, and the moment to filter by (for `as_of`)."""
+        head = self.backend.head()
+        if isinstance(as_of, datetime):
+            if as_of.tzinfo is None or as_of.utcoffset() is None:
+                raise InvalidInputError(f"as_of must be timezone-aware, got {as_of!r}")
+            return head, as_of
+        if as_of is not None:
+            _check_position("as_of", as_of)
+            if as_of > head:
+                raise InvalidInputError(
+                    f"as_of={as_of} is past the end of the log (position {head})"
+                )
+            return as_of, None
+        return head, None
 
     def _view(self, name: str) -> View[Any]:
         views = registry().views
@@ -326,71 +350,81 @@ class EventLog:
             raise UnknownViewError(f"no view named {name!r} (installed: {known})")
         return view
 
+    def _batches(
+        self, *, after: int, until: int | None, stream: str | None
+    ) -> Iterator[Sequence[StoredRow]]:
+        """Stored rows a batch at a time: the backend's own batches when it offers them."""
+        batches = getattr(self.backend, "read_batches", None)
+        if batches is not None:
+            found: Iterator[Sequence[StoredRow]] = batches(after=after, until=until, stream=stream)
+            return found
+        rows = self.backend.read(after=after, until=until, stream=stream)
+        return iter(lambda: list(itertools.islice(rows, READ_BATCH)), [])
+
     def _replay(
         self,
-        view: View[Any],
+        views: list[View[Any]],
         stream: str,
         until: int,
         moment: datetime | None,
         progress: Callable[[int], None] | None = None,
-    ) -> Progress:
+    ) -> list[Progress]:
         codec = registry().codec
 
-        def read(after: int, until: int) -> Iterator[Recorded]:
-            for row in self.backend.read(after=after, until=until, stream=stream):
-                yield codec.decode(row)
+        def read(after: int, until: int) -> Iterator[list[Recorded]]:
+            for rows in self._batches(after=after, until=until, stream=stream):
+                records = codec.decode_rows(rows)
+                if progress is not None and records:
+                    progress(records[-1].position)
+                yield records
 
-        if progress is not None:
-            quiet_read = read
+        replay = Replay(views, read, moment=moment)
+        snapshots = [view.state_type is not None for view in views]
+        if moment is not None or self.snapshot_every <= 0 or not any(snapshots):
+            return replay.run([None] * len(views), until)
+        keys = [f"{view.version}:{codec.fingerprint}" for view in views]
+        starts = [
+            self._load_snapshot(view, key, stream, until) if snapshot else None
+            for view, key, snapshot in zip(views, keys, snapshots, strict=True)
+        ]
 
-            def read(after: int, until: int) -> Iterator[Recorded]:
-                for count, recorded in enumerate(quiet_read(after, until), start=1):
-                    if count % 1000 == 0:
-                        progress(recorded.position)
-                    yield recorded
+        def save(index: int, progress: Progress) -> int | None:
+            if not snapshots[index]:
+                return None
+            size = self._save_snapshot(views[index], keys[index], stream, progress)
+            # A large state waits longer for its next snapshot, so the bytes written stay
+            # a fixed share of the events folded, however long the stream grows.
+            return size // SNAPSHOT_BYTES_PER_EVENT
 
-        replay = Replay(view, read, moment=moment)
-        if moment is not None or view.state_type is None:
-            return replay.run(None, until)
-        key = f"{view.version}:{codec.fingerprint}"
-        start = self._load_snapshot(view, key, stream, until)
-
-        def save(progress: Progress) -> None:
-            self._save_snapshot(view, key, stream, progress)
-
-        return replay.run(start, until, checkpoint=save, checkpoint_every=self.snapshot_every)
+        return replay.run(starts, until, checkpoint=save, checkpoint_every=self.snapshot_every)
 
     def _load_snapshot(self, view: View[Any], key: str, stream: str, until: int) -> Progress | None:
         snapshot = self.backend.load_snapshot(view.name, key, stream, at_or_before=until)
         if snapshot is None or view.state_type is None:
             return None
-        codec = registry().codec
         try:
-            saved = json.loads(snapshot.state)
-            state = codec.converter.structure(saved["state"], view.state_type)
-            retractions = {int(p): int(t) for p, t in saved["retractions"]}
+            state, retractions = registry().codec.load_snapshot(snapshot.state, view.state_type)
         except Exception:
             logger.warning("ignoring an unreadable %s snapshot at %d", view.name, snapshot.position)
             return None
         return Progress(state, snapshot.position, retractions)
 
-    def _save_snapshot(self, view: View[Any], key: str, stream: str, progress: Progress) -> None:
-        codec = registry().codec
-        payload = {
-            "state": codec.converter.unstructure(progress.state, view.state_type),
-            "retractions": sorted(progress.retractions.items()),
-        }
+    def _save_snapshot(self, view: View[Any], key: str, stream: str, progress: Progress) -> int:
+        """Save a snapshot (a read-only log just goes without); the size of its state."""
         snapshot = Snapshot(
             view=view.name,
             key=key,
             stream=stream,
             position=progress.position,
-            state=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+            state=registry().codec.dump_snapshot(
+                progress.state, view.state_type, progress.retractions
+            ),
         )
         try:
             self.backend.save_snapshot(snapshot)
         except BackendError as error:  # a read-only log still answers, just without snapshots
             logger.debug("snapshot not saved: %s", error)
+        return len(snapshot.state)
 
     # --- checking ---------------------------------------------------------------------------
 

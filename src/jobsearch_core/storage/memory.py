@@ -12,6 +12,9 @@ from jobsearch_core.storage import NewRow, Snapshot, StoredRow
 
 __all__ = ["MemoryBackend"]
 
+#: Rows handed out at a time by `read_batches`.
+BATCH_SIZE = 1000
+
 
 class MemoryBackend:
     """Rows in a list, one lock for appends; gone when the process ends."""
@@ -71,6 +74,18 @@ class MemoryBackend:
             if until is not None and row.position > until:
                 return
             yield row
+
+    def read_batches(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[list[StoredRow]]:
+        """The rows `read` gives, a list of up to `BATCH_SIZE` at a time (for replays)."""
+        rows = self._rows if stream is None else self._by_stream.get(stream, [])
+        start = bisect.bisect_right(rows, after, key=lambda row: row.position)
+        end = len(rows)
+        if until is not None:
+            end = bisect.bisect_right(rows, until, lo=start, hi=end, key=lambda row: row.position)
+        for first in range(start, end, BATCH_SIZE):
+            yield rows[first : min(first + BATCH_SIZE, end)]
 
     def wait_for_append(self, after: int, timeout: float) -> None:
         """Return once the head is past `after`, or after `timeout` seconds."""

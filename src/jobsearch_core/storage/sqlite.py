@@ -19,6 +19,7 @@ from jobsearch_core.errors import (
     InvalidInputError,
 )
 from jobsearch_core.storage import NewRow, Snapshot, StoredRow
+from jobsearch_core.storage._rows import make_stored_row as _stored_row
 
 __all__ = ["SQLiteBackend", "path_from_url"]
 
@@ -265,14 +266,14 @@ class SQLiteBackend:
             now = datetime.now(UTC)
             stamp = now.isoformat()
             stored = [
-                StoredRow(
-                    position=head + i,
-                    stream=stream,
-                    version=version + i,
-                    type=row.type,
-                    schema_version=row.schema_version,
-                    data=bytes(row.data),
-                    recorded_at=now,
+                _stored_row(
+                    head + i,
+                    stream,
+                    version + i,
+                    row.type,
+                    row.schema_version,
+                    row.data if type(row.data) is bytes else bytes(row.data),
+                    now,
                 )
                 for i, row in enumerate(rows, start=1)
             ]
@@ -290,6 +291,13 @@ class SQLiteBackend:
         self, *, after: int = 0, until: int | None = None, stream: str | None = None
     ) -> Iterator[StoredRow]:
         """Rows in position order, one batch in memory at a time; see `Backend.read`."""
+        for batch in self.read_batches(after=after, until=until, stream=stream):
+            yield from batch
+
+    def read_batches(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[list[StoredRow]]:
+        """The rows `read` gives, a list of up to `BATCH_SIZE` at a time (for replays)."""
         last = until if until is not None else -1
         columns = "position, stream, version, type, schema_version, data, recorded_at"
         if stream is None:
@@ -319,11 +327,14 @@ class SQLiteBackend:
 
     def _batches(
         self, fetch: Callable[[int], list[Any]], cursor: int, *, position_column: int
-    ) -> Iterator[StoredRow]:
+    ) -> Iterator[list[StoredRow]]:
         while True:
             rows = fetch(cursor)
-            for row in rows:
-                yield self._stored(row)
+            stored, problem = self._stored(rows)
+            if stored:
+                yield stored
+            if problem is not None:
+                raise problem
             if len(rows) < BATCH_SIZE:
                 return
             cursor = rows[-1][position_column]
@@ -344,36 +355,41 @@ class SQLiteBackend:
                 high = middle - 1
         return low
 
-    def _stored(self, row: Any) -> StoredRow:
-        position, stream, version, type_name, schema_version, data, stamp = row
+    def _stored(self, rows: list[Any]) -> tuple[list[StoredRow], CorruptEventError | None]:
+        """Rows as `StoredRow`s, up to the first that is damaged (and what is wrong with it)."""
+        stored: list[StoredRow] = []
+        append = stored.append
+        make = _stored_row
         cached_stamp, recorded_at = self._recorded_at_cache
-        if stamp != cached_stamp:  # one append shares one stamp: parse it once
-            try:
-                recorded_at = datetime.fromisoformat(stamp)
-            except (TypeError, ValueError):
-                raise CorruptEventError(
-                    f"recorded_at {stamp!r} is not a timestamp", position=position, stream=stream
-                ) from None
-            self._recorded_at_cache = (stamp, recorded_at)
-        if not isinstance(data, bytes):
-            # Only an edit behind the library's back stores text or numbers here; hand the
-            # codec bytes so it can say what is wrong with them.
-            data = str(data).encode("utf-8", "surrogateescape")
-        if not isinstance(schema_version, int) or not isinstance(type_name, str):
-            raise CorruptEventError(
-                f"type {type_name!r} / schema version {schema_version!r} are not a name and a number",
-                position=position,
-                stream=stream,
-            )
-        return StoredRow(
-            position=position,
-            stream=stream,
-            version=version,
-            type=type_name,
-            schema_version=schema_version,
-            data=data,
-            recorded_at=recorded_at,
-        )
+        try:
+            for position, stream, version, type_name, schema_version, data, stamp in rows:
+                if stamp != cached_stamp:  # one append shares one stamp: parse it once
+                    try:
+                        recorded_at = datetime.fromisoformat(stamp)
+                    except (TypeError, ValueError):
+                        return stored, CorruptEventError(
+                            f"recorded_at {stamp!r} is not a timestamp",
+                            position=position,
+                            stream=stream,
+                        )
+                    cached_stamp = stamp
+                if type(data) is not bytes:
+                    # Only an edit behind the library's back stores text or numbers here;
+                    # hand the codec bytes so it can say what is wrong with them.
+                    data = str(data).encode("utf-8", "surrogateescape")
+                if type(schema_version) is not int or type(type_name) is not str:
+                    return stored, CorruptEventError(
+                        f"type {type_name!r} / schema version {schema_version!r}"
+                        " are not a name and a number",
+                        position=position,
+                        stream=stream,
+                    )
+                append(
+                    make(position, stream, version, type_name, schema_version, data, recorded_at)
+                )
+        finally:
+            self._recorded_at_cache = (cached_stamp, recorded_at)
+        return stored, None
 
     def stream_version(self, stream: str) -> int:
         """The stream's last version, 0 when it has no events."""
@@ -391,13 +407,32 @@ class SQLiteBackend:
         return [r[0] for r in self._query("SELECT DISTINCT stream FROM events ORDER BY stream")]
 
     def save_snapshot(self, snapshot: Snapshot) -> None:
-        """Keep a snapshot, replacing one at the same place."""
-        with self._transaction("save a snapshot in") as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state),
-            )
+        """Keep a snapshot, replacing one at the same place.
+
+        A snapshot is a cache that a replay can always rebuild, so its commit does not
+        wait for the disk (synchronous=NORMAL: still never a corrupt file in WAL mode);
+        the next append's commit syncs it with everything else.
+        """
+        relaxed = self.synchronous in ("full", "extra")
+        with self._lock:
+            if relaxed:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._transaction("save a snapshot in") as conn:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (
+                            snapshot.view,
+                            snapshot.key,
+                            snapshot.stream,
+                            snapshot.position,
+                            snapshot.state,
+                        ),
+                    )
+            finally:
+                if relaxed:
+                    self._conn.execute(_SYNCHRONOUS[self.synchronous])
 
     def load_snapshot(
         self, view: str, key: str, stream: str, *, at_or_before: int

@@ -11,6 +11,8 @@ __all__ = ["Handler", "dispatcher"]
 
 S = TypeVar("S")
 
+_UNSEEN: Any = object()
+
 #: Folds one event into the state in place: ``handler(state, event, recorded)``.
 Handler = Callable[[S, Any, Recorded], None]
 
@@ -29,10 +31,12 @@ def dispatcher(handlers: Mapping[type[Event], Handler[S]]) -> Callable[[S, Recor
         return handler
 
     def apply(state: S, recorded: Recorded) -> S:
-        event_type = type(recorded.event)
-        handler = chosen[event_type] if event_type in chosen else choose(event_type)
+        event = recorded.event
+        handler = chosen.get(type(event), _UNSEEN)
+        if handler is _UNSEEN:
+            handler = choose(type(event))
         if handler is not None:
-            handler(state, recorded.event, recorded)
+            handler(state, event, recorded)
         return state
 
     return apply

@@ -1,24 +1,30 @@
-"""The replay engine: folds a stream's records into a view, honouring corrections."""
+"""The replay engine: folds a stream's records into one or more views, honouring corrections."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
 
-from jobsearch_core.events import EventRetracted, Recorded, UnknownEvent
+from jobsearch_core.events import Event, EventRetracted, Recorded, UnknownEvent
 from jobsearch_core.views import View
 
 __all__ = ["Progress", "Replay", "replay_records", "skipped_positions"]
 
 S = TypeVar("S")
 
-#: Reads a stream's records with ``after < position <= until``, in position order.
-Reader = Callable[[int, int], Iterable[Recorded]]
-#: Told of each applied record with the progress so far (to take snapshots).
-Checkpoint = Callable[["Progress"], None]
+#: Reads a stream's records with ``after < position <= until``, in position order, in batches.
+Reader = Callable[[int, int], Iterable[Sequence[Recorded]]]
+#: Told of a view's progress (by its index in the replay) every so many records, to snapshot
+#: it; may answer how many records to wait before the next one (None: `checkpoint_every`).
+Checkpoint = Callable[[int, "Progress"], "int | None"]
+#: For one event class: the views (index, apply) that fold it.
+_Route = list[tuple[int, Callable[[Any, Recorded], Any]]]
 
 
 @attrs.define
@@ -45,80 +51,289 @@ def skipped_positions(retractions: Mapping[int, int]) -> set[int]:
 
 
 class Replay:
-    """Folds records from `read` into `view`; a correction that reaches back refolds from the start.
+    """Folds records from `read` into several views in one pass over the log.
 
-    Corrections are rare, so a refold (rather than an undo for every fold) keeps each view
-    a plain forward fold. `moment` keeps only events whose `at` is not later than it.
+    Each view may start from its own snapshot; the read starts at the earliest and a view
+    folds only the records past its start. A view that names the event classes it folds
+    (`View.events`) is not called for the others. `moment` keeps only events whose `at`
+    is not later than it.
+
+    Corrections: a batch is folded only once the next one has been read, so a correction
+    of a recent event (the usual kind: a slip put right soon after) is known before the
+    event is folded, and costs nothing. One that reaches further back refolds the views
+    it concerns from the start: that is rare, and keeps each view a plain forward fold.
+    While a correction read ahead has left out an event that the state at some earlier
+    position still held, no checkpoint is taken there.
     """
 
-    def __init__(self, view: View[Any], read: Reader, *, moment: datetime | None = None):
-        self.view = view
+    def __init__(
+        self, views: Sequence[View[Any]], read: Reader, *, moment: datetime | None = None
+    ) -> None:
+        self.views = list(views)
         self.read = read
         self.moment = moment
+        self._routes: dict[type[Event], _Route | None] = {}
+
+    def _route(self, event_type: type[Event]) -> _Route | None:
+        """The views that fold events of this class; None for events no view may see."""
+        if issubclass(event_type, UnknownEvent):
+            route = None
+        else:
+            route = [
+                (i, view.apply)
+                for i, view in enumerate(self.views)
+                if view.events is None or issubclass(event_type, view.events)
+            ]
+        self._routes[event_type] = route
+        return route
 
     def run(
         self,
-        start: Progress | None,
+        starts: Sequence[Progress | None],
         until: int,
         *,
         checkpoint: Checkpoint | None = None,
         checkpoint_every: int = 0,
-    ) -> Progress:
-        """Fold everything after `start` up to `until` and return the progress there."""
-        view, moment = self.view, self.moment
-        progress = start if start is not None else Progress(view.initial())
-        retractions = dict(progress.retractions)
-        skipped = skipped_positions(retractions)
-        state = progress.state
-        after = progress.position
-        since_checkpoint = 0
-        while True:
-            refolded_at = None
-            for record in self.read(after, until):
+    ) -> list[Progress]:
+        """Fold everything after each view's start up to `until`; the progress of each there."""
+        views = self.views
+        count = len(views)
+        begun = [
+            start if start is not None else Progress(view.initial())
+            for view, start in zip(views, starts, strict=True)
+        ]
+        fold = _Fold(
+            self,
+            states=[progress.state for progress in begun],
+            afters=[progress.position for progress in begun],
+            checkpoint=checkpoint,
+            every=checkpoint_every if checkpoint is not None else 0,
+        )
+        # The earliest start's corrections, plus those read from there on, are every
+        # view's: a later snapshot holds the same corrections up to its own position.
+        earliest = min(range(count), key=fold.afters.__getitem__)
+        fold.retractions = dict(begun[earliest].retractions)
+        fold.skipped = skipped_positions(fold.retractions)
+        fold.head = fold.afters[earliest]
+        held: Sequence[Recorded] = ()
+        with _collector_paused():
+            for batch in self.read(fold.head, until):
+                fold.corrections(batch)
+                fold.apply(held)
+                held = batch
+            fold.apply(held)
+        return [
+            Progress(fold.states[i], max(until, fold.afters[i]), dict(fold.retractions))
+            for i in range(count)
+        ]
+
+    def _refold(self, indexes: list[int], until: int, skipped: set[int]) -> list[Any]:
+        """The states of some views folded from the start up to `until`, skipping `skipped`."""
+        moment = self.moment
+        folding = {index: self.views[index] for index in indexes}
+        states = {index: view.initial() for index, view in folding.items()}
+        for batch in self.read(0, until):
+            for record in batch:
                 event = record.event
-                if (moment is not None and event.at > moment) or isinstance(event, UnknownEvent):
+                route = self._routes.get(type(event), _UNKNOWN)
+                if route is _UNKNOWN:
+                    route = self._route(type(event))
+                if route is None or (moment is not None and event.at > moment):
                     continue
                 if record.position in skipped:
                     continue
-                if isinstance(event, EventRetracted) and event.position < record.position:
-                    retractions[record.position] = event.position
-                    now_skipped = skipped_positions(retractions)
-                    if now_skipped != skipped:
-                        skipped = now_skipped
-                        state = self._refold(record.position, skipped)
-                        refolded_at = record.position
-                        break
-                state = view.apply(state, record)
-                since_checkpoint += 1
-                if (
-                    checkpoint is not None
-                    and checkpoint_every
-                    and since_checkpoint >= checkpoint_every
-                ):
-                    checkpoint(Progress(state, record.position, dict(retractions)))
-                    since_checkpoint = 0
-            if refolded_at is None:
-                return Progress(state, max(until, after), retractions)
-            after = refolded_at
+                for i, apply in route:
+                    if i in states:
+                        states[i] = apply(states[i], record)
+        return [states[index] for index in indexes]
 
-    def _refold(self, until: int, skipped: set[int]) -> Any:
-        view, moment = self.view, self.moment
-        state = view.initial()
-        for record in self.read(0, until):
+
+class _Fold:
+    """One run's moving parts: the states, the corrections, and when to checkpoint."""
+
+    def __init__(
+        self,
+        replay: Replay,
+        *,
+        states: list[Any],
+        afters: list[int],
+        checkpoint: Checkpoint | None,
+        every: int,
+    ) -> None:
+        self.replay = replay
+        self.states = states
+        #: Where each view's state stands before this run (its snapshot's position).
+        self.afters = afters
+        #: The last position folded (or passed over) by the views under way.
+        self.head = 0
+        self.retractions: dict[int, int] = {}
+        self.skipped: set[int] = set()
+        #: Corrections read but not yet folded past: (position, the position it retracts).
+        self.recent: list[tuple[int, int]] = []
+        self.checkpoint = checkpoint
+        self.every = every
+        #: Records between checkpoints, per view (a checkpoint may ask for a longer wait).
+        self.intervals = [every] * len(states)
+        # Records folded since each view's last checkpoint, while some view is not under
+        # way; once all are, `seen` counts for all of them (see `_checkpoints`).
+        self.pending = [0] * len(states)
+        self.seen = 0
+        self.due = every
+
+    def corrections(self, batch: Sequence[Recorded]) -> None:
+        """Take in the corrections of a batch about to be held (before anything is folded)."""
+        replay, moment = self.replay, self.replay.moment
+        refold: set[int] = set()
+        for record in batch:
             event = record.event
-            if (moment is not None and event.at > moment) or isinstance(event, UnknownEvent):
+            if not isinstance(event, EventRetracted) or event.position >= record.position:
+                continue  # a correction only reaches back
+            if moment is not None and event.at > moment:
                 continue
-            if record.position not in skipped:
-                state = view.apply(state, record)
-        return state
+            position = record.position
+            self.retractions[position] = event.position
+            self.recent.append((position, event.position))
+            now_skipped = skipped_positions(self.retractions)
+            if now_skipped == self.skipped:
+                continue
+            lowest = min(now_skipped ^ self.skipped)
+            self.skipped = now_skipped
+            # A view must be refolded when the change reaches into what it already holds:
+            # what it has folded this run, or its snapshot (unless that is newer than the
+            # correction, and so already holds it).
+            for i, after in enumerate(self.afters):
+                if after < position and lowest <= max(after, self.head):
+                    refold.add(i)
+        if refold:
+            targets: dict[int, list[int]] = {}
+            for i in sorted(refold):
+                targets.setdefault(max(self.afters[i], self.head), []).append(i)
+            for target, indexes in targets.items():
+                refolded = replay._refold(indexes, target, self.skipped)
+                for i, state in zip(indexes, refolded, strict=True):
+                    self.states[i] = state
+
+    def apply(self, batch: Sequence[Recorded]) -> None:
+        """Fold a held batch into the views under way."""
+        if not batch:
+            return
+        replay = self.replay
+        routes, moment, skipped, states, afters = (
+            replay._routes,
+            replay.moment,
+            self.skipped,
+            self.states,
+            self.afters,
+        )
+        latest = max(afters)
+        every = self.every
+        for record in batch:
+            event = record.event
+            route = routes.get(type(event), _UNKNOWN)
+            if route is _UNKNOWN:
+                route = replay._route(type(event))
+            if route is None:
+                continue
+            if moment is not None and event.at > moment:
+                continue
+            position = record.position
+            if position in skipped:
+                continue
+            if position > latest:  # every view is under way: the common case
+                for i, apply in route:
+                    states[i] = apply(states[i], record)
+                if every:
+                    self.seen += 1
+                    if self.seen >= self.due:
+                        self._checkpoints(position)
+                continue
+            for i, apply in route:
+                if afters[i] < position:
+                    states[i] = apply(states[i], record)
+            if every:
+                self._count_before_all_under_way(position)
+        self.head = batch[-1].position
+        self.recent = [(q, t) for q, t in self.recent if q > self.head]
+
+    def _retractions_at(self, position: int) -> dict[int, int]:
+        """The corrections made at or before `position` (a snapshot there holds no later ones)."""
+        if not any(at > position for at, _ in self.recent):
+            return dict(self.retractions)
+        return {at: target for at, target in self.retractions.items() if at <= position}
+
+    def _safe(self, position: int) -> bool:
+        """Whether the states now are the states as of `position` (no correction read ahead
+        has left out an event at or before it)."""
+        return all(target > position for at, target in self.recent if at > position)
+
+    def _count_before_all_under_way(self, position: int) -> None:
+        pending, afters = self.pending, self.afters
+        for i, after in enumerate(afters):
+            if after < position:
+                pending[i] += 1
+                if pending[i] >= self.intervals[i] and self._safe(position):
+                    self._take(i, position)
+                    pending[i] = 0
+        self.due = min(
+            interval - before for interval, before in zip(self.intervals, pending, strict=True)
+        )
+
+    def _checkpoints(self, position: int) -> None:
+        """Checkpoint the views that are due; set `due` to the `seen` of the next one."""
+        if not self._safe(position):
+            return  # try again at the next record
+        pending, seen, intervals = self.pending, self.seen, self.intervals
+        for i, before in enumerate(pending):
+            if before + seen >= intervals[i]:
+                self._take(i, position)
+                pending[i] = -seen  # so that pending[i] + seen counts from here
+        self.due = min(
+            interval - before for interval, before in zip(intervals, pending, strict=True)
+        )
+
+    def _take(self, index: int, position: int) -> None:
+        assert self.checkpoint is not None
+        progress = Progress(self.states[index], position, self._retractions_at(position))
+        wait = self.checkpoint(index, progress)
+        self.intervals[index] = max(self.every, wait or 0)
+
+
+_UNKNOWN: Any = object()
+_pause_lock = threading.Lock()
+_pauses = 0
+_was_enabled = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a replay runs (nested and threaded runs share it).
+
+    A replay makes millions of short-lived objects and keeps the states growing, so the
+    collector would keep walking everything the states hold: a quarter of the time.
+    Folds make no reference cycles to collect; any made meanwhile wait for the end.
+    """
+    global _pauses, _was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
 
 
 def replay_records(view: View[S], records: Sequence[Recorded]) -> S:
     """Fold a list of records held in memory (positions ascending)."""
 
-    def read(after: int, until: int) -> Iterable[Recorded]:
-        return (r for r in records if after < r.position <= until)
+    def read(after: int, until: int) -> Iterable[Sequence[Recorded]]:
+        return [[r for r in records if after < r.position <= until]]
 
     until = records[-1].position if records else 0
-    state: S = Replay(view, read).run(None, until).state
+    (progress,) = Replay([view], read).run([None], until)
+    state: S = progress.state
     return state

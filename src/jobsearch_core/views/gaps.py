@@ -10,6 +10,7 @@ import attrs
 
 from jobsearch_core.events import (
     CareerGoalSet,
+    Event,
     FeedbackReceived,
     GapAdded,
     GapClosed,
@@ -18,12 +19,13 @@ from jobsearch_core.events import (
     Mark,
     Recorded,
     RoleSuggested,
-    skill_key,
 )
 from jobsearch_core.views import View
-from jobsearch_core.views._dispatch import dispatcher
+from jobsearch_core.views._dispatch import Handler, dispatcher
+from jobsearch_core.views._skills import key_of
 
 __all__ = [
+    "EVENTS",
     "SELF",
     "VIEW",
     "GapItem",
@@ -84,7 +86,7 @@ class GapItem:
     @property
     def key(self) -> str:
         """The form the skill is compared in (see `skill_key`)."""
-        return skill_key(self.skill)
+        return key_of(self.skill)
 
 
 @attrs.define(kw_only=True)
@@ -103,7 +105,7 @@ class PunchUpItem:
     @property
     def key(self) -> str:
         """The form the skill is compared in (see `skill_key`)."""
-        return skill_key(self.skill)
+        return key_of(self.skill)
 
 
 @attrs.define(kw_only=True)
@@ -145,7 +147,7 @@ class GapsState:
 
     def get(self, skill: str) -> GapItem | None:
         """The item for a skill in any spelling, open or closed; None if never on the list."""
-        return self.skills.get(skill_key(skill))
+        return self.skills.get(key_of(skill))
 
     def focus_practised(
         self, now: datetime | None = None, days: int = 7
@@ -165,7 +167,7 @@ class GapsState:
         A new skill is created, a closed one reopened, an open one moved; `source` (if
         given) is noted on it.
         """
-        key = skill_key(skill)
+        key = key_of(skill)
         item = self._open(key, skill, at)
         if source is not None:
             _add_source(item.sources, source)
@@ -177,7 +179,7 @@ class GapsState:
 
     def close(self, skill: str, at: datetime) -> GapItem | None:
         """Take a skill off the open list; None (and no change) if it is not open."""
-        key = skill_key(skill)
+        key = key_of(skill)
         item = self.skills.get(key)
         if item is None or item.status is GapStatus.CLOSED:
             return None
@@ -213,7 +215,7 @@ class GapsState:
 
 
 def _added(state: GapsState, event: GapAdded, recorded: Recorded) -> None:
-    key = skill_key(event.skill)
+    key = key_of(event.skill)
     item = state.skills.get(key)
     if item is not None and item.status is GapStatus.OPEN and event.rank is None:
         # Already open and no rank asked for: it stays where it is.
@@ -234,7 +236,7 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
     source = feedback_source(event)
     for feedback in event.items:
         if feedback.mark is Mark.NEXT_FOCUS:
-            key = skill_key(feedback.skill)
+            key = key_of(feedback.skill)
             item = state.skills.get(key)
             if item is None or item.status is GapStatus.CLOSED:
                 item = state.place(feedback.skill, None, event.at, source)
@@ -246,7 +248,7 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
 
 
 def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at: datetime) -> None:
-    key = skill_key(skill)
+    key = key_of(skill)
     entry = next((entry for entry in state.punch_up if entry.key == key), None)
     if entry is None:
         entry = PunchUpItem(skill=skill.strip())
@@ -267,8 +269,8 @@ def _practised(state: GapsState, event: GapPracticed, recorded: Recorded) -> Non
             item.last_practised = event.at
         return
     # Not on the list (yet, or by another spelling): keep the minutes rather than lose them.
-    key = skill_key(event.skill)
-    shown = next((s for s in state.practised_off_list if skill_key(s) == key), event.skill.strip())
+    key = key_of(event.skill)
+    shown = next((s for s in state.practised_off_list if key_of(s) == key), event.skill.strip())
     state.practised_off_list[shown] = state.practised_off_list.get(shown, 0) + event.minutes
 
 
@@ -292,18 +294,20 @@ def _goal(state: GapsState, event: CareerGoalSet, recorded: Recorded) -> None:
     state.goal_set_at = event.at
 
 
+_HANDLERS: dict[type[Event], Handler[GapsState]] = {
+    GapAdded: _added,
+    GapPromoted: _promoted,
+    FeedbackReceived: _feedback,
+    GapPracticed: _practised,
+    GapClosed: _closed,
+    RoleSuggested: _suggested,
+    CareerGoalSet: _goal,
+}
+#: The event classes the gap list folds (the rest leave it as it is).
+EVENTS: tuple[type[Event], ...] = tuple(_HANDLERS)
+
 #: Fold one event into the gap list (in place) and return it.
-apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(
-    {
-        GapAdded: _added,
-        GapPromoted: _promoted,
-        FeedbackReceived: _feedback,
-        GapPracticed: _practised,
-        GapClosed: _closed,
-        RoleSuggested: _suggested,
-        CareerGoalSet: _goal,
-    }
-)
+apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(_HANDLERS)
 
 
 VIEW: View[GapsState] = View(
@@ -313,4 +317,5 @@ VIEW: View[GapsState] = View(
     apply=apply,
     state_type=GapsState,
     description="The gap list in rank order, sources and practice; the punch-up resume to-do list.",
+    events=EVENTS,
 )

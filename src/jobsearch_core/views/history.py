@@ -13,8 +13,10 @@ from jobsearch_core.events import (
     FeedbackReceived,
     GapAdded,
     GapClosed,
+    GapPracticed,
     GapPromoted,
     Recorded,
+    RoleSuggested,
     event_type_of,
 )
 from jobsearch_core.views import View
@@ -25,6 +27,8 @@ __all__ = ["VIEW", "Correction", "GoalChange", "HistoryState", "RankChange", "Ra
 
 #: The events that can change open ranks; the others are folded without a diff.
 _RANKING_EVENTS = (GapAdded, GapPromoted, FeedbackReceived, GapClosed)
+#: Events of exactly these classes neither change a rank nor add to the history itself.
+_UNRANKED = frozenset({GapPracticed, RoleSuggested})
 
 
 @attrs.define(kw_only=True)
@@ -143,6 +147,9 @@ def _detail(event: Event, moved: str, subject: str | None) -> str | None:
 def apply(state: HistoryState, recorded: Recorded) -> HistoryState:
     """Fold one event into the gap list held, and record every rank it changed."""
     event = recorded.event
+    if type(event) in _UNRANKED:  # the most common events (practice) change no rank
+        gaps_view.apply(state.gaps, recorded)
+        return state
     # A retraction only reaches back (the replay engine ignores one that points forward),
     # so only those are corrections.
     if isinstance(event, EventRetracted) and event.position < recorded.position:
@@ -166,9 +173,19 @@ def apply(state: HistoryState, recorded: Recorded) -> HistoryState:
     if not isinstance(event, _RANKING_EVENTS):
         gaps_view.apply(state.gaps, recorded)
         return state
-    before = state.gaps.ranks()
+    order_before = state.gaps.order[:]
     gaps_view.apply(state.gaps, recorded)
-    after = state.gaps.ranks()
+    order_after = state.gaps.order
+    if order_after == order_before:
+        return state
+    # Ranks above the first difference did not move: compare the rest only.
+    same = 0
+    for key_before, key_after in zip(order_before, order_after, strict=False):
+        if key_before != key_after:
+            break
+        same += 1
+    before = {key: rank for rank, key in enumerate(order_before[same:], start=same + 1)}
+    after = {key: rank for rank, key in enumerate(order_after[same:], start=same + 1)}
     subject_item = None if isinstance(event, FeedbackReceived) else state.gaps.get(event.skill)
     subject = subject_item.skill if subject_item is not None else None
     cause = event_type_of(event)
@@ -197,4 +214,5 @@ VIEW: View[HistoryState] = View(
     apply=apply,
     state_type=HistoryState,
     description="How each skill's rank moved, which event moved it, and the corrections made.",
+    events=(*gaps_view.EVENTS, EventRetracted),
 )

@@ -10,6 +10,7 @@ import attrs
 from jobsearch_core.events import (
     SCREENS,
     ApplicationClosed,
+    Event,
     FeedbackReceived,
     Outcome,
     Recorded,
@@ -19,7 +20,7 @@ from jobsearch_core.events import (
     Stage,
 )
 from jobsearch_core.views import View
-from jobsearch_core.views._dispatch import dispatcher
+from jobsearch_core.views._dispatch import Handler, dispatcher
 
 __all__ = [
     "BASE_RATES",
@@ -242,16 +243,16 @@ def _suggested(state: PipelineState, event: RoleSuggested, recorded: Recorded) -
         state.applications[event.application_id].touch(event.at)
 
 
+_HANDLERS: dict[type[Event], Handler[PipelineState]] = {
+    ResumeSubmitted: _submitted,
+    ScreenPassed: _screen,
+    FeedbackReceived: _feedback,
+    ApplicationClosed: _closed,
+    RoleSuggested: _suggested,
+}
+
 #: Fold one event into the pipeline (in place) and return it.
-apply: Callable[[PipelineState, Recorded], PipelineState] = dispatcher(
-    {
-        ResumeSubmitted: _submitted,
-        ScreenPassed: _screen,
-        FeedbackReceived: _feedback,
-        ApplicationClosed: _closed,
-        RoleSuggested: _suggested,
-    }
-)
+apply: Callable[[PipelineState, Recorded], PipelineState] = dispatcher(_HANDLERS)
 
 
 VIEW: View[PipelineState] = View(
@@ -261,4 +262,5 @@ VIEW: View[PipelineState] = View(
     apply=apply,
     state_type=PipelineState,
     description="Every application, its furthest stage and outcome; the funnel beside base rates.",
+    events=tuple(_HANDLERS),
 )

@@ -6,9 +6,10 @@ from datetime import datetime  # cattrs resolves attrs annotations at runtime
 
 import attrs
 
-from jobsearch_core.events import Recorded, RoleSuggested, skill_key
+from jobsearch_core.events import Recorded, RoleSuggested
 from jobsearch_core.views import View
 from jobsearch_core.views import gaps as gaps_view
+from jobsearch_core.views._skills import key_of
 from jobsearch_core.views.gaps import GapsState
 
 __all__ = ["VIEW", "RolesState", "SuggestedRole", "Suggestion", "apply"]
@@ -16,8 +17,8 @@ __all__ = ["VIEW", "RolesState", "SuggestedRole", "Suggestion", "apply"]
 
 def _add_once(names: list[str], name: str) -> None:
     # Names compare like skills: "Jane Doe" and " jane doe" are the same person.
-    key = skill_key(name)
-    if all(skill_key(existing) != key for existing in names):
+    key = key_of(name)
+    if all(key_of(existing) != key for existing in names):
         names.append(name.strip())
 
 
@@ -38,9 +39,7 @@ class Suggestion:
 
     def matches(self, company: str, role: str) -> bool:
         """True for the same company and role, in any case or spacing."""
-        return skill_key(self.company) == skill_key(company) and skill_key(self.role) == skill_key(
-            role
-        )
+        return key_of(self.company) == key_of(company) and key_of(self.role) == key_of(role)
 
     def merge(self, event: RoleSuggested) -> None:
         """Fold another suggestion of this role in."""
@@ -96,7 +95,7 @@ class RolesState:
         on_resume = {punch.key for punch in self.gaps.punch_up}
         analysed = []
         for suggestion in self.suggestions:
-            keys = [(skill, skill_key(skill)) for skill in suggestion.skills]
+            keys = [(skill, key_of(skill)) for skill in suggestion.skills]
             covered = [skill for skill, key in keys if key in listed or key in on_resume]
             missing = [skill for skill, key in keys if key not in listed and key not in on_resume]
             analysed.append(
@@ -150,4 +149,5 @@ VIEW: View[RolesState] = View(
     apply=apply,
     state_type=RolesState,
     description="Suggested roles, each with the skills the gap list covers and the ones it misses.",
+    events=gaps_view.EVENTS,
 )

@@ -1,0 +1,1 @@
+"""Benchmarks for jobsearch-core: a workload generator, the baselines and the harness."""

@@ -1,0 +1,224 @@
+"""The codec's fast paths give exactly what the validated paths give: events and view states."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobsearch_core import _fastcodec
+from jobsearch_core.codec import Codec
+from jobsearch_core.errors import CorruptEventError
+from jobsearch_core.events import BUILTIN_EVENTS, Event, FeedbackItem, GapAdded, event_type_of
+from jobsearch_core.storage import StoredRow
+from jobsearch_core.testing import event_sequences, events
+from jobsearch_core.views import fold, gaps, history, pipeline, roles
+
+AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+VIEWS = (pipeline.VIEW, gaps.VIEW, roles.VIEW, history.VIEW)
+
+
+def builtin_codec() -> Codec:
+    return Codec({event_type_of(cls): cls for cls in BUILTIN_EVENTS})
+
+
+def stored(type_name: str, data: bytes, *, schema_version: int = 1) -> StoredRow:
+    return StoredRow(
+        position=7,
+        stream="me",
+        version=3,
+        type=type_name,
+        schema_version=schema_version,
+        data=data,
+        recorded_at=AT,
+    )
+
+
+def validated(codec: Codec, row: StoredRow) -> Any:
+    """What the validated path gives: the record, or the error it raises."""
+    try:
+        return codec.decode(row)
+    except CorruptEventError:
+        return CorruptEventError
+
+
+def fast(codec: Codec, row: StoredRow) -> Any:
+    """What the fast path gives: the record, or the error it raises."""
+    try:
+        (record,) = codec.decode_rows([row])
+    except CorruptEventError:
+        return CorruptEventError
+    return record
+
+
+# Values that a damaged or hand-edited payload might hold in any field.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["", " ", "phone", "Phone", "punch_up", "rejected", "2026-03-01T09:30:00"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A built-in event's stored payload, changed in one way or another (or not at all)."""
+    codec = builtin_codec()
+    event = draw(events())
+    row = codec.encode(event)
+    payload = json.loads(row.data)
+    how = draw(st.sampled_from(["keep", "drop", "add", "replace", "offset", "big", "item"]))
+    keys = sorted(payload)
+    if how == "drop":
+        del payload[draw(st.sampled_from(keys))]
+    elif how == "add":
+        payload[draw(st.text(max_size=12))] = draw(json_values)
+    elif how == "replace":
+        payload[draw(st.sampled_from(keys))] = draw(json_values)
+    elif how == "offset":
+        hours = draw(st.integers(-12, 14))
+        moment = event.at.astimezone(timezone(timedelta(hours=hours)))
+        payload["at"] = draw(
+            st.sampled_from([moment.isoformat(), moment.replace(tzinfo=None).isoformat()])
+        )
+    elif how == "big":
+        payload[draw(st.sampled_from(keys))] = draw(st.integers(2**63, 2**80))
+    elif how == "item" and isinstance(payload.get("items"), list):
+        payload["items"][0][draw(st.sampled_from(["skill", "mark", "comment", "extra"]))] = draw(
+            json_values
+        )
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return row.type, data
+
+
+class TestFastDecode:
+    """`Codec.decode_rows` (no cattrs, no attrs converters) agrees with `Codec.decode`."""
+
+    @settings(max_examples=200)
+    @given(events())
+    def test_stored_events_decode_the_same(self, event: Event) -> None:
+        """Every valid built-in event comes back equal, of the same class, either way."""
+        codec = builtin_codec()
+        new = codec.encode(event)
+        row = stored(new.type, new.data)
+        [quick] = codec.decode_rows([row])
+        assert quick == codec.decode(row)
+        assert type(quick.event) is type(event)
+        assert quick.event == event
+
+    @settings(max_examples=400)
+    @given(damaged())
+    def test_damaged_payloads_decode_the_same(self, damage: tuple[str, bytes]) -> None:
+        """Whatever a payload holds, both paths give the same event or both refuse it."""
+        codec = builtin_codec()
+        row = stored(*damage)
+        quick, slow = fast(codec, row), validated(codec, row)
+        if quick is not CorruptEventError and b'"at"' not in row.data:
+            # No `at` stored: the class default (now) fills it in, a moment apart.
+            quick = attrs.evolve(quick, event=attrs.evolve(quick.event, at=AT))
+            slow = attrs.evolve(slow, event=attrs.evolve(slow.event, at=AT))
+        assert quick == slow
+
+    def test_the_fast_path_is_taken(self) -> None:
+        """A stored built-in event is rebuilt by its builder, not by cattrs."""
+        codec = builtin_codec()
+        new = codec.encode(GapAdded(skill="SQL", rank=2, at=AT))
+        builder = codec._builders["GapAdded"][1]
+        assert builder(orjson.loads(new.data)) == GapAdded(skill="SQL", rank=2, at=AT)
+
+    def test_every_builtin_event_has_a_fast_path(self) -> None:
+        """The field table matches every built-in class (a changed class fails here first)."""
+        assert set(_fastcodec.builders()) == set(BUILTIN_EVENTS)
+        assert set(_fastcodec.unstructurers()) == set(BUILTIN_EVENTS)
+        for cls, fields in _fastcodec.FIELDS.items():
+            assert [a.name for a in attrs.fields(cls)] == list(fields), cls
+        assert [a.name for a in attrs.fields(FeedbackItem)] == ["skill", "mark", "comment"]
+
+    def test_other_schema_versions_take_the_validated_path(self) -> None:
+        """A stored form of another schema version is never rebuilt by the fast path."""
+        codec = builtin_codec()
+        data = codec.encode(GapAdded(skill="SQL", at=AT)).data
+        [record] = codec.decode_rows([stored("GapAdded", data, schema_version=2)])
+        assert type(record.event).__name__ == "UnknownEvent"
+
+    def test_damage_is_named(self) -> None:
+        """A row the fast path does not vouch for raises the validated path's error."""
+        codec = builtin_codec()
+        row = stored("GapAdded", b'{"at":"2026-03-01T09:30:00+00:00","skill":"  "}')
+        with pytest.raises(CorruptEventError, match="position 7"):
+            codec.decode_rows([row])
+
+
+class TestFastEncode:
+    """`Codec.encode` by the generated functions and orjson writes what cattrs and json wrote."""
+
+    @settings(max_examples=200)
+    @given(events())
+    def test_same_bytes(self, event: Event) -> None:
+        """The stored bytes are the very bytes the cattrs + json path writes."""
+        codec = builtin_codec()
+        unstructured = codec.converter.unstructure(event)
+        payload = {k: v for k, v in unstructured.items() if v is not None}
+        expected = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        assert codec.encode(event).data == expected
+
+    def test_huge_numbers_are_kept(self) -> None:
+        """A number past 64 bits (orjson refuses it) is written by json and read back whole."""
+        codec = builtin_codec()
+        event = GapAdded(skill="SQL", rank=2**70, at=AT)
+        row = stored("GapAdded", codec.encode(event).data)
+        [record] = codec.decode_rows([row])
+        assert record.event == event
+
+
+class TestStateCodec:
+    """Snapshots of the built-in views, written and read by generated functions."""
+
+    @settings(max_examples=100)
+    @given(event_sequences(max_size=40))
+    def test_states_round_trip(self, sequence: list[Event]) -> None:
+        """Every view's state comes back equal, and reads cattrs' form too (old snapshots)."""
+        codec = builtin_codec()
+        for view in VIEWS:
+            state = fold(view, sequence)
+            assert _fastcodec.state_functions(view.state_type) is not None, view.name
+            data = codec.dump_snapshot(state, view.state_type, {3: 1})
+            assert codec.load_snapshot(data, view.state_type) == (state, {3: 1})
+            by_cattrs = json.dumps(
+                {"state": codec.converter.unstructure(state, view.state_type), "retractions": []}
+            ).encode()
+            assert codec.load_snapshot(by_cattrs, view.state_type) == (state, {})
+            assert json.loads(data)["state"] == json.loads(by_cattrs)["state"]
+
+    def test_a_state_that_does_not_fit_is_refused(self) -> None:
+        """A snapshot whose values have the wrong types raises (so the log ignores it)."""
+        codec = builtin_codec()
+        state = fold(gaps.VIEW, [GapAdded(skill="SQL", at=AT)])
+        saved = json.loads(codec.dump_snapshot(state, gaps.GapsState, {}))
+        saved["state"]["skills"]["sql"]["rank"] = "first"
+        with pytest.raises(ValueError):
+            codec.load_snapshot(json.dumps(saved).encode(), gaps.GapsState)
+
+    def test_a_state_with_floats_goes_the_cattrs_way(self) -> None:
+        """Only plain fields are generated for: a float (NaN) is left to cattrs and json."""
+
+        @attrs.define
+        class Score:
+            value: float = 0.0
+
+        assert _fastcodec.state_functions(Score) is None
+        codec = builtin_codec()
+        data = codec.dump_snapshot(Score(float("inf")), Score, {})
+        assert codec.load_snapshot(data, Score) == (Score(float("inf")), {})
