@@ -133,9 +133,9 @@ def registry() -> Registry:
 
 def _implementations(hook_name: str) -> Iterator[tuple[str, Callable[..., Any], tuple[str, ...]]]:
     caller = getattr(pm.hook, hook_name)
-    # Registration order, so the built-ins come first and a plugin that repeats one of
-    # their names is the one named second in the error.
-    for impl in reversed(caller.get_hookimpls()):
+    # Registration order (pluggy lists them so), so the built-ins come first and a plugin
+    # that repeats one of their names is the one named second in the error.
+    for impl in caller.get_hookimpls():
         yield impl.plugin_name, impl.function, tuple(impl.argnames)
 
 

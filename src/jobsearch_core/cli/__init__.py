@@ -10,11 +10,12 @@ from typing import Any
 import click
 
 from jobsearch_core.cli import admin, data, pictures, read, record
-from jobsearch_core.cli._common import Context
+from jobsearch_core.cli._common import Context, context
 from jobsearch_core.errors import JobsearchError, PluginError
+from jobsearch_core.log import EventLog
 from jobsearch_core.plugins import load_entry_points, pm
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "current_log", "main"]
 
 
 class JobsearchGroup(click.Group):
@@ -29,7 +30,7 @@ class JobsearchGroup(click.Group):
 
     def _plugin_commands(self) -> None:
         load_entry_points()
-        for impl in reversed(pm.hook.register_commands.get_hookimpls()):
+        for impl in pm.hook.register_commands.get_hookimpls():
             if impl.plugin_name in self._asked:
                 continue
             self._asked.add(impl.plugin_name)
@@ -119,6 +120,15 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
 for module in (record, read, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
+
+
+def current_log() -> EventLog:
+    """The log the running `jobsearch` command works on, for commands that plugins add.
+
+    It is the one the user chose (``--log URL``, ``$JOBSEARCH_LOG`` or the default),
+    opened on first use and closed when the command ends.
+    """
+    return context().log
 
 
 def main() -> None:

@@ -85,11 +85,14 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
     from jobsearch_core.log import open_log
 
     parent = ctx.parent
-    if url is None and parent is not None:
-        # `jobsearch --log URL demo` means that log too; $JOBSEARCH_LOG does not, so the
-        # demo never writes into the log a seeker keeps by default.
-        if parent.get_parameter_source("url") is click.core.ParameterSource.COMMANDLINE:
-            url = parent.params["url"]
+    # `jobsearch --log URL demo` means that log too; $JOBSEARCH_LOG does not, so the demo
+    # never writes into the log a seeker keeps by default.
+    if (
+        url is None
+        and parent is not None
+        and parent.get_parameter_source("url") is click.core.ParameterSource.COMMANDLINE
+    ):
+        url = parent.params["url"]
     if url is None:
         url = f"sqlite://{Path(tempfile.mkdtemp(prefix='jobsearch-demo-')) / 'demo.db'}"
     log = open_log(url)
