@@ -11,8 +11,18 @@ STAMP := $(VENV)/.installed
 POSTGRES := plugins/jobsearch-core-postgres
 POSTGRES_STAMP := $(VENV)/.installed-postgres
 LINTED := src tests $(POSTGRES)/src $(POSTGRES)/tests
+NUDGES := plugins/jobsearch-core-nudges
+NUDGES_STAMP := $(VENV)/.installed-nudges
+LINTED += $(NUDGES)/src $(NUDGES)/tests
+DOCS_STAMP := $(VENV)/.installed-docs
+BENCH_STAMP := $(VENV)/.installed-bench
+LINTED += bench
+#: Events in the generated log that `make bench` measures (1000000 works too).
+EVENTS ?= 100000
 
 .PHONY: demo test lint format clean
+.PHONY: docs
+.PHONY: bench
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is needed (none found on PATH)" >&2; exit 1; }
@@ -26,21 +36,46 @@ $(POSTGRES_STAMP): $(STAMP) $(POSTGRES)/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '$(POSTGRES)[test]'
 	@touch $@
 
+# The nudges plugin (a view and a command), installed editable the same way.
+$(NUDGES_STAMP): $(STAMP) $(NUDGES)/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '$(NUDGES)[test]'
+	@touch $@
+
+# MkDocs, Material, mkdocstrings and mkdocs-click: the `docs` extra.
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	@touch $@
+
 ## demo: write a sample job search into a fresh SQLite file (demo.db) and print its views
 demo: $(STAMP)
 	@rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/jobsearch demo --log sqlite://$(CURDIR)/demo.db
 
 ## lint: ruff (lint and format check) and mypy --strict on src/ and the plugins' src/
-lint: $(STAMP) $(POSTGRES_STAMP)
+lint: $(STAMP) $(POSTGRES_STAMP) $(NUDGES_STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
-	$(BIN)/mypy --strict src $(POSTGRES)/src
+	$(BIN)/mypy --strict src $(POSTGRES)/src $(NUDGES)/src
 
-## test: lint, then every test: the core's (on PostgreSQL too), then the plugin's
+## test: lint, then every test: the core's (on PostgreSQL too), then each plugin's
 test: lint
 	$(BIN)/python -m pytest
 	cd $(POSTGRES) && $(CURDIR)/$(BIN)/python -m pytest
+	cd $(NUDGES) && $(CURDIR)/$(BIN)/python -m pytest
+
+## docs: build docs/ into build/site with MkDocs in strict mode (a broken link or reference fails)
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 JOBSEARCH_CORE_PLUGINS= $(BIN)/mkdocs build --strict
+
+# The eventsourcing library and pyinstrument: the `bench` extra.
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+## bench: measure appends, replay, time travel, catch-up and memory against raw sqlite3 and
+## the eventsourcing library on one generated log (EVENTS=100000); see bench/README.md
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench --events $(EVENTS)
 
 ## format: let ruff fix what it can
 format: $(STAMP)
@@ -50,3 +85,4 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	rm -rf $(POSTGRES)/.pytest_cache $(POSTGRES)/.hypothesis
+	rm -rf $(NUDGES)/.pytest_cache $(NUDGES)/.hypothesis build/site

@@ -1,0 +1,26 @@
+"""The plugin the ``jobsearch_core`` entry point loads: the `nudges` view and command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+from jobsearch_core import View, hookimpl
+
+from jobsearch_core_nudges.command import nudges_command
+from jobsearch_core_nudges.view import VIEW
+
+__all__ = ["register_commands", "register_views"]
+
+
+@hookimpl
+def register_views(register: Callable[[View[Any]], None]) -> None:
+    """The `nudges` view."""
+    register(VIEW)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    """``jobsearch nudges``."""
+    cli.add_command(nudges_command)
