@@ -25,7 +25,7 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.events import Event, EventRetracted, Recorded
 from jobsearch_core.plugins import pm, registry
-from jobsearch_core.storage import Backend, Snapshot, StoredRow
+from jobsearch_core.storage import GENESIS, Backend, Snapshot, StoredRow, chain_hash
 from jobsearch_core.views import View
 from jobsearch_core.views._replay import Progress, Replay
 
@@ -429,11 +429,19 @@ class EventLog:
     # --- checking ---------------------------------------------------------------------------
 
     def verify(self) -> list[Problem]:
-        """Check the whole log: positions 1..n, versions 1..n per stream, every row decodable."""
+        """Check the whole log and list every problem found (empty when the log is sound).
+
+        Positions 1..n without gaps, versions 1..n per stream, every row decodable, and
+        the hash chain: each row's hash must be `chain_hash` of the hash before it and
+        the row, so a row changed behind the library's back shows where it was changed.
+        """
         problems: list[Problem] = []
         codec = registry().codec
         expected = 1
         versions: dict[str, int] = {}
+        previous = GENESIS
+        chained = False
+        unhashed: list[StoredRow] = []
         row: StoredRow
         for row in self.backend.read():
             if row.position != expected:
@@ -453,13 +461,46 @@ class EventLog:
                     )
                 )
             versions[row.stream] = row.version
+            due = chain_hash(
+                previous,
+                row.position,
+                row.stream,
+                row.version,
+                row.type,
+                row.schema_version,
+                row.data,
+            )
+            if row.hash:
+                chained = True
+                if row.hash != due:
+                    problems.append(
+                        Problem(
+                            row.position,
+                            row.stream,
+                            "the hash chain breaks here: this row (or its hash) was changed "
+                            "outside jobsearch-core",
+                        )
+                    )
+                previous = row.hash
+            else:
+                unhashed.append(row)
+                previous = due  # judge the next row as if this one were whole
             try:
                 codec.decode(row)
             except CorruptEventError as error:
                 problems.append(Problem(row.position, row.stream, str(error)))
             except JobsearchError as error:  # pragma: no cover - any other decoding failure
                 problems.append(Problem(row.position, row.stream, str(error)))
+        if chained:  # a backend that keeps the chain keeps it for every row
+            problems += [Problem(r.position, r.stream, "the row has no hash") for r in unhashed]
+            problems.sort(key=lambda problem: problem.position)
         return problems
+
+    def head_hash(self) -> str | None:
+        """The last event's chain hash in hex: note it elsewhere to notice a rewritten history."""
+        head = self.backend.head()
+        last = next(self.backend.read(after=head - 1, until=head), None) if head else None
+        return last.hash.hex() if last is not None and last.hash else None
 
 
 def _events(events: Iterable[Event] | Event) -> list[Event]:

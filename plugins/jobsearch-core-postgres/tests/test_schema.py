@@ -13,7 +13,6 @@ from jobsearch_core.errors import BackendError
 from jobsearch_core.storage import NewRow, Snapshot
 from psycopg import sql
 
-from jobsearch_core_postgres import _schema
 from jobsearch_core_postgres._url import with_schema
 from jobsearch_core_postgres.backend import PostgresBackend
 from jobsearch_core_postgres.testing import drop_schema
@@ -43,7 +42,7 @@ class TestCreatedOnFirstUse:
             (backend.schema,),
         ).fetchall()
         assert [t[0] for t in tables] == ["events", "jobsearch_schema_version", "snapshots"]
-        assert versions(admin, backend.schema) == [(1, "events and snapshots")]
+        assert versions(admin, backend.schema) == [(1, "events and snapshots"), (2, "hash chain")]
 
     def test_reopening_keeps_everything(self, url: str, admin: Admin) -> None:
         """Close and reopen: events are all there and no migration runs twice."""
@@ -53,7 +52,7 @@ class TestCreatedOnFirstUse:
             assert [r.event.skill for r in log.read()] == ["SQL", "Go"]  # type: ignore[attr-defined]
             assert log.append([GapAdded(skill="Rust")])[0].position == 3
             schema = log.backend.schema  # type: ignore[attr-defined]
-        assert versions(admin, schema) == [(1, "events and snapshots")]
+        assert versions(admin, schema) == [(1, "events and snapshots"), (2, "hash chain")]
 
     def test_several_first_opens_at_once(self, url: str, admin: Admin) -> None:
         """Backends opening a new schema together take turns: one creates it, all use it."""
@@ -79,7 +78,10 @@ class TestCreatedOnFirstUse:
             for backend in opened:
                 backend.append("me", ROW)
             assert opened[0].head() == 6
-            assert versions(admin, opened[0].schema) == [(1, "events and snapshots")]
+            assert versions(admin, opened[0].schema) == [
+                (1, "events and snapshots"),
+                (2, "hash chain"),
+            ]
         finally:
             for backend in opened:
                 backend.close()
@@ -88,34 +90,27 @@ class TestCreatedOnFirstUse:
 class TestVersions:
     """The version table drives migrations; a newer schema or someone else's tables are refused."""
 
-    def test_a_later_migration_is_applied_once(
-        self, url: str, admin: Admin, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """A log at version 1 opened by a plugin that knows version 2 is migrated, data kept."""
+    def test_a_log_at_version_1_gains_its_hash_chain(self, url: str, admin: Admin) -> None:
+        """A log made before the hash chain is migrated once: every row hashed, data kept."""
         with open_log(url) as log:
-            log.append([GapAdded(skill="SQL")])
+            log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+            log.append([GapAdded(skill="Rust")], stream="ann")
             schema = log.backend.schema  # type: ignore[attr-defined]
-        later = {
-            **_schema.MIGRATIONS,
-            2: (
-                "an index on recorded_at",
-                ("CREATE INDEX events_recorded_at ON {schema}.events (recorded_at)",),
-            ),
-        }
-        monkeypatch.setattr(_schema, "MIGRATIONS", later)
-        monkeypatch.setattr(_schema, "LATEST", 2)
+            hashes = [r.hash for r in log.backend.read()]
+        # Back to how version 1 stored it.
+        admin.execute(
+            sql.SQL("ALTER TABLE {}.events DROP COLUMN hash").format(sql.Identifier(schema))
+        )
+        admin.execute(
+            sql.SQL("DELETE FROM {}.jobsearch_schema_version WHERE version = 2").format(
+                sql.Identifier(schema)
+            )
+        )
         for _ in range(2):
             with open_log(url) as log:
-                assert [r.position for r in log.read()] == [1]
-        assert versions(admin, schema) == [
-            (1, "events and snapshots"),
-            (2, "an index on recorded_at"),
-        ]
-        indexes = admin.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
-            (schema, "events_recorded_at"),
-        ).fetchall()
-        assert indexes == [("events_recorded_at",)]
+                assert [r.hash for r in log.backend.read()] == hashes
+                assert log.verify() == []
+        assert versions(admin, schema) == [(1, "events and snapshots"), (2, "hash chain")]
 
     def test_newer_schema_is_refused(self, url: str, admin: Admin) -> None:
         """A log written by a newer plugin is not touched: the error says to upgrade."""

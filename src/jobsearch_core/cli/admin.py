@@ -70,7 +70,9 @@ def verify_command() -> None:
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {log.url}", err=True
         )
         raise SystemExit(1)
-    click.echo(f"{log.url}: {log.head} events, no problems found")
+    head_hash = log.head_hash()
+    anchor = f"; head hash {head_hash} (note it to notice a rewritten history)" if head_hash else ""
+    click.echo(f"{log.url}: {log.head} events, no problems found{anchor}")
 
 
 @click.command("demo")

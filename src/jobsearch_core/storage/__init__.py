@@ -12,7 +12,17 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["Backend", "BackendFactory", "NewRow", "Snapshot", "StoredRow"]
+from jobsearch_core.storage._chain import GENESIS, chain_hash
+
+__all__ = [
+    "GENESIS",
+    "Backend",
+    "BackendFactory",
+    "NewRow",
+    "Snapshot",
+    "StoredRow",
+    "chain_hash",
+]
 
 
 @attrs.frozen
@@ -35,6 +45,9 @@ class StoredRow:
     schema_version: int
     data: bytes
     recorded_at: datetime
+    #: SHA-256 over the previous row's hash and this row (see `chain_hash`); empty when the
+    #: backend keeps no chain.
+    hash: bytes = b""
 
 
 @attrs.frozen
@@ -67,7 +80,9 @@ class Backend(Protocol):
         Positions continue the global sequence without gaps, in commit order; versions
         continue the stream's. `expected_version` (when not None) must equal the stream's
         version before the append, else `ConcurrencyError` and nothing is stored.
-        All rows share one `recorded_at`, the moment of the append (UTC).
+        All rows share one `recorded_at`, the moment of the append (UTC). Each row's
+        `hash` is `chain_hash` of the previous row's hash (`GENESIS` for position 1) and
+        the row, computed inside the same transaction.
         """
         ...
 

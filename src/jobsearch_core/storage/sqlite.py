@@ -18,14 +18,14 @@ from jobsearch_core.errors import (
     CorruptEventError,
     InvalidInputError,
 )
-from jobsearch_core.storage import NewRow, Snapshot, StoredRow
+from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_hash
 from jobsearch_core.storage._rows import make_stored_row as _stored_row
 
 __all__ = ["SQLiteBackend", "path_from_url"]
 
 #: Rows fetched per query while reading: memory stays flat however long the log is.
 BATCH_SIZE = 1000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 _SYNCHRONOUS = {level: f"PRAGMA synchronous={level.upper()}" for level in SYNCHRONOUS}
 
@@ -40,6 +40,7 @@ _SCHEMA = [
         schema_version INTEGER NOT NULL,
         data BLOB NOT NULL,
         recorded_at TEXT NOT NULL,
+        hash BLOB,
         UNIQUE (stream, version)
     )""",
     """CREATE TABLE snapshots (
@@ -51,6 +52,37 @@ _SCHEMA = [
         PRIMARY KEY (view, key, stream, position)
     ) WITHOUT ROWID""",
 ]
+
+
+def _add_hash_chain(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: a hash column, filled in along the whole log (inside the caller's transaction)."""
+    conn.execute("ALTER TABLE events ADD COLUMN hash BLOB")
+    previous, last = GENESIS, 0
+    while True:
+        rows = conn.execute(
+            "SELECT position, stream, version, type, schema_version, data FROM events"
+            " WHERE position > ? ORDER BY position LIMIT ?",
+            (last, BATCH_SIZE),
+        ).fetchall()
+        if not rows:
+            return
+        updates = []
+        for position, stream, version, type_name, schema_version, data in rows:
+            payload = (
+                data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogateescape")
+            )
+            previous = chain_hash(
+                previous,
+                position,
+                str(stream),
+                version,
+                str(type_name),
+                int(schema_version),
+                payload,
+            )
+            updates.append((previous, position))
+        conn.executemany("UPDATE events SET hash = ? WHERE position = ?", updates)
+        last = rows[-1][0]
 
 
 def path_from_url(url: str) -> tuple[Path, dict[str, str]]:
@@ -174,9 +206,10 @@ class SQLiteBackend:
             raise self._failure("open", error) from None
         if version != SCHEMA_VERSION:
             conn.close()
+            hint = "; open it once read-write to upgrade it" if 0 < version < SCHEMA_VERSION else ""
             raise BackendError(
                 f"cannot open {self.path} read-only: it is not a jobsearch log at schema "
-                f"version {SCHEMA_VERSION} (it is at {version})"
+                f"version {SCHEMA_VERSION} (it is at {version}){hint}"
             )
         return conn
 
@@ -201,7 +234,9 @@ class SQLiteBackend:
                     )
                 for statement in _SCHEMA:
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            elif version == 1:
+                _add_hash_chain(conn)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -262,26 +297,35 @@ class SQLiteBackend:
                 raise ConcurrencyError(stream, expected_version, version)
             if not rows:
                 return []
-            (head,) = conn.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()
+            last = conn.execute(
+                "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+            head, previous = (0, GENESIS) if last is None else (last[0], last[1] or GENESIS)
             now = datetime.now(UTC)
             stamp = now.isoformat()
-            stored = [
-                _stored_row(
-                    head + i,
-                    stream,
-                    version + i,
-                    row.type,
-                    row.schema_version,
-                    row.data if type(row.data) is bytes else bytes(row.data),
-                    now,
+            stored = []
+            for i, row in enumerate(rows, start=1):
+                data = row.data if type(row.data) is bytes else bytes(row.data)
+                previous = chain_hash(
+                    previous, head + i, stream, version + i, row.type, row.schema_version, data
                 )
-                for i, row in enumerate(rows, start=1)
-            ]
+                stored.append(
+                    _stored_row(
+                        head + i,
+                        stream,
+                        version + i,
+                        row.type,
+                        row.schema_version,
+                        data,
+                        now,
+                        previous,
+                    )
+                )
             conn.executemany(
                 "INSERT INTO events (position, stream, version, type, schema_version, data,"
-                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (r.position, stream, r.version, r.type, r.schema_version, r.data, stamp)
+                    (r.position, stream, r.version, r.type, r.schema_version, r.data, stamp, r.hash)
                     for r in stored
                 ],
             )
@@ -299,7 +343,7 @@ class SQLiteBackend:
     ) -> Iterator[list[StoredRow]]:
         """The rows `read` gives, a list of up to `BATCH_SIZE` at a time (for replays)."""
         last = until if until is not None else -1
-        columns = "position, stream, version, type, schema_version, data, recorded_at"
+        columns = "position, stream, version, type, schema_version, data, recorded_at, hash"
         if stream is None:
             sql = f"SELECT {columns} FROM events WHERE position > ?"
             if until is not None:
@@ -362,7 +406,7 @@ class SQLiteBackend:
         make = _stored_row
         cached_stamp, recorded_at = self._recorded_at_cache
         try:
-            for position, stream, version, type_name, schema_version, data, stamp in rows:
+            for position, stream, version, type_name, schema_version, data, stamp, digest in rows:
                 if stamp != cached_stamp:  # one append shares one stamp: parse it once
                     try:
                         recorded_at = datetime.fromisoformat(stamp)
@@ -385,7 +429,16 @@ class SQLiteBackend:
                         stream=stream,
                     )
                 append(
-                    make(position, stream, version, type_name, schema_version, data, recorded_at)
+                    make(
+                        position,
+                        stream,
+                        version,
+                        type_name,
+                        schema_version,
+                        data,
+                        recorded_at,
+                        digest if type(digest) is bytes else b"",
+                    )
                 )
         finally:
             self._recorded_at_cache = (cached_stamp, recorded_at)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsearch_core.errors import ConcurrencyError
-from jobsearch_core.storage import Backend, NewRow, Snapshot, StoredRow
+from jobsearch_core.storage import GENESIS, Backend, NewRow, Snapshot, StoredRow, chain_hash
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -451,6 +451,33 @@ class BackendContract:
         loaded = backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=5)
         assert loaded == self._snapshot(5, state=b"new")
 
+    # --- the hash chain -------------------------------------------------------------------------
+
+    def test_rows_carry_a_hash_chain(self) -> None:
+        """Each row's hash chains from the one before (GENESIS first), across streams and appends."""
+        backend = self.open_backend()
+        backend.append("me", _rows(2))
+        backend.append("ann", _rows(1, tag="a"))
+        backend.append("me", [NewRow(type="X", schema_version=3, data=b"\x00\xff")])
+        previous = GENESIS
+        rows = list(backend.read())
+        for row in rows:
+            expected = chain_hash(
+                previous,
+                row.position,
+                row.stream,
+                row.version,
+                row.type,
+                row.schema_version,
+                row.data,
+            )
+            assert row.hash == expected, row.position
+            previous = row.hash
+        assert len({row.hash for row in rows}) == len(rows)
+        assert [r.hash for r in backend.read(stream="me")] == [
+            r.hash for r in rows if r.stream == "me"
+        ]
+
     # --- following ------------------------------------------------------------------------------
 
     def test_follow_hears_an_append_from_another_thread(self) -> None:
@@ -529,18 +556,26 @@ class BackendContract:
             stored = backend.append(step.stream, step.rows, expected_version=expected)
             assert len({row.recorded_at for row in stored}) <= 1
             assert all(row.recorded_at.utcoffset() == timedelta(0) for row in stored)
-            assert stored == [
-                StoredRow(
-                    position=len(log) + i,
-                    stream=step.stream,
-                    version=actual + i,
-                    type=new.type,
-                    schema_version=new.schema_version,
-                    data=new.data,
-                    recorded_at=stored[0].recorded_at,
+            previous = log[-1].hash if log else GENESIS
+            expected_rows = []
+            for i, new in enumerate(step.rows, start=1):
+                position, version = len(log) + i, actual + i
+                previous = chain_hash(
+                    previous, position, step.stream, version, new.type, new.schema_version, new.data
                 )
-                for i, new in enumerate(step.rows, start=1)
-            ]
+                expected_rows.append(
+                    StoredRow(
+                        position=position,
+                        stream=step.stream,
+                        version=version,
+                        type=new.type,
+                        schema_version=new.schema_version,
+                        data=new.data,
+                        recorded_at=stored[0].recorded_at,
+                        hash=previous,
+                    )
+                )
+            assert stored == expected_rows
             log += stored
 
         assert list(backend.read()) == log

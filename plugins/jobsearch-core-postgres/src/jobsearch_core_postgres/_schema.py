@@ -6,6 +6,7 @@ import zlib
 
 import psycopg
 from jobsearch_core.errors import BackendError
+from jobsearch_core.storage import GENESIS, chain_hash
 from psycopg import sql
 from psycopg.rows import TupleRow
 
@@ -61,6 +62,42 @@ MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
         ),
     ),
 }
+MIGRATIONS[2] = (
+    "hash chain",
+    ("ALTER TABLE {schema}.events ADD COLUMN hash bytea",),
+)
+
+
+def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
+    """Migration 2's data step: every existing row's chain hash, in position order."""
+    events = sql.Identifier(schema, "events")
+    previous, last = GENESIS, 0
+    while True:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT position, stream, version, type, schema_version, data FROM {}"
+                " WHERE position > %s ORDER BY position LIMIT 1000"
+            ).format(events),
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        updates = []
+        for position, stream, version, type_name, schema_version, data in rows:
+            previous = chain_hash(
+                previous, position, stream, version, type_name, schema_version, bytes(data)
+            )
+            updates.append((previous, position))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                sql.SQL("UPDATE {} SET hash = %b WHERE position = %s").format(events), updates
+            )
+        last = rows[-1][0]
+
+
+#: Steps in Python that follow a migration's statements (filling in a new column, say).
+BACKFILLS = {2: _fill_hash_chain}
+
 LATEST = max(MIGRATIONS)
 #: Tables a migration creates: finding one in a schema with no version table means the
 #: schema belongs to someone else.
@@ -126,6 +163,8 @@ def migrate(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> int:
             note, statements = MIGRATIONS[number]
             for statement in statements:
                 conn.execute(sql.SQL(statement).format(schema=sql.Identifier(schema)))
+            if number in BACKFILLS:
+                BACKFILLS[number](conn, schema)
             conn.execute(
                 sql.SQL("INSERT INTO {}.{} (version, note) VALUES (%s, %s)").format(
                     sql.Identifier(schema), sql.Identifier(VERSION_TABLE)

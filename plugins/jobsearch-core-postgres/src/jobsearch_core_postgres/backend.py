@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 from jobsearch_core.errors import BackendError, ConcurrencyError
-from jobsearch_core.storage import NewRow, Snapshot, StoredRow
+from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_hash
 from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
@@ -207,7 +207,8 @@ class PostgresBackend:
             sql.SQL(
                 "SELECT (SELECT coalesce(max(position), 0) FROM {events}),"
                 " (SELECT coalesce(max(version), 0) FROM {events} WHERE stream = %s),"
-                " clock_timestamp()"
+                " clock_timestamp(),"
+                " (SELECT hash FROM {events} ORDER BY position DESC LIMIT 1)"
             ).format(events=events),
             (stream,),
         ).fetchone()
@@ -220,26 +221,33 @@ class PostgresBackend:
         # The server's clock, read under the lock: recorded_at never goes backwards along
         # the positions, whichever machine appended.
         now = state[2].astimezone(UTC)
-        stored = [
-            StoredRow(
-                position=head + i,
-                stream=stream,
-                version=version + i,
-                type=row.type,
-                schema_version=row.schema_version,
-                data=bytes(row.data),
-                recorded_at=now,
+        previous = bytes(state[3]) if state[3] is not None else GENESIS
+        stored = []
+        for i, row in enumerate(rows, start=1):
+            data = bytes(row.data)
+            previous = chain_hash(
+                previous, head + i, stream, version + i, row.type, row.schema_version, data
             )
-            for i, row in enumerate(rows, start=1)
-        ]
+            stored.append(
+                StoredRow(
+                    position=head + i,
+                    stream=stream,
+                    version=version + i,
+                    type=row.type,
+                    schema_version=row.schema_version,
+                    data=data,
+                    recorded_at=now,
+                    hash=previous,
+                )
+            )
         with conn.cursor() as cursor:
             cursor.executemany(
                 sql.SQL(
                     "INSERT INTO {events} (position, stream, version, type, schema_version,"
-                    " data, recorded_at) VALUES (%s, %s, %s, %s, %s, %b, %s)"
+                    " data, recorded_at, hash) VALUES (%s, %s, %s, %s, %s, %b, %s, %b)"
                 ).format(events=events),
                 [
-                    (r.position, stream, r.version, r.type, r.schema_version, r.data, now)
+                    (r.position, stream, r.version, r.type, r.schema_version, r.data, now, r.hash)
                     for r in stored
                 ],
             )
@@ -257,7 +265,8 @@ class PostgresBackend:
         """
         last = _LAST_POSITION if until is None else until
         columns = sql.SQL(
-            "SELECT position, stream, version, type, schema_version, data, recorded_at FROM {}"
+            "SELECT position, stream, version, type, schema_version, data, recorded_at, hash"
+            " FROM {}"
         ).format(self._names["events"])
         if stream is None:
             template = sql.SQL(
@@ -403,7 +412,7 @@ def _alive(conn: Connection) -> bool:
 
 
 def _stored(row: TupleRow) -> StoredRow:
-    position, stream, version, type_name, schema_version, data, recorded_at = row
+    position, stream, version, type_name, schema_version, data, recorded_at, digest = row
     return StoredRow(
         position=int(position),
         stream=stream,
@@ -413,6 +422,7 @@ def _stored(row: TupleRow) -> StoredRow:
         data=bytes(data),
         # psycopg gives the session's time zone; the log promises UTC.
         recorded_at=recorded_at.astimezone(UTC),
+        hash=b"" if digest is None else bytes(digest),
     )
 
 

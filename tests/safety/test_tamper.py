@@ -1,0 +1,139 @@
+"""Tamper evidence: the hash chain finds rows changed behind the library's back."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jobsearch_core import GapAdded, open_log
+from jobsearch_core.storage import GENESIS, chain_hash
+from jobsearch_core.storage.sqlite import SQLiteBackend
+
+
+def _log(path: Path, count: int = 5) -> None:
+    with open_log(path) as log:
+        log.append([GapAdded(skill=f"skill {i}") for i in range(count)])
+
+
+def _edit(path: Path, sql: str, *params: object) -> None:
+    with sqlite3.connect(path) as raw:
+        raw.execute(sql, params)
+
+
+def _positions(path: Path) -> list[int]:
+    with open_log(path) as log:
+        return [p.position for p in log.verify() if "hash chain" in p.message]
+
+
+class TestChain:
+    """Each stored event's hash covers it and the hash before it."""
+
+    def test_a_sound_log_verifies(self, tmp_path: Path) -> None:
+        """An untouched log has a whole chain and a head hash."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with open_log(path) as log:
+            assert log.verify() == []
+            rows = list(log.backend.read())
+            assert log.head_hash() == rows[-1].hash.hex()
+
+    def test_an_edited_payload_is_found(self, tmp_path: Path) -> None:
+        """A payload rewritten to other valid JSON still decodes, but breaks the chain there."""
+        path = tmp_path / "log.db"
+        _log(path)
+        forged = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
+        _edit(path, "UPDATE events SET data = ? WHERE position = 3", forged)
+        assert _positions(path) == [3]
+
+    @pytest.mark.parametrize(
+        ("column", "value"),
+        [("stream", "mallory"), ("type", "GapClosed"), ("schema_version", 2), ("version", 9)],
+    )
+    def test_other_columns_are_covered(self, tmp_path: Path, column: str, value: object) -> None:
+        """Stream, type, schema version and version are all under the hash."""
+        path = tmp_path / "log.db"
+        _log(path)
+        _edit(path, f"UPDATE events SET {column} = ? WHERE position = 2", value)
+        assert 2 in _positions(path)
+
+    def test_a_rehashed_row_breaks_the_next_link(self, tmp_path: Path) -> None:
+        """Recomputing the edited row's own hash moves the break to the row after it."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with sqlite3.connect(path) as raw:
+            (previous,) = raw.execute("SELECT hash FROM events WHERE position = 2").fetchone()
+            data = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
+            rehashed = chain_hash(previous, 3, "me", 3, "GapAdded", 1, data)
+            raw.execute("UPDATE events SET data = ?, hash = ? WHERE position = 3", (data, rehashed))
+        assert _positions(path) == [4]
+
+    def test_a_removed_hash_is_found(self, tmp_path: Path) -> None:
+        """Clearing one row's hash does not hide it."""
+        path = tmp_path / "log.db"
+        _log(path)
+        _edit(path, "UPDATE events SET hash = NULL WHERE position = 4")
+        with open_log(path) as log:
+            assert [(p.position, p.message) for p in log.verify()] == [(4, "the row has no hash")]
+
+    def test_verify_command_names_the_break(self, tmp_path: Path) -> None:
+        """jobsearch verify lists the break and exits 1."""
+        from click.testing import CliRunner
+
+        from jobsearch_core.cli import cli
+
+        path = tmp_path / "log.db"
+        _log(path)
+        runner = CliRunner()
+        sound = runner.invoke(cli, ["--log", f"sqlite://{path}", "verify"])
+        assert sound.exit_code == 0
+        assert "head hash" in sound.output
+        forged = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
+        _edit(path, "UPDATE events SET data = ? WHERE position = 5", forged)
+        broken = runner.invoke(cli, ["--log", f"sqlite://{path}", "verify"])
+        assert broken.exit_code == 1
+        assert "position 5" in broken.output
+        assert "hash chain breaks here" in broken.output
+
+
+class TestMigration:
+    """A SQLite log written before the chain gains it when first opened."""
+
+    def test_schema_1_gains_the_chain(self, tmp_path: Path) -> None:
+        """Hashes are filled in along the log, and new appends chain on from them."""
+        path = tmp_path / "log.db"
+        _log(path, count=3)
+        with sqlite3.connect(path) as raw:  # back to schema 1: no hash column
+            raw.execute("ALTER TABLE events DROP COLUMN hash")
+            raw.execute("PRAGMA user_version = 1")
+        with open_log(path) as log:
+            log.append([GapAdded(skill="after")])
+            rows = list(log.backend.read())
+            assert log.verify() == []
+        previous = GENESIS
+        for row in rows:
+            previous = chain_hash(
+                previous,
+                row.position,
+                row.stream,
+                row.version,
+                row.type,
+                row.schema_version,
+                row.data,
+            )
+            assert row.hash == previous
+        assert SQLiteBackend(path).read_only is False
+
+    def test_read_only_asks_for_an_upgrade(self, tmp_path: Path) -> None:
+        """An old log opened read-only says to open it read-write once."""
+        from jobsearch_core import BackendError
+
+        path = tmp_path / "log.db"
+        _log(path, count=1)
+        with sqlite3.connect(path) as raw:
+            raw.execute("ALTER TABLE events DROP COLUMN hash")
+            raw.execute("PRAGMA user_version = 1")
+        with pytest.raises(BackendError, match="open it once read-write"):
+            open_log(f"sqlite://{path}?mode=ro")
