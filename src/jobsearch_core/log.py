@@ -43,6 +43,8 @@ SNAPSHOT_BYTES_PER_EVENT = 256
 #: Rows decoded at a time from a backend that does not offer batches of its own.
 READ_BATCH = 1000
 MAX_STREAM_NAME = 256
+#: How long follow() waits at a time on a backend that wakes it (wait_for_append).
+WAKEABLE_WAIT = 30.0
 
 
 def default_url() -> str:
@@ -258,7 +260,9 @@ class EventLog:
                 cursor = recorded.position
                 last_news = time.monotonic()
                 yield recorded
-            pause = poll_interval
+            # A backend that wakes us on news can be waited on for long; one that cannot
+            # is asked again every poll_interval.
+            pause = poll_interval if wait is None else WAKEABLE_WAIT
             if idle_timeout is not None:
                 left = idle_timeout - (time.monotonic() - last_news)
                 if left <= 0:
