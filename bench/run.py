@@ -247,6 +247,48 @@ class Bench:
         )
         self.figures["replay"] = figures
 
+    def postgres(self) -> None:
+        """The same appends and replay on PostgreSQL, when its plugin is installed and a server answers.
+
+        A column beside the others, not a ratio: the server is another process behind a
+        socket, so its figures say what the plugin costs, not how it compares to SQLite.
+        """
+        try:
+            from jobsearch_core_postgres.testing import scratch_url_if_reachable
+        except ImportError:
+            _say("postgresql: the plugin is not installed; no PostgreSQL column")
+            return
+        with scratch_url_if_reachable(prefix="bench") as url:
+            if url is None:
+                _say("postgresql: no server answers; no PostgreSQL column")
+                return
+            n = self.workload.events
+            log = open_log(url)
+            try:
+                batches = self._time(
+                    lambda: [log.append(events, stream=s) for s, events in self.workload.batches]
+                )
+                sample = list(itertools.islice(self.workload.flat(), self.per_call))
+                one = self._time(lambda: [log.append([e], stream=f"one-{s}") for s, e in sample])
+                streams = [s for s in log.streams() if not s.startswith("one-")]
+                log.snapshot_every = 0
+                replay = min(
+                    self._time(lambda: [log.views(VIEWS, stream=s) for s in streams])
+                    for _ in range(2)
+                )
+            finally:
+                log.close()
+        figures = {
+            "append_batch_per_s": n / batches,
+            "append_one_per_s": len(sample) / one,
+            "replay_per_s": n / replay,
+        }
+        _say(
+            "postgresql: append batches {append_batch_per_s:,.0f}/s, one per call"
+            " {append_one_per_s:,.0f}/s, replay {replay_per_s:,.0f}/s".format(**figures)
+        )
+        self.figures["postgresql"] = figures
+
     def memory(self) -> None:
         """Peak RSS of a full replay, measured in a fresh process."""
         url = _sqlite_url(self.folder / "ours.db")
@@ -454,6 +496,12 @@ def rows(figures: dict[str, Any]) -> list[dict[str, str | bool]]:
             "met": g["median_ms"] < 5,
         }
     )
+    pg = figures.get("postgresql")
+    if pg is not None:
+        for row, key in zip(
+            out[:3], ("append_batch_per_s", "append_one_per_s", "replay_per_s"), strict=True
+        ):
+            row["postgresql"] = _rate(pg[key])
     m = figures["memory"]
     out.append(
         {
@@ -472,11 +520,13 @@ def rows(figures: dict[str, Any]) -> list[dict[str, str | bool]]:
 def markdown(table: list[dict[str, str | bool]]) -> str:
     """The rows as a markdown table."""
     head = ["measure", "ours", "raw sqlite3", "eventsourcing", "ratio", "target", "met"]
+    if any("postgresql" in row for row in table):
+        head.insert(2, "postgresql")  # ours on the PostgreSQL plugin
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for row in table:
         met = row["met"]
         shown = {**row, "met": "" if met == "" else ("yes" if met else "**no**")}
-        lines.append("| " + " | ".join(str(shown[h]) for h in head) + " |")
+        lines.append("| " + " | ".join(str(shown.get(h, "")) for h in head) + " |")
     return "\n".join(lines)
 
 
@@ -523,6 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench.memory()
         bench.time_travel(args.travels, plain_samples=max(5, min(30, 3_000_000 // args.events)))
         bench.catch_up(args.catch_ups)
+        bench.postgres()
     finally:
         if args.keep:
             _say(f"databases kept in {folder}")
