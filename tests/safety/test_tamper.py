@@ -137,3 +137,48 @@ class TestMigration:
             raw.execute("PRAGMA user_version = 1")
         with pytest.raises(BackendError, match="open it once read-write"):
             open_log(f"sqlite://{path}?mode=ro")
+
+
+def _forge(url: str, log_schema: str | None, position: int, data: bytes) -> None:
+    """Rewrite one row's payload straight in the database, as someone with its password could."""
+    if url.startswith("sqlite:"):
+        _edit(
+            Path(url.removeprefix("sqlite://")),
+            "UPDATE events SET data = ? WHERE position = ?",
+            data,
+            position,
+        )
+        return
+    import psycopg
+    from psycopg import sql
+
+    from tests.conftest import postgres
+
+    assert postgres is not None
+    assert log_schema is not None
+    with psycopg.connect(postgres.configured_dsn(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("UPDATE {}.events SET data = %b WHERE position = %s").format(
+                sql.Identifier(log_schema)
+            ),
+            (data, position),
+        )
+
+
+class TestEveryDurableBackend:
+    """The chain is kept, and checked, on SQLite and on PostgreSQL alike."""
+
+    def test_forged_row_found(self, durable_url: str) -> None:
+        """A payload rewritten in the database is reported at its position."""
+        with open_log(durable_url) as log:
+            log.append([GapAdded(skill=f"skill {i}") for i in range(5)])
+            schema = getattr(log.backend, "schema", None)
+            assert log.verify() == []
+        forged = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
+        _forge(durable_url, schema, 3, forged)
+        with open_log(durable_url) as log:
+            broken = [p.position for p in log.verify() if "hash chain" in p.message]
+            assert broken == [3]
+            assert [r.event.skill for r in log.read()][
+                2
+            ] == "forged"  # it decodes: only the chain tells
