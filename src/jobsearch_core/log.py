@@ -447,8 +447,9 @@ class EventLog:
         chained = False
         unhashed: list[StoredRow] = []
         row: StoredRow
-        for row in self.backend.read():
-            if row.position != expected:
+        damaged: set[int] = set()
+        for row in self._rows_past_damage(problems, damaged):
+            if row.position != expected and not damaged.issuperset(range(expected, row.position)):
                 problems.append(
                     Problem(
                         row.position,
@@ -499,6 +500,20 @@ class EventLog:
             problems += [Problem(r.position, r.stream, "the row has no hash") for r in unhashed]
             problems.sort(key=lambda problem: problem.position)
         return problems
+
+    def _rows_past_damage(self, problems: list[Problem], damaged: set[int]) -> Iterator[StoredRow]:
+        """Every stored row; a row the backend cannot even hand over is noted and stepped over."""
+        after = 0
+        while True:
+            try:
+                for row in self.backend.read(after=after):
+                    after = row.position
+                    yield row
+                return
+            except CorruptEventError as error:
+                problems.append(Problem(error.position, error.stream, str(error)))
+                damaged.add(error.position)
+                after = max(after + 1, error.position)
 
     def head_hash(self) -> str | None:
         """The last event's chain hash in hex: note it elsewhere to notice a rewritten history."""

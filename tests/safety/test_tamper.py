@@ -182,3 +182,17 @@ class TestEveryDurableBackend:
             assert [r.event.skill for r in log.read()][
                 2
             ] == "forged"  # it decodes: only the chain tells
+
+
+class TestDamagedColumns:
+    """Damage the backend itself cannot read past is listed too, not only the first."""
+
+    def test_every_damaged_row_listed(self, tmp_path: Path) -> None:
+        """Two rows with unreadable recorded_at columns: verify names both and goes on."""
+        path = tmp_path / "log.db"
+        _log(path)
+        _edit(path, "UPDATE events SET recorded_at = 'yesterday' WHERE position IN (2, 4)")
+        with open_log(path) as log:
+            problems = log.verify()
+        assert [p.position for p in problems if "recorded_at" in p.message] == [2, 4]
+        assert not [p for p in problems if "missing" in p.message]  # damaged, not missing
