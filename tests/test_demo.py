@@ -67,16 +67,15 @@ class TestMain:
         assert main([f"sqlite://{tmp_path / 'demo.db'}"]) == 0
         out = capsys.readouterr().out
         for heading in (
-            "Pipeline: 12 applications",
+            "Pipeline (me)",
             "Funnel",
-            "typical",
+            "typical rate",
             "Gap list",
             "FOCUS",
             "Resume to-do",
             "Suggested roles",
-            "missing:",
-            "priorities moved",
-            "Corrections",
+            "missing",
+            "History of the gap list",
         ):
             assert heading in out
         assert "12-18" in out  # the base rate of the resume screen

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from jobsearch_core.errors import JobsearchError
 from jobsearch_core.events import (
     ApplicationClosed,
     CareerGoalSet,
@@ -25,7 +21,7 @@ from jobsearch_core.events import (
     RoleSuggested,
     ScreenPassed,
 )
-from jobsearch_core.log import EventLog, open_log
+from jobsearch_core.log import EventLog
 
 __all__ = ["load_demo", "main", "story"]
 
@@ -245,24 +241,18 @@ def load_demo(log: EventLog, *, stream: str = "me", now: datetime | None = None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the demo into a fresh log (a temporary SQLite file unless a URL is given) and show it."""
-    from jobsearch_core._render import render_all
+    """``python -m jobsearch_core.demo [URL]``: the same as ``jobsearch demo [--log URL]``."""
+    from jobsearch_core.cli import cli
 
-    parser = argparse.ArgumentParser(prog="python -m jobsearch_core.demo", description=main.__doc__)
-    parser.add_argument("url", nargs="?", help="where to write it, e.g. sqlite:///tmp/demo.db")
-    args = parser.parse_args(argv)
-    url = args.url or f"sqlite://{Path(tempfile.mkdtemp(prefix='jobsearch-demo-')) / 'demo.db'}"
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        command = ["demo", "--help"]
+    else:
+        command = ["demo", *(["--log", args[0]] if args else [])]
     try:
-        with open_log(url) as log:
-            if log.head:
-                print(f"{url} already holds events; give a fresh log", file=sys.stderr)
-                return 2
-            count = load_demo(log)
-            print(f"Wrote {count} events of a sample job search to {log.url}\n")
-            print(render_all(log))
-    except JobsearchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        cli.main(command, prog_name="jobsearch")
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else 0
     return 0
 
 
