@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from jobsearch_core.errors import ConcurrencyError
-from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_hash
+from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_rows
 
 __all__ = ["MemoryBackend"]
 
@@ -45,25 +45,14 @@ class MemoryBackend:
                 return []
             now = datetime.now(UTC)
             head = len(self._rows)
-            previous = self._rows[-1].hash if self._rows else GENESIS
-            stored = []
-            for i, row in enumerate(rows, start=1):
-                data = bytes(row.data)
-                previous = chain_hash(
-                    previous, head + i, stream, version + i, row.type, row.schema_version, data
-                )
-                stored.append(
-                    StoredRow(
-                        position=head + i,
-                        stream=stream,
-                        version=version + i,
-                        type=row.type,
-                        schema_version=row.schema_version,
-                        data=data,
-                        recorded_at=now,
-                        hash=previous,
-                    )
-                )
+            stored = chain_rows(
+                stream,
+                rows,
+                head=head,
+                version=version,
+                previous=self._rows[-1].hash if self._rows else GENESIS,
+                recorded_at=now,
+            )
             self._rows.extend(stored)
             self._by_stream.setdefault(stream, []).extend(stored)
             self._appended.notify_all()

@@ -18,8 +18,15 @@ from jobsearch_core.errors import (
     CorruptEventError,
     InvalidInputError,
 )
-from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_hash
-from jobsearch_core.storage._rows import make_stored_row as _stored_row
+from jobsearch_core.storage import (
+    GENESIS,
+    NewRow,
+    Snapshot,
+    StoredRow,
+    chain_hash,
+    chain_rows,
+    make_stored_row,
+)
 
 __all__ = ["SQLiteBackend", "path_from_url"]
 
@@ -303,24 +310,9 @@ class SQLiteBackend:
             head, previous = (0, GENESIS) if last is None else (last[0], last[1] or GENESIS)
             now = datetime.now(UTC)
             stamp = now.isoformat()
-            stored = []
-            for i, row in enumerate(rows, start=1):
-                data = row.data if type(row.data) is bytes else bytes(row.data)
-                previous = chain_hash(
-                    previous, head + i, stream, version + i, row.type, row.schema_version, data
-                )
-                stored.append(
-                    _stored_row(
-                        head + i,
-                        stream,
-                        version + i,
-                        row.type,
-                        row.schema_version,
-                        data,
-                        now,
-                        previous,
-                    )
-                )
+            stored = chain_rows(
+                stream, rows, head=head, version=version, previous=previous, recorded_at=now
+            )
             conn.executemany(
                 "INSERT INTO events (position, stream, version, type, schema_version, data,"
                 " recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -403,7 +395,7 @@ class SQLiteBackend:
         """Rows as `StoredRow`s, up to the first that is damaged (and what is wrong with it)."""
         stored: list[StoredRow] = []
         append = stored.append
-        make = _stored_row
+        make = make_stored_row
         cached_stamp, recorded_at = self._recorded_at_cache
         try:
             for position, stream, version, type_name, schema_version, data, stamp, digest in rows:

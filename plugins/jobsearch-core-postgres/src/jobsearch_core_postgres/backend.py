@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 from jobsearch_core.errors import BackendError, ConcurrencyError
-from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_hash
+from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_rows
 from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
@@ -221,25 +221,14 @@ class PostgresBackend:
         # The server's clock, read under the lock: recorded_at never goes backwards along
         # the positions, whichever machine appended.
         now = state[2].astimezone(UTC)
-        previous = bytes(state[3]) if state[3] is not None else GENESIS
-        stored = []
-        for i, row in enumerate(rows, start=1):
-            data = bytes(row.data)
-            previous = chain_hash(
-                previous, head + i, stream, version + i, row.type, row.schema_version, data
-            )
-            stored.append(
-                StoredRow(
-                    position=head + i,
-                    stream=stream,
-                    version=version + i,
-                    type=row.type,
-                    schema_version=row.schema_version,
-                    data=data,
-                    recorded_at=now,
-                    hash=previous,
-                )
-            )
+        stored = chain_rows(
+            stream,
+            rows,
+            head=head,
+            version=version,
+            previous=GENESIS if state[3] is None else bytes(state[3]),
+            recorded_at=now,
+        )
         with conn.cursor() as cursor:
             cursor.executemany(
                 sql.SQL(
