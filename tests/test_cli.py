@@ -130,6 +130,16 @@ class TestRecord:
         assert [i.skill for i in log.view("gaps").items] == ["Go"]
         assert log.head == 3
 
+    def test_suggest_names_what_is_missing(self, run: Run) -> None:
+        """suggest says which of the role's skills are neither on the list nor on the resume."""
+        run("gap", "add", "SQL")
+        run("apply", "Acme", "Analyst")
+        run("feedback", "acme-analyst", "--punch-up", "Python")
+        out = run(
+            "suggest", "Globex", "PM", "--skill", "sql", "--skill", "python", "--skill", "dbt"
+        ).output
+        assert out.rstrip().endswith("not on your list yet: dbt")
+
     def test_gap_close(self, run: Run, log: EventLog) -> None:
         """gap close takes a skill off the open list."""
         run("gap", "add", "SQL")

@@ -30,6 +30,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views.gaps import GapsState, GapStatus
 from jobsearch_core.views.pipeline import PipelineState
+from jobsearch_core.views.roles import RolesState
 
 __all__ = ["COMMANDS"]
 
@@ -237,9 +238,9 @@ def gap_promote(
     skill: str, to_rank: int, reason: str | None, stream: str, at: datetime | None
 ) -> None:
     """Move SKILL to rank N; the others shift."""
-    open_count = len(_gaps(stream).items)
-    listed = _is_open(_gaps(stream), skill)
-    limit = open_count if listed else open_count + 1
+    gaps = _gaps(stream)
+    open_count = len(gaps.items)
+    limit = open_count if _is_open(gaps, skill) else open_count + 1
     if to_rank > limit:
         raise InvalidInputError(
             f"rank {to_rank} is out of range: the gap list would hold {limit} item"
@@ -343,12 +344,10 @@ def suggest_command(
         ),
         stream,
     )
-    gaps = _gaps(stream)
-    missing = [
-        s
-        for s in skills
-        if gaps.get(s) is None and skill_key(s) not in {p.key for p in gaps.punch_up}
-    ]
+    # The roles view decides what a role is missing; name those of this suggestion's skills.
+    roles: RolesState = context().log.view("roles", stream=stream)
+    missing_keys = {skill_key(name) for role in roles.roles for name in role.missing}
+    missing = [name for name in skills if skill_key(name) in missing_keys]
     tail = f"; not on your list yet: {', '.join(missing)}" if missing else ""
     _recorded(position, f"{role} at {company}{tail}")
 
