@@ -135,12 +135,12 @@ def report_command(file: Path, stream: str) -> None:
     """Write one self-contained HTML page: funnel, gap list, roles and the bump chart."""
     if file.suffix.lower() not in (".html", ".htm"):
         raise InvalidInputError(f"report writes an .html file, not {str(file)!r}")
-    log = context().log
+    states = context().log.views(["pipeline", "gaps", "roles", "history"], stream=stream)
     page = report_html(
-        log.view("pipeline", stream=stream),
-        log.view("gaps", stream=stream),
-        log.view("roles", stream=stream),
-        log.view("history", stream=stream),
+        states["pipeline"],
+        states["gaps"],
+        states["roles"],
+        states["history"],
         stream=stream,
         now=datetime.now(UTC),
     )
