@@ -8,9 +8,12 @@ import stat
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.storage import NewRow
+from jobsearch_core.storage import NewRow, chain_hash
+from jobsearch_core.storage._chain import chain_hashes
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.storage.sqlite import SQLiteBackend
 from jobsearch_core.testing import BackendContract
@@ -139,3 +142,32 @@ class TestSQLiteFile:
         """A `synchronous` value SQLite does not have is refused, naming the value."""
         with pytest.raises(InvalidInputError, match="sometimes"):
             SQLiteBackend.from_url(f"sqlite://{path.as_posix()}?synchronous=sometimes")
+
+
+@given(
+    previous=st.binary(min_size=32, max_size=32),
+    position=st.integers(1, 2**40),
+    version=st.integers(1, 2**20),
+    stream=st.text(min_size=1, max_size=20),
+    rows=st.lists(
+        st.tuples(st.text(min_size=1, max_size=20), st.integers(1, 9), st.binary(max_size=50)),
+        max_size=6,
+    ),
+)
+def test_chain_hashes_are_chain_hash_row_by_row(
+    previous: bytes,
+    position: int,
+    version: int,
+    stream: str,
+    rows: list[tuple[str, int, bytes]],
+) -> None:
+    """The batch form gives each row the hash `chain_hash` gives it, chained in order."""
+    expected = []
+    for i, (type_name, schema_version, data) in enumerate(rows):
+        previous_hash = expected[-1] if expected else previous
+        expected.append(
+            chain_hash(
+                previous_hash, position + i, stream, version + i, type_name, schema_version, data
+            )
+        )
+    assert chain_hashes(previous, position, stream, version, rows) == expected

@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from jobsearch_core.storage._chain import GENESIS, chain_hash
+from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes
 
 __all__ = [
     "GENESIS",
@@ -97,25 +97,18 @@ def chain_rows(
 ) -> list[StoredRow]:
     """The rows one append stores: positions after `head`, versions after `version`, hashes
     chained on from `previous` (the hash at `head`, `GENESIS` for an empty log)."""
-    stored = []
-    for i, row in enumerate(rows, start=1):
-        data = row.data if type(row.data) is bytes else bytes(row.data)
-        previous = chain_hash(
-            previous, head + i, stream, version + i, row.type, row.schema_version, data
+    fields = [
+        (row.type, row.schema_version, row.data if type(row.data) is bytes else bytes(row.data))
+        for row in rows
+    ]
+    hashes = chain_hashes(previous, head + 1, stream, version + 1, fields)
+    make = make_stored_row
+    return [
+        make(head + i, stream, version + i, type_name, schema_version, data, recorded_at, digest)
+        for i, ((type_name, schema_version, data), digest) in enumerate(
+            zip(fields, hashes, strict=True), start=1
         )
-        stored.append(
-            make_stored_row(
-                head + i,
-                stream,
-                version + i,
-                row.type,
-                row.schema_version,
-                data,
-                recorded_at,
-                previous,
-            )
-        )
-    return stored
+    ]
 
 
 @attrs.frozen

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterable
 
-__all__ = ["GENESIS", "chain_hash"]
+__all__ = ["GENESIS", "chain_hash", "chain_hashes"]
 
 #: What the first event's hash chains from.
 GENESIS = bytes(32)
@@ -36,3 +37,29 @@ def chain_hash(
     digest.update(type_bytes)
     digest.update(data)
     return digest.digest()
+
+
+def chain_hashes(
+    previous: bytes,
+    position: int,
+    stream: str,
+    version: int,
+    rows: Iterable[tuple[str, int, bytes]],
+) -> list[bytes]:
+    """`chain_hash` of consecutive rows of one stream, (type, schema version, payload) each,
+    the first at `position` and `version`: the same hashes, each text encoded only once."""
+    stream_bytes = stream.encode("utf-8", "surrogatepass")
+    stream_length = len(stream_bytes)
+    type_bytes: dict[str, bytes] = {}
+    pack, sha256, join = _HEADER.pack, hashlib.sha256, b"".join
+    hashes = []
+    for type_name, schema_version, data in rows:
+        name = type_bytes.get(type_name)
+        if name is None:
+            name = type_bytes[type_name] = type_name.encode("utf-8", "surrogatepass")
+        header = pack(position, version, schema_version, stream_length, len(name), len(data))
+        previous = sha256(join((previous, header, stream_bytes, name, data))).digest()
+        hashes.append(previous)
+        position += 1
+        version += 1
+    return hashes
