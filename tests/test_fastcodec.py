@@ -16,7 +16,7 @@ from jobsearch_core import _fastcodec
 from jobsearch_core.codec import Codec
 from jobsearch_core.errors import CorruptEventError
 from jobsearch_core.events import BUILTIN_EVENTS, Event, FeedbackItem, GapAdded, event_type_of
-from jobsearch_core.storage import StoredRow
+from jobsearch_core.storage import StoredRow, stored_row
 from jobsearch_core.testing import event_sequences, events
 from jobsearch_core.views import fold, gaps, history, pipeline, roles
 
@@ -159,6 +159,52 @@ class TestFastDecode:
         row = stored("GapAdded", b'{"at":"2026-03-01T09:30:00+00:00","skill":"  "}')
         with pytest.raises(CorruptEventError, match="position 7"):
             codec.decode_rows([row])
+
+
+class TestRawRows:
+    """`Codec.decode_raw` takes the columns as a backend reads them: the same records."""
+
+    @settings(max_examples=100)
+    @given(
+        st.lists(events(), min_size=1, max_size=6),
+        st.lists(st.sampled_from(["text", "datetime", "other text"]), min_size=6, max_size=6),
+    )
+    def test_stamps_as_text_or_datetime(self, sequence: list[Event], kinds: list[str]) -> None:
+        """recorded_at as ISO text or an aware datetime, mixed in one batch, decodes alike."""
+        codec = builtin_codec()
+        later = AT + timedelta(seconds=1)
+        stamps = {"text": AT.isoformat(), "datetime": AT, "other text": later.isoformat()}
+        raw = []
+        for position, (event, kind) in enumerate(zip(sequence, kinds, strict=False), start=1):
+            new = codec.encode(event)
+            raw.append(
+                (position, "me", position, new.type, new.schema_version, new.data, stamps[kind])
+            )
+        decoded = codec.decode_raw(raw)
+        assert [record.event for record in decoded] == sequence
+        assert [record.recorded_at for record in decoded] == [
+            later if kind == "other text" else AT for kind in kinds[: len(sequence)]
+        ]
+        assert decoded == [codec.decode(stored_row(row)) for row in raw]
+
+    @pytest.mark.parametrize(
+        ("row", "problem"),
+        [
+            ((7, "me", 3, "GapAdded", 1, b"{}", "yesterday"), "recorded_at 'yesterday'"),
+            ((7, "me", 3, "GapAdded", 1, b"{}", None), "recorded_at None"),
+            ((7, "me", 3, 12, 1, b"{}", AT.isoformat()), "not a name and a number"),
+            ((7, "me", 3, "GapAdded", "1", b"{}", AT.isoformat()), "not a name and a number"),
+            ((7, "me", 3, "GapAdded", 1, "not json", AT.isoformat()), "not valid JSON"),
+        ],
+    )
+    def test_damaged_columns_are_named(self, row: Any, problem: str) -> None:
+        """A column an edit behind the library's back spoiled raises, naming the position."""
+        codec = builtin_codec()
+        good = codec.encode(GapAdded(skill="SQL", at=AT))
+        first = (6, "me", 2, good.type, good.schema_version, good.data, AT.isoformat())
+        with pytest.raises(CorruptEventError, match=problem) as raised:
+            codec.decode_raw([first, row])
+        assert raised.value.position == 7
 
 
 class TestFastEncode:

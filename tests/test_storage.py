@@ -7,12 +7,13 @@ import sqlite3
 import stat
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.storage import NewRow, chain_hash
+from jobsearch_core.storage import NewRow, chain_hash, stored_row
 from jobsearch_core.storage._chain import chain_hashes
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.storage.sqlite import SQLiteBackend
@@ -82,6 +83,27 @@ class TestSQLiteFile:
         finally:
             conn.close()
         assert mode == "wal"
+
+    @pytest.mark.parametrize(
+        ("after", "until", "stream"),
+        [(0, None, None), (2, 2500, None), (0, None, "me"), (1000, 2400, "you"), (0, 0, "me")],
+    )
+    def test_raw_rows_are_the_stored_rows(
+        self, path: Path, after: int, until: int | None, stream: str | None
+    ) -> None:
+        """`read_raw` hands over what `read` does, columns as read, a batch at a time."""
+        backend = SQLiteBackend(path)
+        try:
+            for i in range(30):
+                backend.append("me" if i % 3 else "you", rows(100))
+            stored = list(backend.read(after=after, until=until, stream=stream))
+            batches = list(backend.read_raw(after=after, until=until, stream=stream))
+        finally:
+            backend.close()
+        assert all(0 < len(batch) <= 1000 for batch in batches)
+        raw = [row for batch in batches for row in batch]
+        assert [stored_row(row) for row in raw] == [attrs.evolve(r, hash=b"") for r in stored]
+        assert all(type(row[6]) is str for row in raw)
 
     def test_data_survives_reopening(self, path: Path) -> None:
         """Rows written before close are read back after reopening, and positions continue."""

@@ -24,7 +24,7 @@ from jobsearch_core.events import (
     UnknownEvent,
     schema_version_of,
 )
-from jobsearch_core.storage import NewRow, StoredRow
+from jobsearch_core.storage import NewRow, RawRow, StoredRow, stored_row
 
 __all__ = ["Codec", "Upcaster", "make_converter"]
 
@@ -132,6 +132,8 @@ class Codec:
             for name, cls in self.event_types.items()
             if cls in fast_builders
         }
+        #: The last recorded_at text `decode_raw` parsed, and what it parsed to.
+        self._stamp: tuple[object, datetime | None] = (None, None)
         self._float_free: dict[Any, bool] = {}
         self._state_codecs: dict[Any, tuple[Any, Any] | None] = {}
         self._fast_encoders: dict[type[Event], tuple[str, int, _fastcodec.Unstructure]] = {
@@ -180,7 +182,16 @@ class Codec:
         return NewRow(type=name, schema_version=schema_version_of(type(event)), data=data)
 
     def decode_rows(self, rows: Iterable[StoredRow]) -> list[Recorded]:
-        """Stored rows as `Recorded`s, the same as `decode` gives, by the fast path where it can.
+        """Stored rows as `Recorded`s, the same as `decode` gives (see `decode_raw`)."""
+        return self.decode_raw(
+            [
+                (r.position, r.stream, r.version, r.type, r.schema_version, r.data, r.recorded_at)
+                for r in rows
+            ]
+        )
+
+    def decode_raw(self, rows: Iterable[RawRow]) -> list[Recorded]:
+        """Raw rows as `Recorded`s, the same as `decode` gives, by the fast path where it can.
 
         The rows were validated when appended: a built-in event is rebuilt by a builder
         that checks what the validated path checks without its machinery, and any row it
@@ -191,18 +202,32 @@ class Codec:
         record = _fastcodec.make_record
         decoded: list[Recorded] = []
         append = decoded.append
-        for row in rows:
-            found = builders.get(row.type)
-            event = None
-            if found is not None and found[0] == row.schema_version:
-                try:
-                    event = found[1](loads(row.data))
-                except Exception:
-                    event = None  # let the validated path say what is wrong
-            if event is None:
-                append(self.decode(row))
-            else:
-                append(record(row.position, row.stream, row.version, row.recorded_at, event))
+        # One append shares one recorded_at: parse each text once.
+        stamp, recorded_at = self._stamp
+        try:
+            for raw in rows:
+                position, stream, version, type_name, schema_version, data, at = raw
+                found = builders.get(type_name)
+                if found is not None and found[0] == schema_version and type(data) is bytes:
+                    if type(at) is datetime:
+                        stamp = recorded_at = at
+                    elif at != stamp:
+                        try:
+                            recorded_at = datetime.fromisoformat(at)  # type: ignore[arg-type]
+                        except (TypeError, ValueError):
+                            recorded_at = None
+                        stamp = at
+                    if recorded_at is not None:
+                        try:
+                            event = found[1](loads(data))
+                        except Exception:
+                            event = None  # let the validated path say what is wrong
+                        if event is not None:
+                            append(record(position, stream, version, recorded_at, event))
+                            continue
+                append(self.decode(stored_row(raw)))
+        finally:
+            self._stamp = (stamp, recorded_at)
         return decoded
 
     def decode(self, row: StoredRow) -> Recorded:

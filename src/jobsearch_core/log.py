@@ -224,14 +224,7 @@ class EventLog:
         if stream is not None:
             _check_stream(stream)
         _check_position("after", after)
-        codec = registry().codec
-        for rows in self._batches(after=after, until=None, stream=stream):
-            try:
-                records: Iterable[Recorded] = codec.decode_rows(rows)
-            except CorruptEventError:
-                # One at a time, so the events before the damaged one still come first
-                # (and the damaged one raises again).
-                records = map(codec.decode, rows)
+        for records in self._decoded(after=after, until=None, stream=stream):
             yield from records
 
     def follow(
@@ -354,16 +347,39 @@ class EventLog:
             raise UnknownViewError(f"no view named {name!r} (installed: {known})")
         return view
 
-    def _batches(
+    def _decoded(
         self, *, after: int, until: int | None, stream: str | None
-    ) -> Iterator[Sequence[StoredRow]]:
-        """Stored rows a batch at a time: the backend's own batches when it offers them."""
-        batches = getattr(self.backend, "read_batches", None)
-        if batches is not None:
-            found: Iterator[Sequence[StoredRow]] = batches(after=after, until=until, stream=stream)
-            return found
-        rows = self.backend.read(after=after, until=until, stream=stream)
-        return iter(lambda: list(itertools.islice(rows, READ_BATCH)), [])
+    ) -> Iterator[list[Recorded]]:
+        """Recorded events a batch at a time, from the backend's raw rows when it offers them.
+
+        A damaged row raises `CorruptEventError` after the events before it.
+        """
+        codec = registry().codec
+        backend = self.backend
+        read_raw = getattr(backend, "read_raw", None)
+        batches: Iterator[Sequence[Any]]
+        decode: Callable[[Sequence[Any]], list[Recorded]]
+        if read_raw is not None:
+            batches, decode = read_raw(after=after, until=until, stream=stream), codec.decode_raw
+        elif (read_batches := getattr(backend, "read_batches", None)) is not None:
+            batches, decode = (
+                read_batches(after=after, until=until, stream=stream),
+                codec.decode_rows,
+            )
+        else:
+            rows = backend.read(after=after, until=until, stream=stream)
+            batches = iter(lambda: list(itertools.islice(rows, READ_BATCH)), [])
+            decode = codec.decode_rows
+        for batch in batches:
+            try:
+                records = decode(batch)
+            except CorruptEventError:
+                # One at a time, so the events before the damaged one still come first
+                # (and the damaged one raises again).
+                for row in batch:
+                    yield decode([row])
+                raise
+            yield records
 
     def _replay(
         self,
@@ -376,8 +392,7 @@ class EventLog:
         codec = registry().codec
 
         def read(after: int, until: int) -> Iterator[list[Recorded]]:
-            for rows in self._batches(after=after, until=until, stream=stream):
-                records = codec.decode_rows(rows)
+            for records in self._decoded(after=after, until=until, stream=stream):
                 if progress is not None and records:
                     progress(records[-1].position)
                 yield records

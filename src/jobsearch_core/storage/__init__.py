@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from jobsearch_core.errors import CorruptEventError
 from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes
 
 __all__ = [
@@ -19,10 +20,12 @@ __all__ = [
     "Backend",
     "BackendFactory",
     "NewRow",
+    "RawRow",
     "Snapshot",
     "StoredRow",
     "chain_hash",
     "chain_rows",
+    "stored_row",
 ]
 
 
@@ -84,6 +87,35 @@ def make_stored_row(
     _set_recorded_at(row, recorded_at)
     _set_hash(row, hash)
     return row
+
+
+#: A stored event as a backend's ``read_raw`` batches hand it over, the columns as read:
+#: (position, stream, version, type, schema_version, data, recorded_at), recorded_at as
+#: ISO 8601 text or an aware datetime. Replays take these to skip making `StoredRow`s.
+RawRow = tuple[int, str, int, str, int, bytes, "str | datetime"]
+
+
+def stored_row(raw: RawRow) -> StoredRow:
+    """A raw row as a `StoredRow` (without its hash), or `CorruptEventError` naming what in it
+    is damaged (only an edit behind the library's back stores such a row)."""
+    position, stream, version, type_name, schema_version, data, recorded_at = raw
+    if type(recorded_at) is not datetime:
+        try:
+            recorded_at = datetime.fromisoformat(recorded_at)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise CorruptEventError(
+                f"recorded_at {recorded_at!r} is not a timestamp", position=position, stream=stream
+            ) from None
+    if type(schema_version) is not int or type(type_name) is not str:
+        raise CorruptEventError(
+            f"type {type_name!r} / schema version {schema_version!r} are not a name and a number",
+            position=position,
+            stream=stream,
+        )
+    if type(data) is not bytes:
+        # Hand the codec bytes, so it can say what is wrong with them.
+        data = str(data).encode("utf-8", "surrogateescape")
+    return make_stored_row(position, stream, version, type_name, schema_version, data, recorded_at)
 
 
 def chain_rows(
@@ -183,9 +215,13 @@ class Backend(Protocol):
         ...
 
 
-# A backend may also offer ``wait_for_append(after: int, timeout: float) -> None``: return
-# once the head is past `after` or `timeout` seconds have passed. `EventLog.follow` uses it
-# instead of polling when it is there.
+# A backend may also offer:
+#
+# - ``wait_for_append(after: int, timeout: float) -> None``: return once the head is past
+#   `after` or `timeout` seconds have passed. `EventLog.follow` uses it instead of polling.
+# - ``read_raw(*, after=0, until=None, stream=None) -> Iterator[list[RawRow]]``: the rows
+#   `read` gives, without their hashes, as non-empty lists of `RawRow` tuples. Reading and
+#   replaying use it instead of `read`, and so make no `StoredRow` per event.
 
 #: Makes a backend from a URL whose scheme it was registered for.
 BackendFactory = Callable[[str], Backend]

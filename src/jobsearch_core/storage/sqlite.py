@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,17 +21,21 @@ from jobsearch_core.errors import (
 from jobsearch_core.storage import (
     GENESIS,
     NewRow,
+    RawRow,
     Snapshot,
     StoredRow,
     chain_hash,
     chain_rows,
     make_stored_row,
+    stored_row,
 )
 
 __all__ = ["SQLiteBackend", "path_from_url"]
 
 #: Rows fetched per query while reading: memory stays flat however long the log is.
 BATCH_SIZE = 1000
+#: The columns of a `RawRow`.
+_COLUMNS = "position, stream, version, type, schema_version, data, recorded_at"
 SCHEMA_VERSION = 2
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 _SYNCHRONOUS = {level: f"PRAGMA synchronous={level.upper()}" for level in SYNCHRONOUS}
@@ -333,47 +337,46 @@ class SQLiteBackend:
     def read_batches(
         self, *, after: int = 0, until: int | None = None, stream: str | None = None
     ) -> Iterator[list[StoredRow]]:
-        """The rows `read` gives, a list of up to `BATCH_SIZE` at a time (for replays)."""
-        last = until if until is not None else -1
-        columns = "position, stream, version, type, schema_version, data, recorded_at, hash"
-        if stream is None:
-            sql = f"SELECT {columns} FROM events WHERE position > ?"
-            if until is not None:
-                sql += " AND position <= ?"
-            sql += f" ORDER BY position LIMIT {BATCH_SIZE}"
-
-            def batch(cursor: int) -> list[Any]:
-                params = (cursor, last) if until is not None else (cursor,)
-                return self._query(sql, params)
-
-            yield from self._batches(batch, after, position_column=0)
-            return
-        # A stream is read by version (the UNIQUE index), starting from the first version
-        # past `after`: no scan over other streams' rows however the streams interleave.
-        sql = f"SELECT {columns} FROM events WHERE stream = ? AND version > ?"
-        if until is not None:
-            sql += " AND position <= ?"
-        sql += f" ORDER BY version LIMIT {BATCH_SIZE}"
-
-        def stream_batch(cursor: int) -> list[Any]:
-            params = (stream, cursor, last) if until is not None else (stream, cursor)
-            return self._query(sql, params)
-
-        yield from self._batches(stream_batch, self._version_at(stream, after), position_column=2)
-
-    def _batches(
-        self, fetch: Callable[[int], list[Any]], cursor: int, *, position_column: int
-    ) -> Iterator[list[StoredRow]]:
-        while True:
-            rows = fetch(cursor)
+        """The rows `read` gives, a list of up to `BATCH_SIZE` at a time."""
+        for rows in self._select(_COLUMNS + ", hash", after, until, stream):
             stored, problem = self._stored(rows)
             if stored:
                 yield stored
             if problem is not None:
                 raise problem
+
+    def read_raw(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[list[RawRow]]:
+        """The same rows as `RawRow` tuples, as SQLite hands them over (for replays)."""
+        return self._select(_COLUMNS, after, until, stream)
+
+    def _select(
+        self, columns: str, after: int, until: int | None, stream: str | None
+    ) -> Iterator[list[Any]]:
+        """Rows with ``after < position <= until``, in position order, `BATCH_SIZE` at a time."""
+        bounded = until is not None
+        if stream is None:
+            sql = f"SELECT {columns} FROM events WHERE position > ?"
+            sql += " AND position <= ?" if bounded else ""
+            sql += f" ORDER BY position LIMIT {BATCH_SIZE}"
+            key, cursor = 0, after
+        else:
+            # A stream is read by version (the UNIQUE index), starting from the first
+            # version past `after`: no scan over other streams' rows however they interleave.
+            sql = f"SELECT {columns} FROM events WHERE stream = ? AND version > ?"
+            sql += " AND position <= ?" if bounded else ""
+            sql += f" ORDER BY version LIMIT {BATCH_SIZE}"
+            key, cursor = 2, self._version_at(stream, after)
+        first = () if stream is None else (stream,)
+        last = (until,) if bounded else ()
+        while True:
+            rows = self._query(sql, (*first, cursor, *last))
+            if rows:
+                yield rows
             if len(rows) < BATCH_SIZE:
                 return
-            cursor = rows[-1][position_column]
+            cursor = rows[-1][key]
 
     def _version_at(self, stream: str, position: int) -> int:
         """The stream's version at a global position: the last of its versions not past it."""
@@ -399,27 +402,20 @@ class SQLiteBackend:
         cached_stamp, recorded_at = self._recorded_at_cache
         try:
             for position, stream, version, type_name, schema_version, data, stamp, digest in rows:
-                if stamp != cached_stamp:  # one append shares one stamp: parse it once
+                if not (
+                    stamp == cached_stamp  # one append shares one stamp: parse it once
+                    and type(data) is bytes
+                    and type(schema_version) is int
+                    and type(type_name) is str
+                ):
                     try:
-                        recorded_at = datetime.fromisoformat(stamp)
-                    except (TypeError, ValueError):
-                        return stored, CorruptEventError(
-                            f"recorded_at {stamp!r} is not a timestamp",
-                            position=position,
-                            stream=stream,
+                        row = stored_row(
+                            (position, stream, version, type_name, schema_version, data, stamp)
                         )
-                    cached_stamp = stamp
-                if type(data) is not bytes:
-                    # Only an edit behind the library's back stores text or numbers here;
-                    # hand the codec bytes so it can say what is wrong with them.
-                    data = str(data).encode("utf-8", "surrogateescape")
-                if type(schema_version) is not int or type(type_name) is not str:
-                    return stored, CorruptEventError(
-                        f"type {type_name!r} / schema version {schema_version!r}"
-                        " are not a name and a number",
-                        position=position,
-                        stream=stream,
-                    )
+                    except CorruptEventError as problem:
+                        return stored, problem
+                    type_name, schema_version, data = row.type, row.schema_version, row.data
+                    cached_stamp, recorded_at = stamp, row.recorded_at
                 append(
                     make(
                         position,

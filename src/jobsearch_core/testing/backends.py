@@ -13,7 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsearch_core.errors import ConcurrencyError
-from jobsearch_core.storage import GENESIS, Backend, NewRow, Snapshot, StoredRow, chain_hash
+from jobsearch_core.storage import (
+    GENESIS,
+    Backend,
+    NewRow,
+    Snapshot,
+    StoredRow,
+    chain_hash,
+    stored_row,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -511,6 +519,32 @@ class BackendContract:
         started = time.monotonic()
         wait(2, 0.2)  # nothing new: returns after the timeout
         assert time.monotonic() - started >= 0.1
+
+    def test_raw_rows_are_what_read_gives(self) -> None:
+        """The optional read_raw hands over read's rows (without hashes) as `RawRow` batches."""
+        backend = self.open_backend()
+        for i in range(6):
+            backend.append("me" if i % 2 else "you", _rows(3))
+        read_raw = getattr(backend, "read_raw", None)
+        if read_raw is None:
+            assert backend.head() == 18  # replays decode `read`'s rows instead
+            return
+        for after, until, stream in [
+            (0, None, None),
+            (2, 11, None),
+            (0, None, "me"),
+            (4, 9, "you"),
+        ]:
+            expected = [
+                attrs.evolve(row, hash=b"")
+                for row in backend.read(after=after, until=until, stream=stream)
+            ]
+            batches = list(read_raw(after=after, until=until, stream=stream))
+            assert all(batches), "no empty batches"
+            raw = [stored_row(row) for batch in batches for row in batch]
+            assert raw == expected
+            assert all(row.recorded_at.utcoffset() == timedelta(0) for row in raw)
+        assert list(read_raw(after=18)) == []
 
     # --- a property against a model ------------------------------------------------------------
 

@@ -30,6 +30,14 @@ BATCH_SIZE = 1000
 POOL_TIMEOUT = 10.0
 #: `until=None` reads to the end: the largest bigint, so one prepared query serves both.
 _LAST_POSITION = 2**63 - 1
+_STORED_COLUMNS = sql.SQL(
+    "position, stream, version, type, schema_version, data, recorded_at, hash"
+)
+#: A `RawRow`: recorded_at as the ISO text `datetime.fromisoformat` reads, in UTC.
+_RAW_COLUMNS = sql.SQL(
+    "position, stream, version, type, schema_version, data,"
+    " to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'"
+)
 
 Connection = psycopg.Connection[TupleRow]
 
@@ -252,11 +260,22 @@ class PostgresBackend:
         Each batch is its own query (keyset pagination on position), so a reader left
         half-way holds no connection and no transaction open.
         """
+        for batch in self._select(_STORED_COLUMNS, after, until, stream):
+            for row in batch:
+                yield _stored(row)
+
+    def read_raw(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[list[TupleRow]]:
+        """The rows `read` gives as `RawRow` tuples, a batch at a time (for replays):
+        recorded_at as UTC ISO text, which the codec parses once per append."""
+        return self._select(_RAW_COLUMNS, after, until, stream)
+
+    def _select(
+        self, columns: sql.SQL, after: int, until: int | None, stream: str | None
+    ) -> Iterator[list[TupleRow]]:
         last = _LAST_POSITION if until is None else until
-        columns = sql.SQL(
-            "SELECT position, stream, version, type, schema_version, data, recorded_at, hash"
-            " FROM {}"
-        ).format(self._names["events"])
+        select = sql.SQL("SELECT {} FROM {}").format(columns, self._names["events"])
         if stream is None:
             template = sql.SQL(
                 "{} WHERE position > %s AND position <= %s ORDER BY position LIMIT %s"
@@ -266,15 +285,15 @@ class PostgresBackend:
                 "{} WHERE stream = %s AND position > %s AND position <= %s"
                 " ORDER BY position LIMIT %s"
             )
-        query = template.format(columns)
+        query = template.format(select)
         cursor = after
         while cursor < last:
             params = (
                 (cursor, last, BATCH_SIZE) if stream is None else (stream, cursor, last, BATCH_SIZE)
             )
             batch = self._query("read", query, params)
-            for row in batch:
-                yield _stored(row)
+            if batch:
+                yield batch
             if len(batch) < BATCH_SIZE:
                 return
             cursor = int(batch[-1][0])
