@@ -56,7 +56,8 @@ __all__ = [
 
 #: Builds an event from its decoded JSON object, or returns None: "take the validated path".
 Builder = Callable[[Any], Event | None]
-#: An event as the dict cattrs would unstructure it to (None fields left out).
+#: An event as the dict cattrs would unstructure it to (None fields left out), but for UTC
+#: datetimes, left for orjson to write (as the text cattrs would give).
 Unstructure = Callable[[Any], dict[str, Any]]
 
 # What each field of a built-in event holds, as the validators in events.py see it.
@@ -237,7 +238,9 @@ def _unstructure_source(fields: Mapping[str, _Kind]) -> str:
     for name, kind in fields.items():
         value = f"e.{name}"
         if kind == AT:
-            say(f"    d[{name!r}] = {value}.isoformat()")
+            # orjson writes a UTC datetime as isoformat() does, in a fifth of the time.
+            say(f"    v = {value}")
+            say(f"    d[{name!r}] = v if v.tzinfo is _UTC else v.isoformat()")
         elif kind in (NAME,) or (isinstance(kind, Whole) and not kind.optional):
             say(f"    d[{name!r}] = {value}")
         elif isinstance(kind, OneOf):
@@ -275,7 +278,7 @@ def unstructurers() -> dict[type[Event], Unstructure]:
     made: dict[type[Event], Unstructure] = {}
     for cls, fields in FIELDS.items():
         if _matches(cls, fields) and _matches(FeedbackItem, _FEEDBACK_ITEM):
-            env: dict[str, Any] = {}
+            env: dict[str, Any] = {"_UTC": UTC}
             exec(compile(_unstructure_source(fields), f"<unstructure {cls.__name__}>", "exec"), env)
             made[cls] = env["unstructure"]
     return made

@@ -70,7 +70,16 @@ def make_converter() -> cattrs.Converter:
 
 
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_isoformat).encode(
+        "utf-8"
+    )
+
+
+def _isoformat(value: Any) -> str:
+    # The fast encoders leave datetimes for orjson; json needs them as text.
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _fast_dumps(obj: Any) -> bytes:
