@@ -301,22 +301,27 @@ class SQLiteBackend:
     ) -> list[StoredRow]:
         """Append in one IMMEDIATE transaction; see `Backend.append`."""
         with self._transaction(f"append to stream {stream!r} in") as conn:
-            (version,) = conn.execute(
-                "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
+            # The stream's version, and the log's last position and hash, in one statement.
+            version, head, previous = conn.execute(
+                "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream = ?),"
+                " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
+                " (SELECT hash FROM events ORDER BY position DESC LIMIT 1)",
+                (stream,),
             ).fetchone()
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(stream, expected_version, version)
             if not rows:
                 return []
-            last = conn.execute(
-                "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
-            ).fetchone()
-            head, previous = (0, GENESIS) if last is None else (last[0], last[1] or GENESIS)
             now = datetime.now(UTC)
-            stamp = now.isoformat()
             stored = chain_rows(
-                stream, rows, head=head, version=version, previous=previous, recorded_at=now
+                stream,
+                rows,
+                head=head or 0,
+                version=version,
+                previous=previous or GENESIS,
+                recorded_at=now,
             )
+            stamp = now.isoformat()
             conn.executemany(
                 "INSERT INTO events (position, stream, version, type, schema_version, data,"
                 " recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
