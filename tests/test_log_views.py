@@ -96,6 +96,17 @@ class TestViews:
         assert heard == sorted(heard)
         assert heard[-1] == 2500
 
+    def test_progress_never_goes_back(self, log: EventLog) -> None:
+        """A correction reaching far back refolds from the start; progress does not rewind."""
+        log.append([GapAdded(skill="SQL", at=T0)])
+        log.append([GapPracticed(skill="SQL", minutes=5, at=T0) for _ in range(2500)])
+        log.append([EventRetracted(position=1, at=T0)])
+        heard: list[int] = []
+        states = log.views(NAMES, progress=heard.append)
+        assert states["gaps"].items == []  # the refold happened: SQL was never added
+        assert heard == sorted(heard)
+        assert heard[-1] == 2502
+
 
 class TestSnapshotPolicy:
     """When snapshots are written and read."""

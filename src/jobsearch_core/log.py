@@ -390,11 +390,15 @@ class EventLog:
         progress: Callable[[int], None] | None = None,
     ) -> list[Progress]:
         codec = registry().codec
+        reached = 0
 
         def read(after: int, until: int) -> Iterator[list[Recorded]]:
+            nonlocal reached
             for records in self._decoded(after=after, until=until, stream=stream):
-                if progress is not None and records:
-                    progress(records[-1].position)
+                # A refold rereads from the start: progress only hears new ground.
+                if progress is not None and records and records[-1].position > reached:
+                    reached = records[-1].position
+                    progress(reached)
                 yield records
 
         replay = Replay(views, read, moment=moment)
