@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from jobsearch_core.errors import (
@@ -31,6 +30,8 @@ from jobsearch_core.storage import (
 )
 
 __all__ = ["SQLiteBackend", "path_from_url"]
+
+T = TypeVar("T")
 
 #: Rows fetched per query while reading: memory stays flat however long the log is.
 BATCH_SIZE = 1000
@@ -269,23 +270,25 @@ class SQLiteBackend:
             hint = message
         return BackendError(f"cannot {doing} {self.path}: {hint}; the log is as it was")
 
-    @contextmanager
-    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+    def _in_transaction(
+        self, work: Callable[[sqlite3.Connection], T], doing: Callable[[], str]
+    ) -> T:
+        """`work(conn)` between BEGIN IMMEDIATE and COMMIT, rolled back if anything fails;
+        SQLite's errors become a `BackendError` saying what was being done (`doing()`)."""
         with self._lock:
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                try:
+                    done = work(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as error:
-                raise self._failure(doing, error) from None
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException as error:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                if isinstance(error, sqlite3.Error):
-                    raise self._failure(doing, error) from None
-                raise
+                raise self._failure(doing(), error) from None
+            return done
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -300,7 +303,8 @@ class SQLiteBackend:
         self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
     ) -> list[StoredRow]:
         """Append in one IMMEDIATE transaction; see `Backend.append`."""
-        with self._transaction(f"append to stream {stream!r} in") as conn:
+
+        def append(conn: sqlite3.Connection) -> list[StoredRow]:
             # The stream's version, and the log's last position and hash, in one statement.
             version, head, previous = conn.execute(
                 "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream = ?),"
@@ -330,7 +334,9 @@ class SQLiteBackend:
                     for r in stored
                 ],
             )
-        return stored
+            return stored
+
+        return self._in_transaction(append, lambda: f"append to stream {stream!r} in")
 
     def read(
         self, *, after: int = 0, until: int | None = None, stream: str | None = None
@@ -464,8 +470,8 @@ class SQLiteBackend:
             if relaxed:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                with self._transaction("save a snapshot in") as conn:
-                    conn.execute(
+                self._in_transaction(
+                    lambda conn: conn.execute(
                         "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
                         " VALUES (?, ?, ?, ?, ?)",
                         (
@@ -475,7 +481,9 @@ class SQLiteBackend:
                             snapshot.position,
                             snapshot.state,
                         ),
-                    )
+                    ),
+                    lambda: "save a snapshot in",
+                )
             finally:
                 if relaxed:
                     self._conn.execute(_SYNCHRONOUS[self.synchronous])
