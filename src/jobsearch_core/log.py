@@ -466,9 +466,11 @@ class EventLog:
         chained = False
         unhashed: list[StoredRow] = []
         row: StoredRow
-        damaged: set[int] = set()
+        #: Rows the backend could not hand over (already listed): position -> stream.
+        damaged: dict[int, str | None] = {}
         for row in self._rows_past_damage(problems, damaged):
-            if row.position != expected and not damaged.issuperset(range(expected, row.position)):
+            skipped = range(expected, row.position)
+            if skipped and not all(position in damaged for position in skipped):
                 problems.append(
                     Problem(
                         row.position,
@@ -476,6 +478,10 @@ class EventLog:
                         f"positions {expected}..{row.position - 1} are missing",
                     )
                 )
+            for position in skipped:  # an unreadable row still took its stream's next version
+                stream = damaged.get(position)
+                if stream is not None:
+                    versions[stream] = versions.get(stream, 0) + 1
             expected = row.position + 1
             version = versions.get(row.stream, 0) + 1
             if row.version != version:
@@ -496,7 +502,8 @@ class EventLog:
             )
             if row.hash:
                 chained = True
-                if row.hash != due:
+                # After an unreadable row its hash is unknown: the chain resumes from here.
+                if row.hash != due and row.position - 1 not in damaged:
                     problems.append(
                         Problem(
                             row.position,
@@ -520,7 +527,9 @@ class EventLog:
             problems.sort(key=lambda problem: problem.position)
         return problems
 
-    def _rows_past_damage(self, problems: list[Problem], damaged: set[int]) -> Iterator[StoredRow]:
+    def _rows_past_damage(
+        self, problems: list[Problem], damaged: dict[int, str | None]
+    ) -> Iterator[StoredRow]:
         """Every stored row; a row the backend cannot even hand over is noted and stepped over."""
         after = 0
         while True:
@@ -531,7 +540,7 @@ class EventLog:
                 return
             except CorruptEventError as error:
                 problems.append(Problem(error.position, error.stream, str(error)))
-                damaged.add(error.position)
+                damaged[error.position] = error.stream
                 after = max(after + 1, error.position)
 
     def head_hash(self) -> str | None:

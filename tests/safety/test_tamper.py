@@ -196,3 +196,20 @@ class TestDamagedColumns:
             problems = log.verify()
         assert [p.position for p in problems if "recorded_at" in p.message] == [2, 4]
         assert not [p for p in problems if "missing" in p.message]  # damaged, not missing
+        # The rows after them are whole: their hashes cannot be checked against the
+        # unreadable rows', but they are not named as where the chain was changed.
+        assert [p.position for p in problems] == [2, 4]
+
+    def test_a_changed_row_after_an_unreadable_one_is_still_found(self, tmp_path: Path) -> None:
+        """The chain check resumes after an unreadable row: a later change is named."""
+        path = tmp_path / "log.db"
+        _log(path)
+        _edit(path, "UPDATE events SET recorded_at = 'yesterday' WHERE position = 2")
+        _edit(
+            path,
+            "UPDATE events SET data = CAST(replace(data, 'skill 3', 'skill 9') AS BLOB) WHERE position = 4",
+        )
+        with open_log(path) as log:
+            problems = log.verify()
+        assert [p.position for p in problems] == [2, 4]
+        assert "hash chain breaks" in problems[1].message
