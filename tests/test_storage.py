@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import stat
+import struct
 from typing import TYPE_CHECKING
 
 import attrs
@@ -193,3 +195,11 @@ def test_chain_hashes_are_chain_hash_row_by_row(
             )
         )
     assert chain_hashes(previous, position, stream, version, rows) == expected
+
+
+def test_chain_hash_is_sha256_over_the_documented_layout() -> None:
+    """The hash a stored row carries, spelled out here with hashlib: the on-disk format."""
+    previous, data = bytes(range(32)), b'{"skill":"SQL"}'
+    header = struct.pack(">QQIIIQ", 7, 3, 1, len(b"me"), len(b"GapAdded"), len(data))
+    expected = hashlib.sha256(previous + header + b"me" + b"GapAdded" + data).digest()
+    assert chain_hash(previous, 7, "me", 3, "GapAdded", 1, data) == expected

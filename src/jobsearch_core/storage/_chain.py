@@ -25,18 +25,10 @@ def chain_hash(
     data: bytes,
 ) -> bytes:
     """SHA-256 over the previous hash and one row: position, stream, version, type, schema, payload."""
-    stream_bytes = stream.encode("utf-8", "surrogatepass")
-    type_bytes = type_name.encode("utf-8", "surrogatepass")
-    digest = hashlib.sha256(previous)
-    digest.update(
-        _HEADER.pack(
-            position, version, schema_version, len(stream_bytes), len(type_bytes), len(data)
-        )
+    (digest,) = chain_hashes(
+        previous, position, stream, version, [(type_name, schema_version, data)]
     )
-    digest.update(stream_bytes)
-    digest.update(type_bytes)
-    digest.update(data)
-    return digest.digest()
+    return digest
 
 
 def chain_hashes(
@@ -46,8 +38,8 @@ def chain_hashes(
     version: int,
     rows: Iterable[tuple[str, int, bytes]],
 ) -> list[bytes]:
-    """`chain_hash` of consecutive rows of one stream, (type, schema version, payload) each,
-    the first at `position` and `version`: the same hashes, each text encoded only once."""
+    """The hashes of consecutive rows of one stream, (type, schema version, payload) each, the
+    first at `position` and `version`, chained on from `previous`; each text encoded once."""
     stream_bytes = stream.encode("utf-8", "surrogatepass")
     stream_length = len(stream_bytes)
     type_bytes: dict[str, bytes] = {}
