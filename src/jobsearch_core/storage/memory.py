@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from jobsearch_core.errors import ConcurrencyError
-from jobsearch_core.storage import GENESIS, NewRow, RawRow, Snapshot, StoredRow, chain_rows
+from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_rows
 
 __all__ = ["MemoryBackend"]
 
@@ -82,16 +82,6 @@ class MemoryBackend:
             end = bisect.bisect_right(rows, until, lo=start, hi=end, key=lambda row: row.position)
         for first in range(start, end, BATCH_SIZE):
             yield rows[first : min(first + BATCH_SIZE, end)]
-
-    def read_raw(
-        self, *, after: int = 0, until: int | None = None, stream: str | None = None
-    ) -> Iterator[list[RawRow]]:
-        """The rows `read_batches` gives, as `RawRow` tuples (for replays)."""
-        for batch in self.read_batches(after=after, until=until, stream=stream):
-            yield [
-                (r.position, r.stream, r.version, r.type, r.schema_version, r.data, r.recorded_at)
-                for r in batch
-            ]
 
     def wait_for_append(self, after: int, timeout: float) -> None:
         """Return once the head is past `after`, or after `timeout` seconds."""
