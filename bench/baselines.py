@@ -110,18 +110,23 @@ class RawSQLite:
         self.conn.close()
 
 
+def _namespace(cls: type[Event], qualname: str) -> dict[str, Any]:
+    """A class body with the fields of `cls` but `at` (the library keeps its own timestamp)."""
+    fields = [a.name for a in cls.__attrs_attrs__ if a.name != "at"]  # type: ignore[attr-defined]
+    return {
+        "__annotations__": dict.fromkeys(fields, "Any"),
+        "__module__": __name__,
+        "__qualname__": qualname,
+    }
+
+
 def _domain_event_classes() -> dict[type[Event], type[Any]]:
     """One eventsourcing domain-event class per event type, with the same fields."""
     made: dict[type[Event], type[Any]] = {}
     for cls in BUILTIN_EVENTS:
-        fields = [a.name for a in cls.__attrs_attrs__ if a.name != "at"]  # type: ignore[attr-defined]
-        namespace: dict[str, Any] = {
-            "__annotations__": dict.fromkeys(fields, "Any"),
-            "__module__": __name__,
-            "__qualname__": f"Es{cls.__name__}",
-        }
+        name = f"Es{cls.__name__}"
         # The metaclass makes each a frozen dataclass, as the library's own events are.
-        es_cls = type(DomainEvent)(f"Es{cls.__name__}", (DomainEvent,), namespace)
+        es_cls = type(DomainEvent)(name, (DomainEvent,), _namespace(cls, name))
         globals()[es_cls.__name__] = es_cls  # so the library's topics resolve
         made[cls] = es_cls
     return made
@@ -195,12 +200,7 @@ def _aggregate_event_classes() -> dict[type[Event], type[Any]]:
     """One `Seeker.Event` subclass per event type, with the same fields."""
     made: dict[type[Event], type[Any]] = {}
     for cls in BUILTIN_EVENTS:
-        fields = [a.name for a in cls.__attrs_attrs__ if a.name != "at"]  # type: ignore[attr-defined]
-        namespace: dict[str, Any] = {
-            "__annotations__": dict.fromkeys(fields, "Any"),
-            "__module__": __name__,
-            "__qualname__": f"_Seeker.{cls.__name__}",
-        }
+        namespace = _namespace(cls, f"_Seeker.{cls.__name__}")
         made[cls] = type(_Seeker.Event)(cls.__name__, (_Seeker.Event,), namespace)
         setattr(_Seeker, cls.__name__, made[cls])
     return made
