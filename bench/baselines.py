@@ -24,7 +24,7 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, UUI
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from jobsearch_core.events import BUILTIN_EVENTS, Event
-from jobsearch_core.plugins import registry
+from jobsearch_core.plugins import load_catalog
 
 __all__ = ["EventsourcingApplication", "EventsourcingStore", "RawSQLite", "Row"]
 
@@ -47,7 +47,7 @@ _INSERT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 def encoded_rows(batches: Iterable[tuple[str, Sequence[Event]]]) -> Iterator[list[Row]]:
     """Each batch as the rows our codec writes, with the positions and versions a fresh log gives."""
-    codec = registry().codec
+    codec = load_catalog().codec
     versions: dict[str, int] = {}
     position = 0
     for stream, events in batches:
@@ -152,7 +152,7 @@ class EventsourcingStore:
 
     def domain_events(self, stream: str, events: Sequence[Event]) -> list[Any]:
         """Our events as the library's domain events (not timed: the caller's own objects)."""
-        converter = registry().codec.converter
+        converter = load_catalog().codec.converter
         originator = self._ids.setdefault(stream, uuid.uuid5(uuid.NAMESPACE_URL, stream))
         made = []
         for event in events:
@@ -225,7 +225,7 @@ class EventsourcingApplication:
 
     def fields(self, events: Sequence[Event]) -> list[tuple[type[Any], dict[str, Any]]]:
         """Our events as the library's event classes and keyword arguments (not timed)."""
-        converter = registry().codec.converter
+        converter = load_catalog().codec.converter
         made = []
         for event in events:
             fields = converter.unstructure(event)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bench.generate import generate
 from jobsearch_core import EventLog, open_log
-from jobsearch_core.plugins import registry
-from jobsearch_core.views._replay import Replay
+from jobsearch_core.plugins import load_catalog
+from jobsearch_core.views.replay import Replay
 
 VIEWS = ("pipeline", "gaps", "roles", "history")
 
@@ -36,7 +36,7 @@ def _best(call: Callable[[], object], repeats: int = 3) -> float:
 
 def layers(log: EventLog, events: int) -> None:
     """Microseconds per event for each layer of the replay, timed on its own."""
-    backend, codec, views = log.backend, registry().codec, registry().views
+    backend, codec, views = log.backend, load_catalog().codec, load_catalog().views
     streams = log.streams()
     read_raw = backend.read_raw  # type: ignore[attr-defined]
 

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from bench.baselines import EventsourcingApplication, EventsourcingStore, RawSQLite, encoded_rows
 from bench.generate import BATCH, MAIN_STREAM, Workload, generate
 from jobsearch_core import EventLog, GapPracticed, open_log
-from jobsearch_core.log import SNAPSHOT_EVERY
+from jobsearch_core.snapshots import SNAPSHOT_EVERY
 
 __all__ = ["main"]
 

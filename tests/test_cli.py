@@ -475,9 +475,9 @@ class TestMoveData:
 
 def _comparable(state: Any) -> Any:
     """A view state without positions, which differ between two logs holding the same story."""
-    from jobsearch_core.plugins import registry
+    from jobsearch_core.plugins import load_catalog
 
-    data = registry().codec.converter.unstructure(state)
+    data = load_catalog().codec.converter.unstructure(state)
 
     def scrub(value: Any) -> Any:
         if isinstance(value, dict):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from jobsearch_core import EventLog, EventRetracted, open_log
-from jobsearch_core.demo import APPLICATIONS, load_demo, main
+from jobsearch_core.demo import APPLICATIONS, load_demo
+from jobsearch_core.demo.__main__ import main
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

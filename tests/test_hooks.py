@@ -31,7 +31,7 @@ from jobsearch_core import (
     open_log,
 )
 from jobsearch_core.cli import cli
-from jobsearch_core.plugins import pm, registry
+from jobsearch_core.plugins import load_catalog, pm
 from jobsearch_core.storage.memory import MemoryBackend
 
 Install = Callable[[object, str], None]
@@ -103,7 +103,7 @@ class TestRegisterBackends:
 
         install(Plugin(), "acme-bad")
         with pytest.raises(PluginError, match="acme-bad"):
-            registry()
+            load_catalog()
 
 
 def add_minutes(state: int, recorded: Recorded) -> int:
@@ -175,7 +175,7 @@ class TestRegisterViews:
 
         install(Plugin(), "acme-clash")
         with pytest.raises(PluginError) as caught:
-            registry()
+            load_catalog()
         assert "view 'pipeline' is registered by both plugin" in str(caught.value)
         assert {"'jobsearch_core'", "'acme-clash'"} <= set(str(caught.value).split())
 
@@ -258,7 +258,7 @@ class TestRegisterEventTypes:
 
         install(Plugin(), "acme-wrong")
         with pytest.raises(PluginError, match="acme-wrong"):
-            registry()
+            load_catalog()
 
 
 @pytest.mark.hook("register_upcasters")
@@ -304,7 +304,7 @@ class TestRegisterUpcasters:
 
         install(Plugin(), "acme-upcast")
         with pytest.raises(PluginError, match="acme-upcast"):
-            registry()
+            load_catalog()
 
 
 @pytest.mark.hook("register_commands")

@@ -32,6 +32,7 @@ from jobsearch_core import (
 )
 from jobsearch_core.events import Event, Recorded
 from jobsearch_core.plugins import pm
+from jobsearch_core.storage import NewRow
 from jobsearch_core.testing import event_sequences
 from jobsearch_core.views import fold
 from tests.conftest import MakeLog
@@ -144,10 +145,30 @@ class TestAppend:
         listener = Listener()
         pm.register(listener)
         try:
-            log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+            opened = EventLog(log.backend)  # a log opened now has the plugin
+            opened.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
         finally:
             pm.unregister(listener)
         assert heard == [(2, [1, 2])]
+
+    def test_a_log_keeps_the_plugins_it_was_opened_with(self, log: EventLog) -> None:
+        """A plugin registered after a log was opened is not heard by that log."""
+        heard: list[int] = []
+
+        class Late:
+            @hookimpl
+            def appended(self, records: list[Recorded]) -> None:
+                heard.extend(r.position for r in records)
+
+        late = Late()
+        pm.register(late, name="late-listener")
+        try:
+            log.append([GapAdded(skill="SQL")])
+            assert heard == []
+            EventLog(log.backend).append([GapAdded(skill="Go")])
+            assert heard == [2]
+        finally:
+            pm.unregister(late)
 
     def test_failing_listener_does_not_fail_the_append(
         self, log: EventLog, caplog: pytest.LogCaptureFixture
@@ -163,7 +184,7 @@ class TestAppend:
         pm.register(broken, name="broken-listener")
         try:
             with caplog.at_level(logging.ERROR, logger="jobsearch_core"):
-                assert len(log.append([GapAdded(skill="SQL")])) == 1
+                assert len(EventLog(log.backend).append([GapAdded(skill="SQL")])) == 1
         finally:
             pm.unregister(broken)
         assert "broken-listener" in caplog.text
@@ -187,6 +208,28 @@ class TestRead:
         """after must be a position."""
         with pytest.raises(InvalidInputError, match="after"):
             list(log.read(after=after))  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("data", "problem"),
+        [
+            (b'{"at":"2026-03-01T09:30:00+00:00","skill":"SQL","minutes":-5}', "at least 0"),
+            (b'{"at":"2026-03-01T09:30:00+00:00","skill":"  ","minutes":5}', "empty or blank"),
+            (b'{"at":"2026-03-01T09:30:00+00:00","skill":"SQL","minutes":true}', "minutes"),
+        ],
+    )
+    def test_a_row_the_class_refuses_is_corrupt(
+        self, log: EventLog, data: bytes, problem: str
+    ) -> None:
+        """A row stored behind the library's back with a value its class refuses raises
+        `CorruptEventError` at its position (read, views and verify alike), never a skip."""
+        log.append([GapAdded(skill="SQL")])
+        log.backend.append("me", [NewRow(type="GapPracticed", schema_version=1, data=data)])
+        with pytest.raises(CorruptEventError, match=problem) as raised:
+            list(log.read())
+        assert raised.value.position == 2
+        with pytest.raises(CorruptEventError, match=problem):
+            log.view("gaps")
+        assert [problem.position for problem in log.verify()] == [2]
 
     def test_long_log_reads_in_batches(self, log: EventLog) -> None:
         """More rows than one batch read back complete and in order."""
@@ -253,9 +296,9 @@ class TestView:
         valid = _appendable(log, events)
         n = data.draw(st.integers(0, len(valid)), label="n")
         for name in ("pipeline", "gaps", "roles", "history"):
-            from jobsearch_core.plugins import registry
+            from jobsearch_core.plugins import load_catalog
 
-            view = registry().views[name]
+            view = load_catalog().views[name]
             assert log.view(name, as_of=n) == fold(view, valid[:n])
 
     @settings(max_examples=20)
@@ -352,12 +395,12 @@ class TestSnapshots:
 
     def test_snapshot_of_older_view_version_ignored(self, log: EventLog) -> None:
         """A snapshot saved by another version of a view is never applied."""
-        from jobsearch_core.plugins import registry
+        from jobsearch_core.plugins import load_catalog
 
         log.snapshot_every = 1
         log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
-        gaps = registry().views["gaps"]
-        old_key = f"{gaps.version - 1}:{registry().codec.fingerprint}"
+        gaps = load_catalog().views["gaps"]
+        old_key = f"{gaps.version - 1}:{load_catalog().codec.fingerprint}"
         bogus = b'{"state": "garbage", "retractions": []}'
         from jobsearch_core.storage import Snapshot
 
@@ -368,11 +411,11 @@ class TestSnapshots:
 
     def test_unreadable_snapshot_ignored(self, log: EventLog) -> None:
         """A snapshot that cannot be read is ignored and the view replays from the start."""
-        from jobsearch_core.plugins import registry
+        from jobsearch_core.plugins import load_catalog
         from jobsearch_core.storage import Snapshot
 
         log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
-        key = f"{registry().views['gaps'].version}:{registry().codec.fingerprint}"
+        key = f"{load_catalog().views['gaps'].version}:{load_catalog().codec.fingerprint}"
         log.backend.save_snapshot(
             Snapshot(view="gaps", key=key, stream="me", position=2, state=b"{")
         )

@@ -23,8 +23,8 @@ from jobsearch_core import (
     open_log,
 )
 from jobsearch_core.events import Event
-from jobsearch_core.log import SNAPSHOT_BYTES_PER_EVENT
-from jobsearch_core.plugins import registry
+from jobsearch_core.plugins import load_catalog
+from jobsearch_core.snapshots import SNAPSHOT_BYTES_PER_EVENT, Snapshots
 from jobsearch_core.storage import Snapshot
 from jobsearch_core.testing import event_sequences
 from tests.conftest import MakeLog
@@ -69,7 +69,7 @@ class TestViews:
     def test_all_installed_views_by_default(self, log: EventLog) -> None:
         """With no names, every installed view, by name."""
         log.append([GapAdded(skill="SQL", at=T0)])
-        assert sorted(log.views()) == sorted(registry().views)
+        assert sorted(log.views()) == sorted(load_catalog().views)
 
     def test_no_names_no_views(self, log: EventLog) -> None:
         """An empty list of names gives an empty mapping."""
@@ -85,7 +85,7 @@ class TestViews:
         """An unknown view, or a bare string for the list, is refused before any reading."""
         with pytest.raises(UnknownViewError, match="nosuch"):
             log.views(["gaps", "nosuch"])
-        with pytest.raises(InvalidInputError, match="list of view names"):
+        with pytest.raises(InvalidInputError, match="list of views"):
             log.views("gaps")
 
     def test_progress_hears_positions(self, log: EventLog) -> None:
@@ -108,6 +108,11 @@ class TestViews:
         assert heard[-1] == 2502
 
 
+def key(log: EventLog, name: str) -> str:
+    """What the log's snapshots of a view are stored under."""
+    return Snapshots(log.backend, log.catalog).key(log.catalog.view(name))
+
+
 class TestSnapshotPolicy:
     """When snapshots are written and read."""
 
@@ -116,9 +121,8 @@ class TestSnapshotPolicy:
         log.snapshot_every = 10
         log.append([GapAdded(skill=f"s{i % 7}", at=T0) for i in range(35)])
         log.views(NAMES)
-        key = f"1:{registry().codec.fingerprint}"
         for name in NAMES:
-            found = log.backend.load_snapshot(name, key, "me", at_or_before=35)
+            found = log.backend.load_snapshot(name, key(log, name), "me", at_or_before=35)
             assert found is not None
             assert found.position == 30
 
@@ -133,11 +137,12 @@ class TestSnapshotPolicy:
             ]
         )
         log.view("pipeline")
-        key = f"1:{registry().codec.fingerprint}"
         taken: list[Snapshot] = []
         at = 300
         while (
-            found := log.backend.load_snapshot("pipeline", key, "me", at_or_before=at)
+            found := log.backend.load_snapshot(
+                "pipeline", key(log, "pipeline"), "me", at_or_before=at
+            )
         ) is not None:
             taken.append(found)
             at = found.position - 1
@@ -150,16 +155,18 @@ class TestSnapshotPolicy:
     def test_snapshot_every_zero_neither_writes_nor_reads(self, log: EventLog) -> None:
         """With snapshot_every=0 a view is always replayed from the start."""
         log.append([GapAdded(skill="SQL", at=T0), GapAdded(skill="Go", at=T0)])
-        key = f"1:{registry().codec.fingerprint}"
-        wrong = registry().codec.dump_snapshot(
-            log.view("gaps", as_of=1), registry().views["gaps"].state_type, {}
+        wrong = log.catalog.codec.dump_snapshot(
+            log.view("gaps", as_of=1), log.catalog.views["gaps"].state_type, {}
         )
         log.backend.save_snapshot(
-            Snapshot(view="gaps", key=key, stream="me", position=2, state=wrong)
+            Snapshot(view="gaps", key=key(log, "gaps"), stream="me", position=2, state=wrong)
         )
         plain = EventLog(log.backend, snapshot_every=0)
         assert [item.skill for item in plain.view("gaps").items] == ["SQL", "Go"]
-        assert plain.backend.load_snapshot("pipeline", key, "me", at_or_before=2) is None
+        assert (
+            plain.backend.load_snapshot("pipeline", key(log, "pipeline"), "me", at_or_before=2)
+            is None
+        )
         # A log that reads snapshots takes the (planted, wrong) one at its word.
         assert [item.skill for item in log.view("gaps").items] == ["SQL"]
 

@@ -23,7 +23,7 @@ from jobsearch_core import (
     open_log,
 )
 from jobsearch_core import hookspecs as hookspecs_module
-from jobsearch_core.plugins import BUILTIN, pm, registry
+from jobsearch_core.plugins import BUILTIN, load_catalog, pm
 from jobsearch_core.storage.memory import MemoryBackend
 
 
@@ -64,7 +64,7 @@ class TestHookspecs:
     def test_builtins_are_a_plugin(self) -> None:
         """The built-in backends, events and views come through the same hooks."""
         assert pm.get_plugin(BUILTIN) is not None
-        reg = registry()
+        reg = load_catalog()
         assert {"memory", "sqlite"} <= set(reg.backends)
         assert {"pipeline", "gaps", "roles", "history"} <= set(reg.views)
         assert len(reg.event_types) >= 11
@@ -123,7 +123,7 @@ class TestRegistration:
         impl = type("Clash", (), {hook: hookimpl(lambda self, register: give(register))})
         plugin(impl(), "acme-clash")
         with pytest.raises(PluginError) as caught:
-            registry()
+            load_catalog()
         assert "'jobsearch_core'" in str(caught.value)
         assert "'acme-clash'" in str(caught.value)
 
@@ -151,7 +151,7 @@ class TestRegistration:
         impl = type("Wrong", (), {hook: hookimpl(lambda self, register: give(register))})
         plugin(impl(), "acme-wrong")
         with pytest.raises(PluginError, match=message) as caught:
-            registry()
+            load_catalog()
         assert "acme-wrong" in str(caught.value)
 
     def test_plugin_subclass_is_not_its_base(
@@ -253,8 +253,8 @@ class TestEntryPoints:
             site,
             """
             import sys
-            from jobsearch_core.plugins import registry
-            registry()
+            from jobsearch_core.plugins import load_catalog
+            load_catalog()
             print("loaded:", "acme_one" in sys.modules, "acme_two" in sys.modules)
             """,
             JOBSEARCH_CORE_PLUGINS=chosen,
@@ -267,10 +267,10 @@ class TestEntryPoints:
         result = _run(
             site,
             """
-            from jobsearch_core.plugins import registry
+            from jobsearch_core.plugins import load_catalog
             from jobsearch_core import PluginError
             try:
-                registry()
+                load_catalog()
             except PluginError as error:
                 print("error:", error)
             """,

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from jobsearch_core.audit import Problem
 from jobsearch_core.errors import (
     BackendError,
     ConcurrencyError,
@@ -41,8 +42,9 @@ from jobsearch_core.events import (
     Stage,
     UnknownEvent,
 )
-from jobsearch_core.log import EventLog, Problem, open_log
-from jobsearch_core.plugins import hookimpl
+from jobsearch_core.hookspecs import hookimpl
+from jobsearch_core.log import EventLog
+from jobsearch_core.opening import open_log
 from jobsearch_core.views import View
 
 __all__ = [

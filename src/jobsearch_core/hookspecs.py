@@ -1,4 +1,4 @@
-"""The plugin contract: the hooks a `jobsearch_core` plugin may implement.
+"""The plugin contract: both pluggy markers, and the hooks a `jobsearch_core` plugin may implement.
 
 Each `register_*` hook receives a `register` callback owned by the host, so the host
 can refuse a duplicate name with an error that names both plugins.
@@ -14,12 +14,13 @@ import pluggy
 if TYPE_CHECKING:
     from jobsearch_core.codec import Upcaster
     from jobsearch_core.events import Event, Recorded
-    from jobsearch_core.log import EventLog
     from jobsearch_core.storage import BackendFactory
     from jobsearch_core.views import View
 
 __all__ = [
+    "PROJECT",
     "appended",
+    "hookimpl",
     "hookspec",
     "register_backends",
     "register_commands",
@@ -28,7 +29,12 @@ __all__ = [
     "register_views",
 ]
 
-hookspec = pluggy.HookspecMarker("jobsearch_core")
+#: One name everywhere: the markers', the entry-point group's and the import package's.
+PROJECT = "jobsearch_core"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Marks a plugin's hook implementations: ``@hookimpl def register_views(register): ...``.
+hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
@@ -57,5 +63,8 @@ def register_commands(cli: Any) -> None:
 
 
 @hookspec
-def appended(log: EventLog, records: list[Recorded]) -> None:
-    """Hear of events after their append has committed (an exception here is logged, not raised)."""
+def appended(log: Any, records: list[Recorded]) -> None:
+    """Hear of events after their append has committed: `log` is the `EventLog` appended to.
+
+    An exception here is logged, not raised: the append has committed already.
+    """

@@ -3,102 +3,37 @@
 from __future__ import annotations
 
 import itertools
-import logging
-import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
-import attrs
+from jobsearch_core.audit import Problem, head_hash, verify
+from jobsearch_core.catalog import Catalog
+from jobsearch_core.codec import make_record
+from jobsearch_core.errors import CorruptEventError, InvalidInputError
+from jobsearch_core.events.base import Event, Recorded
+from jobsearch_core.events.vocabulary import EventRetracted
+from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
+from jobsearch_core.storage.backend import Backend
+from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
+from jobsearch_core.views.replay import Progress, Replay, answers
+from jobsearch_core.views.view import View
 
-from jobsearch_core._fastcodec import make_record
-from jobsearch_core.errors import (
-    BackendError,
-    CorruptEventError,
-    InvalidInputError,
-    JobsearchError,
-    UnknownViewError,
-)
-from jobsearch_core.events import Event, EventRetracted, Recorded
-from jobsearch_core.plugins import pm, registry
-from jobsearch_core.storage import GENESIS, Backend, Snapshot, StoredRow, chain_hash
-from jobsearch_core.views import View
-from jobsearch_core.views._replay import Progress, Replay
+__all__ = ["DEFAULT_STREAM", "EventLog", "shown_url"]
 
-__all__ = ["DEFAULT_STREAM", "EventLog", "Problem", "default_url", "open_log"]
-
-logger = logging.getLogger("jobsearch_core")
+S = TypeVar("S")
 
 DEFAULT_STREAM = "me"
-#: A view replay saves a snapshot after this many events folded since the last one (per
-#: view and stream), or more for a large state: see `SNAPSHOT_BYTES_PER_EVENT`.
-SNAPSHOT_EVERY = 500
-#: The next snapshot of a view waits at least (size of its last one) / this many events,
-#: so snapshots cost a bounded share of a replay whatever the size of the state.
-SNAPSHOT_BYTES_PER_EVENT = 256
 #: Rows decoded at a time from a backend that does not offer batches of its own.
 READ_BATCH = 1000
 MAX_STREAM_NAME = 256
-#: How long follow() waits at a time on a backend that wakes it (wait_for_append).
+#: How long follow() waits at a time on a backend that wakes it (`WakesOnAppend`).
 WAKEABLE_WAIT = 30.0
 
 
-def default_url() -> str:
-    """``$JOBSEARCH_LOG``, else a SQLite file in the user's data folder."""
-    from_env = os.environ.get("JOBSEARCH_LOG")
-    if from_env:
-        return from_env
-    return f"sqlite://{_data_dir().joinpath('log.db').as_posix()}"
-
-
-def _data_dir() -> Path:
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "jobsearch"
-
-
-def open_log(url: str | os.PathLike[str] | None = None) -> EventLog:
-    """Open the log at `url`: ``sqlite:///path``, ``memory://`` or a scheme a plugin registers.
-
-    With no URL: ``$JOBSEARCH_LOG``, else ``log.db`` in the user's data folder. A plain
-    file path (or `pathlib.Path`) opens a SQLite file.
-    """
-    if url is None:
-        text = default_url()
-        if text.startswith("sqlite:") and not os.environ.get("JOBSEARCH_LOG"):
-            _data_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
-    elif isinstance(url, os.PathLike):
-        text = f"sqlite://{Path(url).absolute().as_posix()}"
-    elif isinstance(url, str):
-        text = url
-    else:
-        raise InvalidInputError(f"a log URL must be text or a path, got {url!r}")
-    if not text.strip():
-        raise InvalidInputError("the log URL is empty")
-    scheme = urlsplit(text).scheme
-    if len(scheme) <= 1:  # no scheme (or a Windows drive letter): a file path
-        text = f"sqlite://{Path(text).absolute().as_posix()}"
-        scheme = "sqlite"
-    backends = registry().backends
-    factory = backends.get(scheme)
-    if factory is None:
-        known = ", ".join(f"{s}://" for s in sorted(backends))
-        raise InvalidInputError(
-            f"no backend for {scheme}:// in {_shown(text)!r} (installed: {known}); "
-            "is its plugin installed?"
-        )
-    return EventLog(factory(text))
-
-
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """A URL with any password hidden."""
     parts = urlsplit(url)
     if parts.password is None:
@@ -106,30 +41,39 @@ def _shown(url: str) -> str:
     return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
-@attrs.frozen
-class Problem:
-    """One thing `EventLog.verify` found wrong, and where."""
+def _installed() -> Catalog:
+    # The composition root: the built-ins and the installed plugins, as of now.
+    from jobsearch_core.plugins import load_catalog
 
-    position: int
-    stream: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"position {self.position}"
-        if self.stream is not None:
-            where += f" (stream {self.stream!r})"
-        return f"{where}: {self.message}"
+    return load_catalog()
 
 
 class EventLog:
-    """An append-only log of job-search events, folded into views on demand."""
+    """An append-only log of job-search events, folded into views on demand.
 
-    def __init__(self, backend: Backend, *, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+    It keeps the `catalog` (event types, views, codec, listeners) it was opened with:
+    by default the plugins installed when it is made.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        catalog: Catalog | None = None,
+        snapshot_every: int = SNAPSHOT_EVERY,
+    ) -> None:
         self.backend = backend
+        self.catalog = catalog if catalog is not None else _installed()
         self.snapshot_every = snapshot_every
+        self._codec = self.catalog.codec
+        self._snapshots = Snapshots(backend, self.catalog)
+        # What the backend can do besides the protocol, asked once.
+        self._read_raw = backend.read_raw if isinstance(backend, ReadsRaw) else None
+        self._read_batches = backend.read_batches if isinstance(backend, ReadsBatches) else None
+        self._wait = backend.wait_for_append if isinstance(backend, WakesOnAppend) else None
 
     def __repr__(self) -> str:
-        return f"<EventLog {_shown(self.url)}>"
+        return f"<EventLog {shown_url(self.url)}>"
 
     def __enter__(self) -> EventLog:
         return self
@@ -170,8 +114,8 @@ class EventLog:
             raise InvalidInputError(
                 f"expected_version must be a whole number from 0 or None, got {expected_version!r}"
             )
-        codec = registry().codec
-        rows = [codec.encode(event) for event in batch]
+        encode = self._codec.encode
+        rows = [encode(event) for event in batch]
         self._check_retractions(stream, batch)
         stored = self.backend.append(stream, rows, expected_version=expected_version)
         record = make_record
@@ -180,7 +124,7 @@ class EventLog:
             for row, event in zip(stored, batch, strict=True)
         ]
         if records:
-            self._announce(records)
+            self.catalog.announce(self, records)
         return records
 
     def _check_retractions(self, stream: str, batch: list[Event]) -> None:
@@ -206,17 +150,6 @@ class EventLog:
                     f"{target.stream!r}, not {stream!r}; a stream can only correct itself"
                 )
 
-    def _announce(self, records: list[Recorded]) -> None:
-        # The append has committed: a failing listener is logged, never raised, so it
-        # cannot make a committed append look failed.
-        for impl in pm.hook.appended.get_hookimpls():
-            try:
-                impl.function(
-                    **{name: {"log": self, "records": records}[name] for name in impl.argnames}
-                )
-            except Exception:
-                logger.exception("plugin %r failed in the appended hook", impl.plugin_name)
-
     # --- reading ----------------------------------------------------------------------------
 
     def read(self, *, stream: str | None = None, after: int = 0) -> Iterator[Recorded]:
@@ -238,13 +171,13 @@ class EventLog:
         """Events after a position as they commit: those already there, then each new one.
 
         Runs until the caller stops iterating, or `idle_timeout` seconds pass without a new
-        event. A backend with a ``wait_for_append(after, timeout)`` method is woken by it
-        (PostgreSQL: LISTEN/NOTIFY); any other is polled every `poll_interval` seconds.
+        event. A backend that can wake a reader (`WakesOnAppend`; PostgreSQL, through
+        LISTEN/NOTIFY) is waited on; any other is polled every `poll_interval` seconds.
         """
         _check_position("after", after)
         if poll_interval <= 0:
             raise InvalidInputError(f"poll_interval must be positive, got {poll_interval!r}")
-        wait = getattr(self.backend, "wait_for_append", None)
+        wait = self._wait
         cursor = after
         last_news = time.monotonic()
         while True:
@@ -280,29 +213,51 @@ class EventLog:
         """The streams that hold events, sorted."""
         return self.backend.streams()
 
+    # --- views ------------------------------------------------------------------------------
+
+    @overload
     def view(
         self,
-        name: str,
+        view: View[S],
+        *,
+        stream: str = ...,
+        as_of: int | datetime | None = ...,
+        progress: Callable[[int], None] | None = ...,
+    ) -> S: ...
+
+    @overload
+    def view(
+        self,
+        view: str,
+        *,
+        stream: str = ...,
+        as_of: int | datetime | None = ...,
+        progress: Callable[[int], None] | None = ...,
+    ) -> Any: ...
+
+    def view(
+        self,
+        view: str | View[Any],
         *,
         stream: str = DEFAULT_STREAM,
         as_of: int | datetime | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> Any:
-        """The state of view `name` for `stream`: now, or as of a position or a moment.
+        """The state of a view for `stream`: now, or as of a position or a moment.
 
-        As of a position: the events at or before it. As of a moment (an aware datetime):
-        the events whose `at` is not later, applied in log order. `progress`, when given,
-        hears the position reached every thousand events read (for a progress bar).
+        `view` is a name (``"gaps"``) or a typed handle (`jobsearch_core.views.GAPS`),
+        looked up by its name among the log's views. As of a position: the events at or
+        before it. As of a moment (an aware datetime): the events whose `at` is not later,
+        applied in log order. `progress`, when given, hears the position reached every
+        thousand events read (for a progress bar).
         """
-        view = self._view(name)
-        _check_stream(stream)
-        until, moment = self._until(as_of)
-        (folded,) = self._replay([view], stream, until, moment, progress)
-        return folded.state
+        name = self._name_of(view)
+        (state,) = self._answers([name], stream, as_of, progress).values()
+        return state
 
     def views(
         self,
-        names: Iterable[str] | None = None,
+        names: Iterable[str | View[Any]] | None = None,
         *,
         stream: str = DEFAULT_STREAM,
         as_of: int | datetime | None = None,
@@ -310,18 +265,42 @@ class EventLog:
     ) -> dict[str, Any]:
         """Several views of `stream` (all installed ones when `names` is None), in one read.
 
-        The same states as `view` gives for each name, for the price of one replay.
+        The same states as `view` gives for each, by name, for the price of one replay.
         """
-        if isinstance(names, str):
-            raise InvalidInputError(f"views takes a list of view names, got {names!r}")
-        chosen = sorted(registry().views) if names is None else list(dict.fromkeys(names))
-        found = [self._view(name) for name in chosen]
+        if isinstance(names, str | View):
+            raise InvalidInputError(f"views takes a list of views, got {names!r}")
+        chosen = (
+            sorted(self.catalog.views)
+            if names is None
+            else list(dict.fromkeys(self._name_of(name) for name in names))
+        )
+        if not chosen:
+            _check_stream(stream)
+            self._until(as_of)
+            return {}
+        return self._answers(chosen, stream, as_of, progress)
+
+    def _name_of(self, view: str | View[Any]) -> str:
+        name = view.name if isinstance(view, View) else view
+        if not isinstance(name, str):
+            raise InvalidInputError(f"a view is a name or a View, got {view!r}")
+        self.catalog.view(name)  # UnknownViewError, naming the installed ones
+        return name
+
+    def _answers(
+        self,
+        names: list[str],
+        stream: str,
+        as_of: int | datetime | None,
+        progress: Callable[[int], None] | None,
+    ) -> dict[str, Any]:
         _check_stream(stream)
         until, moment = self._until(as_of)
-        if not found:
-            return {}
-        folded = self._replay(found, stream, until, moment, progress)
-        return {name: done.state for name, done in zip(chosen, folded, strict=True)}
+        ordered = self.catalog.in_order(names)
+        folded = self._replay(ordered, stream, until, moment, progress)
+        found = answers(ordered, [done.state for done in folded])
+        by_name = {view.name: answer for view, answer in zip(ordered, found, strict=True)}
+        return {name: by_name[name] for name in names}
 
     def _until(self, as_of: int | datetime | None) -> tuple[int, datetime | None]:
         """The position to replay up to, and the moment to filter by (for `as_of`)."""
@@ -339,14 +318,6 @@ class EventLog:
             return as_of, None
         return head, None
 
-    def _view(self, name: str) -> View[Any]:
-        views = registry().views
-        view = views.get(name)
-        if view is None:
-            known = ", ".join(sorted(views))
-            raise UnknownViewError(f"no view named {name!r} (installed: {known})")
-        return view
-
     def _decoded(
         self, *, after: int, until: int | None, stream: str | None
     ) -> Iterator[list[Recorded]]:
@@ -354,22 +325,7 @@ class EventLog:
 
         A damaged row raises `CorruptEventError` after the events before it.
         """
-        codec = registry().codec
-        backend = self.backend
-        read_raw = getattr(backend, "read_raw", None)
-        batches: Iterator[Sequence[Any]]
-        decode: Callable[[Sequence[Any]], list[Recorded]]
-        if read_raw is not None:
-            batches, decode = read_raw(after=after, until=until, stream=stream), codec.decode_raw
-        elif (read_batches := getattr(backend, "read_batches", None)) is not None:
-            batches, decode = (
-                read_batches(after=after, until=until, stream=stream),
-                codec.decode_rows,
-            )
-        else:
-            rows = backend.read(after=after, until=until, stream=stream)
-            batches = iter(lambda: list(itertools.islice(rows, READ_BATCH)), [])
-            decode = codec.decode_rows
+        batches, decode = self._batches(after=after, until=until, stream=stream)
         for batch in batches:
             try:
                 records = decode(batch)
@@ -381,6 +337,18 @@ class EventLog:
                 raise
             yield records
 
+    def _batches(
+        self, *, after: int, until: int | None, stream: str | None
+    ) -> tuple[Iterator[Sequence[Any]], Callable[[Sequence[Any]], list[Recorded]]]:
+        """The backend's rows in batches, and the codec function that decodes a batch."""
+        if self._read_raw is not None:
+            return self._read_raw(after=after, until=until, stream=stream), self._codec.decode_raw
+        if self._read_batches is not None:
+            found = self._read_batches(after=after, until=until, stream=stream)
+            return found, self._codec.decode_rows
+        rows = self.backend.read(after=after, until=until, stream=stream)
+        return iter(lambda: list(itertools.islice(rows, READ_BATCH)), []), self._codec.decode_rows
+
     def _replay(
         self,
         views: list[View[Any]],
@@ -389,7 +357,6 @@ class EventLog:
         moment: datetime | None,
         progress: Callable[[int], None] | None = None,
     ) -> list[Progress]:
-        codec = registry().codec
         reached = 0
 
         def read(after: int, until: int) -> Iterator[list[Recorded]]:
@@ -402,52 +369,19 @@ class EventLog:
                 yield records
 
         replay = Replay(views, read, moment=moment)
-        snapshots = [view.state_type is not None for view in views]
-        if moment is not None or self.snapshot_every <= 0 or not any(snapshots):
+        if (
+            moment is not None
+            or self.snapshot_every <= 0
+            or all(view.state_type is None for view in views)
+        ):
             return replay.run([None] * len(views), until)
-        keys = [f"{view.version}:{codec.fingerprint}" for view in views]
-        starts = [
-            self._load_snapshot(view, key, stream, until) if snapshot else None
-            for view, key, snapshot in zip(views, keys, snapshots, strict=True)
-        ]
-
-        def save(index: int, progress: Progress) -> int | None:
-            if not snapshots[index]:
-                return None
-            size = self._save_snapshot(views[index], keys[index], stream, progress)
-            # A large state waits longer for its next snapshot, so the bytes written stay
-            # a fixed share of the events folded, however long the stream grows.
-            return size // SNAPSHOT_BYTES_PER_EVENT
-
-        return replay.run(starts, until, checkpoint=save, checkpoint_every=self.snapshot_every)
-
-    def _load_snapshot(self, view: View[Any], key: str, stream: str, until: int) -> Progress | None:
-        snapshot = self.backend.load_snapshot(view.name, key, stream, at_or_before=until)
-        if snapshot is None or view.state_type is None:
-            return None
-        try:
-            state, retractions = registry().codec.load_snapshot(snapshot.state, view.state_type)
-        except Exception:
-            logger.warning("ignoring an unreadable %s snapshot at %d", view.name, snapshot.position)
-            return None
-        return Progress(state, snapshot.position, retractions)
-
-    def _save_snapshot(self, view: View[Any], key: str, stream: str, progress: Progress) -> int:
-        """Save a snapshot (a read-only log just goes without); the size of its state."""
-        snapshot = Snapshot(
-            view=view.name,
-            key=key,
-            stream=stream,
-            position=progress.position,
-            state=registry().codec.dump_snapshot(
-                progress.state, view.state_type, progress.retractions
-            ),
+        snapshots = self._snapshots
+        return replay.run(
+            snapshots.starts(views, stream, until),
+            until,
+            checkpoint=snapshots.saver(views, stream),
+            checkpoint_every=self.snapshot_every,
         )
-        try:
-            self.backend.save_snapshot(snapshot)
-        except BackendError as error:  # a read-only log still answers, just without snapshots
-            logger.debug("snapshot not saved: %s", error)
-        return len(snapshot.state)
 
     # --- checking ---------------------------------------------------------------------------
 
@@ -458,96 +392,11 @@ class EventLog:
         the hash chain: each row's hash must be `chain_hash` of the hash before it and
         the row, so a row changed behind the library's back shows where it was changed.
         """
-        problems: list[Problem] = []
-        codec = registry().codec
-        expected = 1
-        versions: dict[str, int] = {}
-        previous = GENESIS
-        chained = False
-        unhashed: list[StoredRow] = []
-        row: StoredRow
-        #: Rows the backend could not hand over (already listed): position -> stream.
-        damaged: dict[int, str | None] = {}
-        for row in self._rows_past_damage(problems, damaged):
-            skipped = range(expected, row.position)
-            if skipped and not all(position in damaged for position in skipped):
-                problems.append(
-                    Problem(
-                        row.position,
-                        row.stream,
-                        f"positions {expected}..{row.position - 1} are missing",
-                    )
-                )
-            for position in skipped:  # an unreadable row still took its stream's next version
-                stream = damaged.get(position)
-                if stream is not None:
-                    versions[stream] = versions.get(stream, 0) + 1
-            expected = row.position + 1
-            version = versions.get(row.stream, 0) + 1
-            if row.version != version:
-                problems.append(
-                    Problem(
-                        row.position, row.stream, f"version {row.version} where {version} was due"
-                    )
-                )
-            versions[row.stream] = row.version
-            due = chain_hash(
-                previous,
-                row.position,
-                row.stream,
-                row.version,
-                row.type,
-                row.schema_version,
-                row.data,
-            )
-            if row.hash:
-                chained = True
-                # After an unreadable row its hash is unknown: the chain resumes from here.
-                if row.hash != due and row.position - 1 not in damaged:
-                    problems.append(
-                        Problem(
-                            row.position,
-                            row.stream,
-                            "the hash chain breaks here: this row (or its hash) was changed "
-                            "outside jobsearch-core",
-                        )
-                    )
-                previous = row.hash
-            else:
-                unhashed.append(row)
-                previous = due  # judge the next row as if this one were whole
-            try:
-                codec.decode(row)
-            except CorruptEventError as error:
-                problems.append(Problem(row.position, row.stream, str(error)))
-            except JobsearchError as error:  # pragma: no cover - any other decoding failure
-                problems.append(Problem(row.position, row.stream, str(error)))
-        if chained:  # a backend that keeps the chain keeps it for every row
-            problems += [Problem(r.position, r.stream, "the row has no hash") for r in unhashed]
-            problems.sort(key=lambda problem: problem.position)
-        return problems
-
-    def _rows_past_damage(
-        self, problems: list[Problem], damaged: dict[int, str | None]
-    ) -> Iterator[StoredRow]:
-        """Every stored row; a row the backend cannot even hand over is noted and stepped over."""
-        after = 0
-        while True:
-            try:
-                for row in self.backend.read(after=after):
-                    after = row.position
-                    yield row
-                return
-            except CorruptEventError as error:
-                problems.append(Problem(error.position, error.stream, str(error)))
-                damaged[error.position] = error.stream
-                after = max(after + 1, error.position)
+        return verify(self.backend, self._codec)
 
     def head_hash(self) -> str | None:
         """The last event's chain hash in hex: note it elsewhere to notice a rewritten history."""
-        head = self.backend.head()
-        last = next(self.backend.read(after=head - 1, until=head), None) if head else None
-        return last.hash.hex() if last is not None and last.hash else None
+        return head_hash(self.backend)
 
 
 def _events(events: Iterable[Event] | Event) -> list[Event]:
@@ -567,7 +416,8 @@ def _events(events: Iterable[Event] | Event) -> list[Event]:
     return batch
 
 
-def _check_stream(stream: object) -> None:
+def check_stream(stream: object) -> None:
+    """Refuse a stream name that is not non-blank, printable text of at most 256 characters."""
     if not isinstance(stream, str):
         raise InvalidInputError(f"a stream name must be text, got {stream!r}")
     if not stream.strip():
@@ -578,6 +428,9 @@ def _check_stream(stream: object) -> None:
         raise InvalidInputError(
             f"a stream name must be at most {MAX_STREAM_NAME} characters, got {len(stream)}"
         )
+
+
+_check_stream = check_stream
 
 
 def _check_position(name: str, value: object) -> None:

@@ -1,4 +1,4 @@
-"""The plugin manager `pm`, the `hookimpl` marker, and the registry built from every plugin's hooks.
+"""The plugin manager `pm`, and the catalog it builds from every plugin's hooks.
 
 Entry points in the group ``jobsearch_core`` load on first use, not at import.
 ``JOBSEARCH_CORE_PLUGINS`` (a comma list of entry-point names; empty for none) chooses
@@ -14,77 +14,63 @@ from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from typing import Any
 
-import attrs
 import pluggy
 
-from jobsearch_core import hookspecs
-from jobsearch_core.codec import Codec, Upcaster
+from jobsearch_core import builtin, hookspecs
+from jobsearch_core.catalog import Catalog, Listener
+from jobsearch_core.codec import Upcaster
 from jobsearch_core.errors import PluginError
-from jobsearch_core.events import Event, UnknownEvent, event_type_of
-from jobsearch_core.storage import BackendFactory
-from jobsearch_core.views import View
+from jobsearch_core.events.base import Event, Recorded, UnknownEvent, event_type_of
+from jobsearch_core.hookspecs import PROJECT, hookimpl
+from jobsearch_core.storage.backend import BackendFactory
+from jobsearch_core.views.view import View
 
 __all__ = [
     "BUILTIN",
     "ENTRY_POINT_GROUP",
     "ENV_VAR",
-    "Registry",
     "hookimpl",
+    "load_catalog",
     "load_entry_points",
     "pm",
-    "registry",
 ]
 
-ENTRY_POINT_GROUP = "jobsearch_core"
+ENTRY_POINT_GROUP = PROJECT
 ENV_VAR = "JOBSEARCH_CORE_PLUGINS"
 #: The name the built-in plugin is registered under.
-BUILTIN = "jobsearch_core"
+BUILTIN = PROJECT
 
-hookimpl = pluggy.HookimplMarker("jobsearch_core")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 
 
-@attrs.frozen
-class Registry:
-    """What the installed plugins registered, by name, and the codec built from it."""
-
-    backends: dict[str, BackendFactory]
-    views: dict[str, View[Any]]
-    event_types: dict[str, type[Event]]
-    upcasters: dict[tuple[str, int], Upcaster]
-    #: (kind, name) -> the plugin that registered it, e.g. ("view", "gaps") -> "jobsearch_core".
-    owners: dict[tuple[str, str], str]
-    codec: Codec
-
-
 class PluginManager(pluggy.PluginManager):
-    """A pluggy manager that forgets its registry whenever a plugin comes or goes."""
+    """A pluggy manager that forgets its catalog whenever a plugin comes or goes."""
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        """Register a plugin; the next use rebuilds the registry (and the codec) with it."""
+        """Register a plugin; logs opened from now on have it (open ones keep their own set)."""
         registered = super().register(plugin, name)
-        _forget_registry()
+        _forget_catalog()
         return registered
 
     def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
-        """Unregister a plugin; the next use rebuilds the registry without it."""
+        """Unregister a plugin; logs opened from now on go without it."""
         removed = super().unregister(plugin, name)
-        _forget_registry()
+        _forget_catalog()
         return removed
 
 
-pm = PluginManager("jobsearch_core")
+pm = PluginManager(PROJECT)
 pm.add_hookspecs(hookspecs)
 
 _lock = threading.RLock()
-_registry: Registry | None = None
+_catalog: Catalog | None = None
 _entry_points_loaded = False
 
 
-def _forget_registry() -> None:
-    global _registry
+def _forget_catalog() -> None:
+    global _catalog
     with _lock:
-        _registry = None
+        _catalog = None
 
 
 def load_entry_points() -> None:
@@ -118,17 +104,17 @@ def load_entry_points() -> None:
                 ) from error
 
 
-def registry() -> Registry:
-    """The registry of backends, views, event types and upcasters; built on first use."""
-    global _registry
-    current = _registry
+def load_catalog() -> Catalog:
+    """The catalog of the plugins registered now: built once, then shared until one comes or goes."""
+    global _catalog
+    current = _catalog
     if current is not None:
         return current
     with _lock:
         load_entry_points()
-        if _registry is None:
-            _registry = _build()
-        return _registry
+        if _catalog is None:
+            _catalog = _build()
+        return _catalog
 
 
 def _implementations(hook_name: str) -> Iterator[tuple[str, Callable[..., Any], tuple[str, ...]]]:
@@ -145,7 +131,7 @@ def _call(hook_name: str, **kwargs: Any) -> None:
         function(**bound)
 
 
-def _build() -> Registry:
+def _build() -> Catalog:
     owners: dict[tuple[str, str], str] = {}
 
     def claim(kind: str, name: str, plugin: str) -> None:
@@ -215,20 +201,24 @@ def _build() -> Registry:
     _call("register_event_types", register=event_register)
     _call("register_upcasters", register=upcaster_register)
     _call("register_views", register=view_register)
-    return Registry(
+    return Catalog.make(
         backends=backends,
         views=views,
         event_types=event_types,
         upcasters=upcasters,
         owners=owners,
-        codec=Codec(event_types, upcasters),
+        listeners=[_listener(impl) for impl in pm.hook.appended.get_hookimpls()],
     )
 
 
-def _register_builtins() -> None:
-    from jobsearch_core import _builtins
+def _listener(impl: pluggy.HookImpl) -> Listener:
+    function, argnames = impl.function, tuple(impl.argnames)
 
-    pm.register(_builtins, name=BUILTIN)
+    def hear(log: Any, records: list[Recorded]) -> None:
+        given = {"log": log, "records": records}
+        function(**{name: given[name] for name in argnames})
+
+    return Listener(plugin=impl.plugin_name, hear=hear)
 
 
-_register_builtins()
+pm.register(builtin, name=BUILTIN)

@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 from click.testing import CliRunner
 from jobsearch_core.cli import cli
-from jobsearch_core.plugins import ENTRY_POINT_GROUP, pm, registry
+from jobsearch_core.plugins import ENTRY_POINT_GROUP, load_catalog, pm
 
 from jobsearch_core_nudges import VIEW, plugin
 
@@ -22,13 +22,13 @@ class TestEntryPoint:
         assert found.load() is plugin
 
     def test_registers_the_view(self) -> None:
-        """The registry has the view, owned by the plugin."""
-        assert registry().views["nudges"] is VIEW
-        assert registry().owners[("view", "nudges")] == "nudges"
+        """The catalog has the view, owned by the plugin."""
+        assert load_catalog().views["nudges"] is VIEW
+        assert load_catalog().owners[("view", "nudges")] == "nudges"
 
     def test_implements_only_public_hooks(self) -> None:
         """It implements register_views and register_commands, nothing else."""
-        registry()
+        load_catalog()
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         assert hooks == ["register_commands", "register_views"]
 

@@ -84,9 +84,22 @@ class TestSnapshots:
         assert not [r for r in caplog.records if "snapshot" in r.getMessage()]
 
     def test_snapshot_key_has_the_view_version(self) -> None:
-        """The view declares its state type (so it is snapshotted) and a version."""
+        """The view declares its state type (so it is snapshotted), a version, and the views
+        it uses (so their versions key its snapshots too)."""
         assert VIEW.state_type is NudgesState
-        assert VIEW.version == 1
+        assert VIEW.version == 2
+        assert set(VIEW.uses) == {"pipeline", "gaps", "roles"}
+
+    def test_the_snapshot_holds_no_copy_of_the_core_views(self, demo_log: EventLog) -> None:
+        """A snapshot keeps the nudges' own facts; the pipeline, gap list and roles it is
+        handed are the core views' own, never folded again."""
+        state: NudgesState = demo_log.view("nudges")
+        folded = VIEW.initial()
+        for recorded in demo_log.read():
+            folded = VIEW.apply(folded, recorded, {})
+        assert folded.pipeline.applications == {}
+        assert folded.gaps.items == []
+        assert folded.resume_versions == state.resume_versions
 
 
 class TestTotal:
@@ -104,4 +117,4 @@ class TestTotal:
         """`apply` keeps the View contract: it returns the state it folded into."""
         state = VIEW.initial()
         recorded: Recorded = next(demo_log.read())
-        assert VIEW.apply(state, recorded) is state
+        assert VIEW.apply(state, recorded, {}) is state

@@ -8,7 +8,7 @@ import sys
 from importlib.metadata import entry_points
 
 from jobsearch_core import GapAdded, open_log
-from jobsearch_core.plugins import registry
+from jobsearch_core.plugins import load_catalog
 
 from jobsearch_core_postgres import PostgresBackend, plugin
 
@@ -44,10 +44,10 @@ class TestEntryPoint:
 
     def test_registers_both_schemes(self) -> None:
         """postgresql:// and postgres:// open a PostgresBackend, owned by the plugin."""
-        backends = registry().backends
+        backends = load_catalog().backends
         assert backends["postgresql"] == PostgresBackend.from_url
         assert backends["postgres"] == PostgresBackend.from_url
-        assert registry().owners[("backend", "postgresql")] == "postgresql"
+        assert load_catalog().owners[("backend", "postgresql")] == "postgresql"
 
     def test_fresh_process_finds_it(self, url: str) -> None:
         """A process that never imports the plugin opens a postgresql:// log all the same."""

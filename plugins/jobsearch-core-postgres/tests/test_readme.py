@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from jobsearch_core.demo import main as demo
+from jobsearch_core.demo.__main__ import main as demo
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 #: The URL the README's examples use; each run swaps in a scratch schema of the test server.

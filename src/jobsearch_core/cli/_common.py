@@ -14,7 +14,8 @@ import click
 from rich.console import Console
 
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.log import DEFAULT_STREAM, EventLog, open_log
+from jobsearch_core.log import DEFAULT_STREAM, EventLog
+from jobsearch_core.opening import open_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,14 +6,16 @@ import json
 from datetime import datetime
 from typing import Any
 
+from jobsearch_core.codec import make_converter
 from jobsearch_core.events import Recorded, UnknownEvent, event_type_of, schema_version_of
-from jobsearch_core.plugins import registry
 from jobsearch_core.views.gaps import GapItem, GapsState, PunchUpItem
 from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import Application, FunnelRow, PipelineState
 from jobsearch_core.views.roles import RolesState
 
 __all__ = ["gaps_json", "history_json", "pipeline_json", "record_json", "roles_json"]
+
+_CONVERTER = make_converter()
 
 #: Bumped when a key is renamed or removed (keys are only ever added otherwise).
 FORMAT = 1
@@ -184,7 +186,7 @@ def record_json(recorded: Recorded) -> dict[str, Any]:
     if isinstance(event, UnknownEvent):
         data: Any = json.loads(event.data)
     else:
-        data = registry().codec.converter.unstructure(event)
+        data = _CONVERTER.unstructure(event)
         data = {k: v for k, v in data.items() if v is not None}
     return {
         "position": recorded.position,

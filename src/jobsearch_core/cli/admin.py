@@ -84,7 +84,7 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
     """Load a sample job search (three months of it) into a fresh log and show its views."""
     from jobsearch_core.cli import read
     from jobsearch_core.demo import load_demo
-    from jobsearch_core.log import open_log
+    from jobsearch_core.opening import open_log
 
     parent = ctx.parent
     # `jobsearch --log URL demo` means that log too; $JOBSEARCH_LOG does not, so the demo

@@ -17,6 +17,7 @@ import click
 from jobsearch_core.cli._common import context, parse_moment, stream_option
 from jobsearch_core.cli._progress import bar
 from jobsearch_core.cli.record import slug
+from jobsearch_core.codec import Codec
 from jobsearch_core.errors import InvalidInputError, JobsearchError
 from jobsearch_core.events import (
     ApplicationClosed,
@@ -28,8 +29,7 @@ from jobsearch_core.events import (
     Stage,
     UnknownEvent,
 )
-from jobsearch_core.log import EventLog, _check_stream
-from jobsearch_core.plugins import registry
+from jobsearch_core.log import EventLog, check_stream
 
 __all__ = ["COMMANDS", "export_lines"]
 
@@ -42,7 +42,7 @@ def export_lines(log: EventLog, *, stream: str | None = None) -> Iterator[str]:
     ``data`` is the stored JSON payload written out byte for byte (unknown types included);
     it comes last so an importer can take it back unchanged.
     """
-    codec = registry().codec
+    codec = log.catalog.codec
     for recorded in log.read(stream=stream):
         row = codec.encode(recorded.event)
         head = {
@@ -90,8 +90,7 @@ class _Line:
     event: Event
 
 
-def _read_jsonl(text: str) -> list[_Line]:
-    codec = registry().codec
+def _read_jsonl(codec: Codec, text: str) -> list[_Line]:
     lines: list[_Line] = []
     # Only "\n" ends a line: str.splitlines() would also cut at U+2028 and friends, which
     # JSON strings may hold as they are.
@@ -108,7 +107,7 @@ def _read_jsonl(text: str) -> list[_Line]:
     return lines
 
 
-def _parse_line(codec: Any, number: int, line: str) -> _Line:
+def _parse_line(codec: Codec, number: int, line: str) -> _Line:
     try:
         obj = json.loads(line)
     except ValueError as error:
@@ -119,7 +118,7 @@ def _parse_line(codec: Any, number: int, line: str) -> _Line:
     if missing or ("data" not in obj and "data_text" not in obj):
         raise InvalidInputError(f"missing {', '.join(missing or ['data'])}")
     stream, type_name, schema_version = obj["stream"], obj["type"], obj["schema_version"]
-    _check_stream(stream)
+    check_stream(stream)
     if not isinstance(type_name, str) or not type_name:
         raise InvalidInputError(f"type must be a name, got {type_name!r}")
     if (
@@ -387,7 +386,7 @@ def import_command(
         return
     if mapping or date_format:
         raise InvalidInputError("--map and --date-format go with --csv")
-    count = _import_lines(log, _read_jsonl(text))
+    count = _import_lines(log, _read_jsonl(log.catalog.codec, text))
     click.echo(f"imported {count} events")
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from jobsearch_core.errors import ConcurrencyError
-from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_rows
+from jobsearch_core.storage._chain import GENESIS
+from jobsearch_core.storage.rows import NewRow, Snapshot, StoredRow, chain_rows
 
 __all__ = ["MemoryBackend"]
 

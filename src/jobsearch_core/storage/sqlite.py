@@ -17,13 +17,12 @@ from jobsearch_core.errors import (
     CorruptEventError,
     InvalidInputError,
 )
-from jobsearch_core.storage import (
-    GENESIS,
+from jobsearch_core.storage._chain import GENESIS, chain_hash
+from jobsearch_core.storage.rows import (
     NewRow,
     RawRow,
     Snapshot,
     StoredRow,
-    chain_hash,
     chain_rows,
     make_stored_row,
     stored_row,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from jobsearch_core.events import Event, Recorded
+from jobsearch_core.events.base import Event, Recorded
 
 __all__ = ["Handler", "dispatcher"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobsearch_core.events import skill_key
+from jobsearch_core.events.base import skill_key
 
 __all__ = ["key_of"]
 

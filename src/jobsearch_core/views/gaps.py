@@ -20,9 +20,9 @@ from jobsearch_core.events import (
     Recorded,
     RoleSuggested,
 )
-from jobsearch_core.views import View
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
+from jobsearch_core.views.view import View
 
 __all__ = [
     "EVENTS",

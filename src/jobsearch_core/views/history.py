@@ -1,8 +1,14 @@
-"""The `history` view: how each skill's rank moved, which event moved it, and the corrections."""
+"""The `history` view: how each skill's rank moved, which event moved it, and the corrections.
+
+It uses the `gaps` view: after each event that can move a rank, it compares the gap
+list's order with the order it saw last, and records every rank that changed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -13,22 +19,26 @@ from jobsearch_core.events import (
     FeedbackReceived,
     GapAdded,
     GapClosed,
-    GapPracticed,
     GapPromoted,
     Recorded,
-    RoleSuggested,
     event_type_of,
 )
-from jobsearch_core.views import View
-from jobsearch_core.views import gaps as gaps_view
 from jobsearch_core.views.gaps import GapsState, feedback_source
+from jobsearch_core.views.view import View
 
-__all__ = ["VIEW", "Correction", "GoalChange", "HistoryState", "RankChange", "RankMove", "apply"]
+__all__ = [
+    "VIEW",
+    "Correction",
+    "GoalChange",
+    "HistoryState",
+    "RankChange",
+    "RankMove",
+    "apply",
+    "finish",
+]
 
-#: The events that can change open ranks; the others are folded without a diff.
+#: The events that can change open ranks.
 _RANKING_EVENTS = (GapAdded, GapPromoted, FeedbackReceived, GapClosed)
-#: Events of exactly these classes neither change a rank nor add to the history itself.
-_UNRANKED = frozenset({GapPracticed, RoleSuggested})
 
 
 @attrs.define(kw_only=True)
@@ -81,13 +91,17 @@ class RankMove:
 
 @attrs.define(kw_only=True)
 class HistoryState:
-    """Every rank change by skill, with the gap list that produced them."""
+    """Every rank change by skill, the corrections made and the goals set."""
 
     #: Display skill -> its rank changes, in log order.
     ranks: dict[str, list[RankChange]] = attrs.Factory(dict)
     corrections: list[Correction] = attrs.Factory(list)
     goal_changes: list[GoalChange] = attrs.Factory(list)
-    #: The gap list as of the last event folded, diffed before and after each event.
+    #: The skill keys of the open gap list, top first, as of the last event folded: what
+    #: the next ranking event's order is compared with.
+    order: list[str] = attrs.Factory(list)
+    #: The gap list as of the last event folded: the `gaps` view's state, handed in by
+    #: `finish` (empty while folding, and in snapshots).
     gaps: GapsState = attrs.Factory(GapsState)
 
     def ranks_at(self, when: int | datetime) -> dict[str, int]:
@@ -144,24 +158,23 @@ def _detail(event: Event, moved: str, subject: str | None) -> str | None:
     return None
 
 
-def apply(state: HistoryState, recorded: Recorded) -> HistoryState:
-    """Fold one event into the gap list held, and record every rank it changed."""
+def apply(state: HistoryState, recorded: Recorded, inputs: Mapping[str, Any]) -> HistoryState:
+    """Record a correction or a goal, or every rank the event changed on the gap list."""
     event = recorded.event
-    if type(event) in _UNRANKED:  # the most common events (practice) change no rank
-        gaps_view.apply(state.gaps, recorded)
-        return state
     # A retraction only reaches back (the replay engine ignores one that points forward),
     # so only those are corrections.
-    if isinstance(event, EventRetracted) and event.position < recorded.position:
-        state.corrections.append(
-            Correction(
-                position=recorded.position,
-                at=event.at,
-                retracted=event.position,
-                reason=event.reason,
+    if isinstance(event, EventRetracted):
+        if event.position < recorded.position:
+            state.corrections.append(
+                Correction(
+                    position=recorded.position,
+                    at=event.at,
+                    retracted=event.position,
+                    reason=event.reason,
+                )
             )
-        )
-    elif isinstance(event, CareerGoalSet):
+        return state
+    if isinstance(event, CareerGoalSet):
         state.goal_changes.append(
             GoalChange(
                 position=recorded.position,
@@ -170,12 +183,9 @@ def apply(state: HistoryState, recorded: Recorded) -> HistoryState:
                 horizon_years=event.horizon_years,
             )
         )
-    if not isinstance(event, _RANKING_EVENTS):
-        gaps_view.apply(state.gaps, recorded)
         return state
-    order_before = state.gaps.order[:]
-    gaps_view.apply(state.gaps, recorded)
-    order_after = state.gaps.order
+    gaps: GapsState = inputs["gaps"]
+    order_before, order_after = state.order, gaps.order
     if order_after == order_before:
         return state
     # Ranks above the first difference did not move: compare the rest only.
@@ -186,14 +196,15 @@ def apply(state: HistoryState, recorded: Recorded) -> HistoryState:
         same += 1
     before = {key: rank for rank, key in enumerate(order_before[same:], start=same + 1)}
     after = {key: rank for rank, key in enumerate(order_after[same:], start=same + 1)}
-    subject_item = None if isinstance(event, FeedbackReceived) else state.gaps.get(event.skill)
+    named = isinstance(event, GapAdded | GapPromoted | GapClosed)
+    subject_item = gaps.get(event.skill) if named else None  # type: ignore[attr-defined]
     subject = subject_item.skill if subject_item is not None else None
     cause = event_type_of(event)
     # Keys in the order of their new rank, then the ones that left the list.
     for key in [*after, *(key for key in before if key not in after)]:
         if before.get(key) == after.get(key):
             continue
-        skill = state.gaps.skills[key].skill
+        skill = gaps.skills[key].skill
         state.ranks.setdefault(skill, []).append(
             RankChange(
                 position=recorded.position,
@@ -204,15 +215,23 @@ def apply(state: HistoryState, recorded: Recorded) -> HistoryState:
                 detail=_detail(event, skill, subject),
             )
         )
+    state.order = list(order_after)
     return state
+
+
+def finish(state: HistoryState, inputs: Mapping[str, Any]) -> HistoryState:
+    """The state with the gap list it was folded against."""
+    return attrs.evolve(state, gaps=inputs["gaps"])
 
 
 VIEW: View[HistoryState] = View(
     name="history",
-    version=1,
+    version=2,
     initial=HistoryState,
     apply=apply,
     state_type=HistoryState,
     description="How each skill's rank moved, which event moved it, and the corrections made.",
-    events=(*gaps_view.EVENTS, EventRetracted),
+    events=(*_RANKING_EVENTS, EventRetracted, CareerGoalSet),
+    uses=("gaps",),
+    finish=finish,
 )

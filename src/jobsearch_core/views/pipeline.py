@@ -19,8 +19,8 @@ from jobsearch_core.events import (
     ScreenPassed,
     Stage,
 )
-from jobsearch_core.views import View
 from jobsearch_core.views._dispatch import Handler, dispatcher
+from jobsearch_core.views.view import View
 
 __all__ = [
     "BASE_RATES",

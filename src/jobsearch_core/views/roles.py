@@ -1,18 +1,23 @@
-"""The `roles` view: the roles interviewers suggested, each with its own gap analysis."""
+"""The `roles` view: the roles interviewers suggested, each with its own gap analysis.
+
+It uses the `gaps` view: the analysis of each role is made against the gap list when
+the view is handed out (`finish`), so the gap list is folded once, by its own view.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime  # cattrs resolves attrs annotations at runtime
+from typing import Any
 
 import attrs
 
 from jobsearch_core.events import Recorded, RoleSuggested
-from jobsearch_core.views import View
-from jobsearch_core.views import gaps as gaps_view
 from jobsearch_core.views._skills import key_of
 from jobsearch_core.views.gaps import GapsState
+from jobsearch_core.views.view import View
 
-__all__ = ["VIEW", "RolesState", "SuggestedRole", "Suggestion", "apply"]
+__all__ = ["VIEW", "RolesState", "SuggestedRole", "Suggestion", "analyse", "apply", "finish"]
 
 
 def _add_once(names: list[str], name: str) -> None:
@@ -83,39 +88,15 @@ class SuggestedRole:
 
 @attrs.define(kw_only=True)
 class RolesState:
-    """Suggested roles, and the gap list they are compared against at the end of the fold."""
+    """Suggested roles as recorded, and (as `view("roles")` hands it out) each one's analysis."""
 
     suggestions: list[Suggestion] = attrs.Factory(list)
+    #: Each suggested role, in the order first suggested, with covered and missing skills.
+    #: Made from the gap list by `finish`: empty while folding, and in snapshots.
+    roles: list[SuggestedRole] = attrs.Factory(list)
+    #: The gap list the roles are compared with: the `gaps` view's state, handed in by
+    #: `finish` (empty while folding, and in snapshots).
     gaps: GapsState = attrs.Factory(GapsState)
-
-    @property
-    def roles(self) -> list[SuggestedRole]:
-        """Each suggested role, in the order first suggested, with covered and missing skills."""
-        listed = self.gaps.skills
-        on_resume = {punch.key for punch in self.gaps.punch_up}
-        analysed = []
-        for suggestion in self.suggestions:
-            keys = [(skill, key_of(skill)) for skill in suggestion.skills]
-            covered = [skill for skill, key in keys if key in listed or key in on_resume]
-            missing = [skill for skill, key in keys if key not in listed and key not in on_resume]
-            analysed.append(
-                SuggestedRole(
-                    company=suggestion.company,
-                    role=suggestion.role,
-                    skills=list(suggestion.skills),
-                    covered=covered,
-                    missing=missing,
-                    on_resume=[
-                        skill for skill, key in keys if key in on_resume and key not in listed
-                    ],
-                    suggested_by=list(suggestion.suggested_by),
-                    application_ids=list(suggestion.application_ids),
-                    first_suggested_at=suggestion.first_suggested_at,
-                    last_suggested_at=suggestion.last_suggested_at,
-                    note=suggestion.note,
-                )
-            )
-        return analysed
 
     def suggest(self, event: RoleSuggested) -> Suggestion:
         """Record a suggestion, merging it into an earlier one of the same company and role."""
@@ -134,20 +115,47 @@ class RolesState:
         return suggestion
 
 
-def apply(state: RolesState, recorded: Recorded) -> RolesState:
-    """Fold one event: every event into the gap list it holds, suggestions into the roles."""
-    gaps_view.apply(state.gaps, recorded)
+def analyse(suggestion: Suggestion, gaps: GapsState) -> SuggestedRole:
+    """One suggested role's gap analysis against the gap list (and its resume to-do list)."""
+    listed = gaps.skills
+    on_resume = {punch.key for punch in gaps.punch_up}
+    keys = [(skill, key_of(skill)) for skill in suggestion.skills]
+    return SuggestedRole(
+        company=suggestion.company,
+        role=suggestion.role,
+        skills=list(suggestion.skills),
+        covered=[skill for skill, key in keys if key in listed or key in on_resume],
+        missing=[skill for skill, key in keys if key not in listed and key not in on_resume],
+        on_resume=[skill for skill, key in keys if key in on_resume and key not in listed],
+        suggested_by=list(suggestion.suggested_by),
+        application_ids=list(suggestion.application_ids),
+        first_suggested_at=suggestion.first_suggested_at,
+        last_suggested_at=suggestion.last_suggested_at,
+        note=suggestion.note,
+    )
+
+
+def apply(state: RolesState, recorded: Recorded, inputs: Mapping[str, Any]) -> RolesState:
+    """Fold one suggestion in (the gap list it is measured against is the `gaps` view's)."""
     if isinstance(recorded.event, RoleSuggested):
         state.suggest(recorded.event)
     return state
 
 
+def finish(state: RolesState, inputs: Mapping[str, Any]) -> RolesState:
+    """The state with every suggested role analysed against the gap list as it stands."""
+    gaps: GapsState = inputs["gaps"]
+    return attrs.evolve(state, roles=[analyse(s, gaps) for s in state.suggestions], gaps=gaps)
+
+
 VIEW: View[RolesState] = View(
     name="roles",
-    version=1,
+    version=2,
     initial=RolesState,
     apply=apply,
     state_type=RolesState,
     description="Suggested roles, each with the skills the gap list covers and the ones it misses.",
-    events=gaps_view.EVENTS,
+    events=(RoleSuggested,),
+    uses=("gaps",),
+    finish=finish,
 )

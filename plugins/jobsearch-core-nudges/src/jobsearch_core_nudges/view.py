@@ -1,25 +1,24 @@
 """The `nudges` view: the facts the nudges are read from, folded from a stream's events.
 
-It builds on the core's own folds through their public `View` objects (the pipeline,
-and the roles view with the gap list it holds), and adds what they do not keep: which
-resume versions were sent, and when.
+It uses the core's views (the pipeline, the gap list and the suggested roles) instead of
+folding copies of them, and folds what they do not keep: which resume versions were
+sent, and when.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime  # cattrs resolves attrs annotations at runtime
+from typing import Any
 
 import attrs
 from jobsearch_core import Recorded, ResumeSubmitted, View
-from jobsearch_core.views import pipeline, roles
-from jobsearch_core.views.gaps import GapsState
-from jobsearch_core.views.pipeline import PipelineState
-from jobsearch_core.views.roles import RolesState
+from jobsearch_core.views import GapsState, PipelineState, RolesState
 
 from jobsearch_core_nudges.rules import Nudge, due
 from jobsearch_core_nudges.thresholds import Thresholds
 
-__all__ = ["VIEW", "NudgesState", "ResumeVersion", "apply"]
+__all__ = ["VIEW", "NudgesState", "ResumeVersion", "apply", "finish"]
 
 
 @attrs.define(kw_only=True)
@@ -37,10 +36,12 @@ class ResumeVersion:
 class NudgesState:
     """What the nudges are read from; `due()` reads them as of a moment."""
 
-    #: The core's pipeline, folded alongside (applications, their last news, outcomes).
-    pipeline: PipelineState = attrs.Factory(pipeline.VIEW.initial)
-    #: The core's roles view, which holds the gap list and the resume to-do list too.
-    roles: RolesState = attrs.Factory(roles.VIEW.initial)
+    #: The core's views as of the same event (applications and their last news, the gap
+    #: list with the resume to-do list, the suggested roles): filled in by `finish`, so
+    #: empty while folding and in snapshots.
+    pipeline: PipelineState = attrs.Factory(PipelineState)
+    gaps: GapsState = attrs.Factory(GapsState)
+    roles: RolesState = attrs.Factory(RolesState)
     #: Every resume version named by a `ResumeSubmitted`, by the version as written.
     resume_versions: dict[str, ResumeVersion] = attrs.Factory(dict)
     #: The version named by the newest submission that named one (by `at`).
@@ -48,11 +49,6 @@ class NudgesState:
     latest_resume_at: datetime | None = None
     #: The newest `at` folded: "now", for a view taken as of a log position.
     latest_at: datetime | None = None
-
-    @property
-    def gaps(self) -> GapsState:
-        """The gap list (and the resume to-do list) as the roles view holds it."""
-        return self.roles.gaps
 
     def due(self, now: datetime | None = None, thresholds: Thresholds | None = None) -> list[Nudge]:
         """The nudges due at `now` (default: this moment), most pressing kind first.
@@ -79,12 +75,9 @@ class NudgesState:
             self.latest_resume_at = at
 
 
-def apply(state: NudgesState, recorded: Recorded) -> NudgesState:
-    """Fold one event into the pipeline, the roles (and gap list), and the resume versions."""
+def apply(state: NudgesState, recorded: Recorded, inputs: Mapping[str, Any]) -> NudgesState:
+    """Fold one event into the resume versions and the latest moment seen."""
     event = recorded.event
-    # A view's `apply` may return a new state rather than change the one it was given.
-    state.pipeline = pipeline.VIEW.apply(state.pipeline, recorded)
-    state.roles = roles.VIEW.apply(state.roles, recorded)
     if isinstance(event, ResumeSubmitted) and event.resume_version is not None:
         state.sent(event.resume_version.strip(), event.at)
     if state.latest_at is None or event.at > state.latest_at:
@@ -92,12 +85,21 @@ def apply(state: NudgesState, recorded: Recorded) -> NudgesState:
     return state
 
 
+def finish(state: NudgesState, inputs: Mapping[str, Any]) -> NudgesState:
+    """The state with the pipeline, the gap list and the roles as they stand."""
+    return attrs.evolve(
+        state, pipeline=inputs["pipeline"], gaps=inputs["gaps"], roles=inputs["roles"]
+    )
+
+
 VIEW: View[NudgesState] = View(
     name="nudges",
-    version=1,
+    version=2,
     initial=NudgesState,
     apply=apply,
     state_type=NudgesState,
     description="What to do next: follow-ups due, focus items to practise, "
     "role skills to list, resume punch-ups.",
+    uses=("pipeline", "gaps", "roles"),
+    finish=finish,
 )

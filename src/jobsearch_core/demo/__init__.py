@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from jobsearch_core.events import (
@@ -23,7 +21,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.log import EventLog
 
-__all__ = ["load_demo", "main", "story"]
+__all__ = ["APPLICATIONS", "load_demo", "story"]
 
 #: The applications: id, company, role, channel, days after the start.
 APPLICATIONS = [
@@ -238,23 +236,3 @@ def load_demo(log: EventLog, *, stream: str = "me", now: datetime | None = None)
         )
         written += 1
     return written
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m jobsearch_core.demo [URL]``: the same as ``jobsearch demo [--log URL]``."""
-    from jobsearch_core.cli import cli
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in ("-h", "--help"):
-        command = ["demo", "--help"]
-    else:
-        command = ["demo", *(["--log", args[0]] if args else [])]
-    try:
-        cli.main(command, prog_name="jobsearch")
-    except SystemExit as exit:
-        return exit.code if isinstance(exit.code, int) else 0
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

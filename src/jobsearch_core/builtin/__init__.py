@@ -1,4 +1,4 @@
-"""The built-in backends, events and views, registered through the same hooks as any plugin."""
+"""The built-in backends, events and views: a plugin like any other, registered through the hooks."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from jobsearch_core.events import BUILTIN_EVENTS, Event
-from jobsearch_core.plugins import hookimpl
-from jobsearch_core.storage import BackendFactory
+from jobsearch_core.hookspecs import hookimpl
+from jobsearch_core.storage.backend import BackendFactory
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.storage.sqlite import SQLiteBackend
-from jobsearch_core.views import View
+from jobsearch_core.views.builtin import VIEWS
+from jobsearch_core.views.view import View
+
+__all__ = ["register_backends", "register_event_types", "register_views"]
 
 
 @hookimpl
@@ -22,7 +25,7 @@ def register_backends(register: Callable[[str, BackendFactory], None]) -> None:
 
 @hookimpl
 def register_event_types(register: Callable[[type[Event]], None]) -> None:
-    """The eleven events of the vocabulary."""
+    """The events of the vocabulary."""
     for cls in BUILTIN_EVENTS:
         register(cls)
 
@@ -30,7 +33,5 @@ def register_event_types(register: Callable[[type[Event]], None]) -> None:
 @hookimpl
 def register_views(register: Callable[[View[Any]], None]) -> None:
     """pipeline, gaps, roles and history."""
-    from jobsearch_core.views import gaps, history, pipeline, roles
-
-    for module in (pipeline, gaps, roles, history):
-        register(module.VIEW)
+    for view in VIEWS:
+        register(view)

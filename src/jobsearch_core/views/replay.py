@@ -1,4 +1,4 @@
-"""The replay engine: folds a stream's records into one or more views, honouring corrections."""
+"""The replay engine: folds a stream's records into views, each once per pass, honouring corrections."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 
 import attrs
 
-from jobsearch_core.events import Event, EventRetracted, Recorded, UnknownEvent
-from jobsearch_core.views import View
+from jobsearch_core.events.base import Event, Recorded, UnknownEvent
+from jobsearch_core.events.vocabulary import EventRetracted
+from jobsearch_core.views.graph import connected, in_order
+from jobsearch_core.views.view import View
 
-__all__ = ["Progress", "Replay", "replay_records", "skipped_positions"]
+__all__ = ["Progress", "Replay", "answers", "fold", "skipped_positions"]
 
 S = TypeVar("S")
 
@@ -23,8 +25,8 @@ Reader = Callable[[int, int], Iterable[Sequence[Recorded]]]
 #: Told of a view's progress (by its index in the replay) every so many records, to snapshot
 #: it; may answer how many records to wait before the next one (None: `checkpoint_every`).
 Checkpoint = Callable[[int, "Progress"], "int | None"]
-#: For one event class: the views (index, apply) that fold it.
-_Route = list[tuple[int, Callable[[Any, Recorded], Any]]]
+#: For one event class: the views (index, apply) that fold it, in dependency order.
+_Route = list[tuple[int, Callable[..., Any]]]
 
 
 @attrs.define
@@ -53,23 +55,38 @@ def skipped_positions(retractions: Mapping[int, int]) -> set[int]:
 class Replay:
     """Folds records from `read` into several views in one pass over the log.
 
-    Each view may start from its own snapshot; the read starts at the earliest and a view
-    folds only the records past its start. A view that names the event classes it folds
-    (`View.events`) is not called for the others. `moment` keeps only events whose `at`
-    is not later than it.
+    `views` come in dependency order: each after the views it `uses`, all of which are in
+    the list (`graph.in_order` makes such a list). Every view is folded once per record,
+    the used ones first, so a view with `uses` is handed their states after the same
+    record. Each view may start from its own snapshot; the read starts at the earliest,
+    and a view folds only the records past its start (a used view never starts later
+    than a view that uses it: it is started afresh if it would). A view that names the
+    event classes it folds (`View.events`) is not called for the others. `moment` keeps
+    only events whose `at` is not later than it.
 
     Corrections: a batch is folded only once the next one has been read, so a correction
     of a recent event (the usual kind: a slip put right soon after) is known before the
-    event is folded, and costs nothing. One that reaches further back refolds the views
-    it concerns from the start: that is rare, and keeps each view a plain forward fold.
-    While a correction read ahead has left out an event that the state at some earlier
-    position still held, no checkpoint is taken there.
+    event is folded, and costs nothing. One that reaches further back refolds, from the
+    start, the views it concerns and every view linked to them by `uses`: that is rare,
+    and keeps each view a plain forward fold. While a correction read ahead has left out
+    an event that the state at some earlier position still held, no checkpoint is taken
+    there.
     """
 
     def __init__(
         self, views: Sequence[View[Any]], read: Reader, *, moment: datetime | None = None
     ) -> None:
         self.views = list(views)
+        index = {view.name: i for i, view in enumerate(self.views)}
+        #: For each view: (index, name) of each view it uses.
+        self.uses = [[(index[name], name) for name in view.uses] for view in self.views]
+        #: For each view: (index, name) of each view that uses it, under the name it uses.
+        self.feeds: list[list[tuple[int, str]]] = [[] for _ in self.views]
+        for i, used in enumerate(self.uses):
+            for j, name in used:
+                if j >= i:
+                    raise ValueError(f"view {name!r} must come before {self.views[i].name!r}")
+                self.feeds[j].append((i, name))
         self.read = read
         self.moment = moment
         self._routes: dict[type[Event], _Route | None] = {}
@@ -87,6 +104,10 @@ class Replay:
         self._routes[event_type] = route
         return route
 
+    def inputs(self, states: Sequence[Any]) -> list[dict[str, Any] | None]:
+        """For each view with `uses`, the states of the views it uses (None for the others)."""
+        return [{name: states[j] for j, name in used} if used else None for used in self.uses]
+
     def run(
         self,
         starts: Sequence[Progress | None],
@@ -97,11 +118,16 @@ class Replay:
     ) -> list[Progress]:
         """Fold everything after each view's start up to `until`; the progress of each there."""
         views = self.views
-        count = len(views)
         begun = [
             start if start is not None else Progress(view.initial())
             for view, start in zip(views, starts, strict=True)
         ]
+        # A used view must stand where the views using it start, or before: one whose
+        # snapshot is later than theirs starts afresh.
+        for i in reversed(range(len(views))):
+            for j, _ in self.uses[i]:
+                if begun[j].position > begun[i].position:
+                    begun[j] = Progress(views[j].initial())
         fold = _Fold(
             self,
             states=[progress.state for progress in begun],
@@ -111,7 +137,7 @@ class Replay:
         )
         # The earliest start's corrections, plus those read from there on, are every
         # view's: a later snapshot holds the same corrections up to its own position.
-        earliest = min(range(count), key=fold.afters.__getitem__)
+        earliest = min(range(len(views)), key=fold.afters.__getitem__)
         fold.retractions = dict(begun[earliest].retractions)
         fold.skipped = skipped_positions(fold.retractions)
         fold.head = fold.afters[earliest]
@@ -124,14 +150,19 @@ class Replay:
             fold.apply(held)
         return [
             Progress(fold.states[i], max(until, fold.afters[i]), dict(fold.retractions))
-            for i in range(count)
+            for i in range(len(views))
         ]
 
-    def _refold(self, indexes: list[int], until: int, skipped: set[int]) -> list[Any]:
-        """The states of some views folded from the start up to `until`, skipping `skipped`."""
+    def refold(self, indexes: set[int], until: int, skipped: set[int]) -> dict[int, Any]:
+        """The states of some views (with every view they use) folded from the start up to
+        `until`, skipping `skipped`."""
+        order = sorted(indexes)
+        states: list[Any] = [None] * len(self.views)
+        for i in order:
+            states[i] = self.views[i].initial()
+        inputs = self.inputs(states)
         moment = self.moment
-        folding = {index: self.views[index] for index in indexes}
-        states = {index: view.initial() for index, view in folding.items()}
+        chosen = set(order)
         for batch in self.read(0, until):
             for record in batch:
                 event = record.event
@@ -143,9 +174,27 @@ class Replay:
                 if record.position in skipped:
                     continue
                 for i, apply in route:
-                    if i in states:
-                        states[i] = apply(states[i], record)
-        return [states[index] for index in indexes]
+                    if i in chosen:
+                        _apply(self.feeds, states, inputs, i, apply, record)
+        return {i: states[i] for i in order}
+
+
+def _apply(
+    feeds: list[list[tuple[int, str]]],
+    states: list[Any],
+    inputs: list[dict[str, Any] | None],
+    i: int,
+    apply: Callable[..., Any],
+    record: Recorded,
+) -> None:
+    """Fold one record into view `i`; a new state object is handed on to its users' inputs."""
+    state = states[i]
+    given = inputs[i]
+    new = apply(state, record) if given is None else apply(state, record, given)
+    if new is not state:
+        states[i] = new
+        for j, name in feeds[i]:
+            inputs[j][name] = new  # type: ignore[index]
 
 
 class _Fold:
@@ -162,6 +211,7 @@ class _Fold:
     ) -> None:
         self.replay = replay
         self.states = states
+        self.inputs = replay.inputs(states)
         #: Where each view's state stands before this run (its snapshot's position).
         self.afters = afters
         #: The last position folded (or passed over) by the views under way.
@@ -205,25 +255,27 @@ class _Fold:
                 if after < position and lowest <= max(after, self.head):
                     refold.add(i)
         if refold:
-            targets: dict[int, list[int]] = {}
-            for i in sorted(refold):
-                targets.setdefault(max(self.afters[i], self.head), []).append(i)
-            for target, indexes in targets.items():
-                refolded = replay._refold(indexes, target, self.skipped)
-                for i, state in zip(indexes, refolded, strict=True):
-                    self.states[i] = state
+            # Those views, and every view linked to them by `uses`, start again from the
+            # start, up to the records folded so far; they go on from there.
+            chosen = connected(replay.views, refold)
+            for i, state in replay.refold(chosen, self.head, self.skipped).items():
+                self.states[i] = state
+                self.afters[i] = self.head
+            self.inputs = replay.inputs(self.states)
 
     def apply(self, batch: Sequence[Recorded]) -> None:
         """Fold a held batch into the views under way."""
         if not batch:
             return
         replay = self.replay
-        routes, moment, skipped, states, afters = (
+        routes, moment, skipped, states, afters, inputs, feeds = (
             replay._routes,
             replay.moment,
             self.skipped,
             self.states,
             self.afters,
+            self.inputs,
+            replay.feeds,
         )
         latest = max(afters)
         every = self.every
@@ -241,7 +293,13 @@ class _Fold:
                 continue
             if position > latest:  # every view is under way: the common case
                 for i, apply in route:
-                    states[i] = apply(states[i], record)
+                    state = states[i]
+                    given = inputs[i]
+                    new = apply(state, record) if given is None else apply(state, record, given)
+                    if new is not state:
+                        states[i] = new
+                        for j, name in feeds[i]:
+                            inputs[j][name] = new
                 if every:
                     self.seen += 1
                     if self.seen >= self.due:
@@ -249,7 +307,7 @@ class _Fold:
                 continue
             for i, apply in route:
                 if afters[i] < position:
-                    states[i] = apply(states[i], record)
+                    _apply(feeds, states, inputs, i, apply, record)
             if every:
                 self._count_before_all_under_way(position)
         self.head = batch[-1].position
@@ -327,13 +385,50 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def replay_records(view: View[S], records: Sequence[Recorded]) -> S:
-    """Fold a list of records held in memory (positions ascending)."""
+def answers(views: Sequence[View[Any]], states: Sequence[Any]) -> list[Any]:
+    """What `view()` hands out for each view (in dependency order): `finish` applied, with
+    the answers of the views it uses."""
+    done: dict[str, Any] = {}
+    found = []
+    for view, state in zip(views, states, strict=True):
+        answer = state
+        if view.finish is not None:
+            answer = view.finish(state, {name: done[name] for name in view.uses})
+        done[view.name] = answer
+        found.append(answer)
+    return found
+
+
+def fold(
+    view: View[S],
+    events: Iterable[Event | Recorded],
+    *,
+    stream: str = "me",
+    using: Mapping[str, View[Any]] | None = None,
+) -> S:
+    """Fold events (or records) into a fresh state, honouring retractions; for tests and tools.
+
+    Plain events are numbered 1, 2, 3 ... as if they were the whole log. The views that
+    `view` uses are found in `using` (default: the built-in views).
+    """
+    records: list[Recorded] = []
+    for i, item in enumerate(events, start=1):
+        if isinstance(item, Recorded):
+            records.append(item)
+        else:
+            records.append(
+                Recorded(position=i, stream=stream, version=i, recorded_at=item.at, event=item)
+            )
+    if using is None:
+        from jobsearch_core.views.builtin import VIEWS
+
+        using = {built.name: built for built in VIEWS}
+    ordered = in_order({**using, view.name: view}, [view.name])
 
     def read(after: int, until: int) -> Iterable[Sequence[Recorded]]:
         return [[r for r in records if after < r.position <= until]]
 
     until = records[-1].position if records else 0
-    (progress,) = Replay([view], read).run([None], until)
-    state: S = progress.state
-    return state
+    progress = Replay(ordered, read).run([None] * len(ordered), until)
+    answer: S = answers(ordered, [p.state for p in progress])[-1]
+    return answer

@@ -16,57 +16,23 @@ import cattrs
 import orjson
 from cattrs.v import format_exception
 
-from jobsearch_core import _fastcodec
+from jobsearch_core._instances import maker
+from jobsearch_core.codec.converter import make_converter
+from jobsearch_core.codec.states import state_functions
+from jobsearch_core.codec.trusted import Builder, Unstructure, builder, unstructurer
 from jobsearch_core.errors import CorruptEventError, InvalidEventError
-from jobsearch_core.events import (
-    Event,
-    Recorded,
-    UnknownEvent,
-    schema_version_of,
-)
-from jobsearch_core.storage import NewRow, RawRow, StoredRow, stored_row
+from jobsearch_core.events.base import Event, Recorded, UnknownEvent, schema_version_of
+from jobsearch_core.storage.rows import NewRow, RawRow, StoredRow, make_new_row, stored_row
 
-__all__ = ["Codec", "Upcaster", "make_converter"]
+__all__ = ["Codec", "Upcaster", "make_record"]
 
 T = TypeVar("T")
 
 #: Migrates the stored dict of one event type from schema version n to n + 1.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
-
-def _structure_str(value: Any, type_: type) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, got {value!r}")
-    # The hook also catches subclasses of str, such as a StrEnum.
-    return value if type_ is str else type_(value)
-
-
-def _structure_int(value: Any, type_: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a whole number, got {value!r}")
-    return value if type_ is int else type_(value)
-
-
-def _structure_bytes(value: Any, _: type) -> bytes:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text holding bytes, got {value!r}")
-    return value.encode("latin-1")
-
-
-def make_converter() -> cattrs.Converter:
-    """A cattrs converter for events and view states: ISO datetimes, strict text and numbers.
-
-    Unlike cattrs' defaults, a number where text belongs (or text where a number
-    belongs) is refused, so a stored payload that does not fit its type is found out.
-    """
-    converter = cattrs.Converter(forbid_extra_keys=True)
-    converter.register_unstructure_hook(datetime, datetime.isoformat)
-    converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
-    converter.register_structure_hook(str, _structure_str)
-    converter.register_structure_hook(int, _structure_int)
-    converter.register_unstructure_hook(bytes, lambda v: v.decode("latin-1"))
-    converter.register_structure_hook(bytes, _structure_bytes)
-    return converter
+#: ``Recorded(position, stream, version, recorded_at, event)`` for values from the log.
+make_record = maker(Recorded)
 
 
 def _dumps(obj: Any) -> bytes:
@@ -133,23 +99,22 @@ class Codec:
         # have folded differently: the fingerprint goes into every snapshot key.
         described = sorted(f"{n}:{schema_version_of(c)}" for n, c in self.event_types.items())
         self.fingerprint = hashlib.sha256("\n".join(described).encode()).hexdigest()[:16]
-        # The fast path serves the built-in classes registered under their own names at
-        # their current schema; a plugin's subclass or type goes the validated way.
-        fast_builders = _fastcodec.builders()
-        self._builders: dict[str, tuple[int, _fastcodec.Builder]] = {
-            name: (schema_version_of(cls), fast_builders[cls])
-            for name, cls in self.event_types.items()
-            if cls in fast_builders
-        }
+        # The trusted path serves every class whose fields it can vouch for, at its
+        # current schema (older rows are upcast first, the validated way).
+        self._builders: dict[str, tuple[int, Builder]] = {}
+        for name, cls in self.event_types.items():
+            build = builder(cls)
+            if build is not None:
+                self._builders[name] = (schema_version_of(cls), build)
         #: The last recorded_at text `decode_raw` parsed, and what it parsed to.
         self._stamp: tuple[object, datetime | None] = (None, None)
         self._float_free: dict[Any, bool] = {}
         self._state_codecs: dict[Any, tuple[Any, Any] | None] = {}
-        self._fast_encoders: dict[type[Event], tuple[str, int, _fastcodec.Unstructure]] = {
-            cls: (self._names[cls], schema_version_of(cls), unstructure)
-            for cls, unstructure in _fastcodec.unstructurers().items()
-            if cls in self._names
-        }
+        self._fast_encoders: dict[type[Event], tuple[str, int, Unstructure]] = {}
+        for cls, name in self._names.items():
+            unstructure = unstructurer(cls)
+            if unstructure is not None:
+                self._fast_encoders[cls] = (name, schema_version_of(cls), unstructure)
 
     # --- events -----------------------------------------------------------------------------
 
@@ -157,7 +122,7 @@ class Codec:
         """The stored form of an event; refuses an event class no plugin registered."""
         fast = self._fast_encoders.get(type(event))
         if fast is not None:
-            # A built-in event holds no floats, so orjson writes it as json would.
+            # An event the trusted path encodes holds no floats: orjson writes it as json would.
             fast_name, schema_version, unstructure = fast
             try:
                 data = _fast_dumps(unstructure(event))
@@ -166,7 +131,7 @@ class Codec:
                     f"{fast_name} holds text that is not valid Unicode ({error.reason}: a lone surrogate?)",
                     event_type=fast_name,
                 ) from None
-            return _fastcodec.make_new_row(fast_name, schema_version, data)
+            return make_new_row(fast_name, schema_version, data)
         if isinstance(event, UnknownEvent):
             return NewRow(
                 type=event.type_name, schema_version=event.schema_version, data=event.data
@@ -208,7 +173,7 @@ class Codec:
         """
         builders = self._builders
         loads = orjson.loads
-        record = _fastcodec.make_record
+        record = make_record
         decoded: list[Recorded] = []
         append = decoded.append
         # One append shares one recorded_at: parse each text once.
@@ -348,7 +313,7 @@ class Codec:
         """A snapshot's bytes: the view state and the corrections seen up to it.
 
         The JSON is the shape cattrs writes; a state of plain fields is written by a
-        generated function (see `_fastcodec.state_functions`), several times faster.
+        generated function (see `jobsearch_core.codec.states`), several times faster.
         """
         fast = self._state_functions(state_type)
         if fast is not None:
@@ -378,7 +343,7 @@ class Codec:
         try:
             return self._state_codecs[state_type]
         except KeyError:
-            found = self._state_codecs[state_type] = _fastcodec.state_functions(state_type)
+            found = self._state_codecs[state_type] = state_functions(state_type)
             return found
 
     def _is_float_free(self, state_type: Any) -> bool:

@@ -1,7 +1,8 @@
-"""The codec's fast paths give exactly what the validated paths give: events and view states."""
+"""The codec's trusted paths, derived from the event classes, give what the validated paths give."""
 
 from __future__ import annotations
 
+import enum
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -12,12 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobsearch_core import _fastcodec
-from jobsearch_core.codec import Codec
-from jobsearch_core.errors import CorruptEventError
-from jobsearch_core.events import BUILTIN_EVENTS, Event, FeedbackItem, GapAdded, event_type_of
+from jobsearch_core.codec import Codec, states, trusted
+from jobsearch_core.errors import CorruptEventError, InvalidEventError
+from jobsearch_core.events import (
+    BUILTIN_EVENTS,
+    Event,
+    FeedbackItem,
+    GapAdded,
+    event_type_of,
+    fields,
+)
 from jobsearch_core.storage import StoredRow, stored_row
-from jobsearch_core.testing import event_sequences, events
+from jobsearch_core.testing import aware_datetimes, event_sequences, events, names, notes
 from jobsearch_core.views import fold, gaps, history, pipeline, roles
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -139,12 +146,12 @@ class TestFastDecode:
         assert builder(orjson.loads(new.data)) == GapAdded(skill="SQL", rank=2, at=AT)
 
     def test_every_builtin_event_has_a_fast_path(self) -> None:
-        """The field table matches every built-in class (a changed class fails here first)."""
-        assert set(_fastcodec.builders()) == set(BUILTIN_EVENTS)
-        assert set(_fastcodec.unstructurers()) == set(BUILTIN_EVENTS)
-        for cls, fields in _fastcodec.FIELDS.items():
-            assert [a.name for a in attrs.fields(cls)] == list(fields), cls
-        assert [a.name for a in attrs.fields(FeedbackItem)] == ["skill", "mark", "comment"]
+        """Every built-in class (and the feedback item they hold) gets a builder and an encoder."""
+        for cls in (*BUILTIN_EVENTS, FeedbackItem):
+            assert trusted.builder(cls) is not None, cls
+            assert trusted.unstructurer(cls) is not None, cls
+        codec = builtin_codec()
+        assert set(codec._builders) == {event_type_of(cls) for cls in BUILTIN_EVENTS}
 
     def test_other_schema_versions_take_the_validated_path(self) -> None:
         """A stored form of another schema version is never rebuilt by the fast path."""
@@ -239,7 +246,7 @@ class TestStateCodec:
         codec = builtin_codec()
         for view in VIEWS:
             state = fold(view, sequence)
-            assert _fastcodec.state_functions(view.state_type) is not None, view.name
+            assert states.state_functions(view.state_type) is not None, view.name
             data = codec.dump_snapshot(state, view.state_type, {3: 1})
             assert codec.load_snapshot(data, view.state_type) == (state, {3: 1})
             by_cattrs = json.dumps(
@@ -264,7 +271,187 @@ class TestStateCodec:
         class Score:
             value: float = 0.0
 
-        assert _fastcodec.state_functions(Score) is None
+        assert states.state_functions(Score) is None
         codec = builtin_codec()
         data = codec.dump_snapshot(Score(float("inf")), Score, {})
         assert codec.load_snapshot(data, Score) == (Score(float("inf")), {})
+
+
+# --- event classes as a plugin writes them ---------------------------------------------------
+
+
+class Level(enum.StrEnum):
+    LOW = "low"
+    HIGH = "high"
+
+
+@attrs.frozen(kw_only=True)
+class Drill(Event):
+    """A plugin's event built from the field kinds, with a bound of its own."""
+
+    __event_type__ = "acme.Drill"
+    skill: str = fields.name()
+    reps: int = fields.whole(3)
+    level: Level = fields.choice(Level)
+    tags: tuple[str, ...] = fields.names()
+    coach: str | None = fields.optional_name()
+    rounds: int | None = fields.optional_whole(1)
+    note: str | None = fields.text()
+
+
+def _even(instance: Any, attribute: Any, value: int) -> None:
+    if value % 2:
+        raise InvalidEventError(f"Tally.count must be even, got {value}", field="count")
+
+
+@attrs.frozen(kw_only=True)
+class Tally(Event):
+    """A plugin's event of plain attrs fields: a validator and a converter of its own."""
+
+    __event_type__ = "acme.Tally"
+    count: int = attrs.field(validator=_even)
+    label: str = attrs.field(converter=str.strip)
+    flag: bool = False
+    when: datetime | None = None
+    level: Level | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Scored(Event):
+    """A float: the trusted path leaves the class to the validated one."""
+
+    __event_type__ = "acme.Scored"
+    score: float
+
+
+PLUGIN_EVENTS: tuple[type[Event], ...] = (Drill, Tally, Scored)
+
+
+def plugin_codec() -> Codec:
+    return Codec({event_type_of(cls): cls for cls in (*BUILTIN_EVENTS, *PLUGIN_EVENTS)})
+
+
+plugin_events = st.one_of(
+    st.builds(
+        Drill,
+        skill=names(),
+        reps=st.integers(3, 2**70),
+        level=st.sampled_from(Level),
+        tags=st.lists(names(), max_size=3),
+        coach=st.none() | names(),
+        rounds=st.none() | st.integers(1, 9),
+        note=notes(),
+        at=aware_datetimes(),
+    ),
+    st.builds(
+        Tally,
+        count=st.integers(-50, 50).map(lambda n: 2 * n),
+        label=st.text(max_size=6),
+        flag=st.booleans(),
+        when=st.none() | aware_datetimes(),
+        level=st.none() | st.sampled_from(Level),
+        at=aware_datetimes(),
+    ),
+    st.builds(Scored, score=st.floats(allow_nan=False), at=aware_datetimes()),
+)
+
+
+@st.composite
+def damaged_plugin_rows(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A plugin event's stored payload, changed in one way or another (or not at all)."""
+    event = draw(plugin_events)
+    row = plugin_codec().encode(event)
+    payload = json.loads(row.data)
+    how = draw(st.sampled_from(["keep", "drop", "add", "replace"]))
+    keys = sorted(payload)
+    if how == "drop":
+        del payload[draw(st.sampled_from(keys))]
+    elif how == "add":
+        payload[draw(st.text(max_size=12))] = draw(json_values)
+    elif how == "replace":
+        payload[draw(st.sampled_from(keys))] = draw(json_values)
+    return row.type, json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+class TestDerivedFromTheClass:
+    """The trusted path is made from each class's own fields: plugins' classes get it too."""
+
+    def test_plugin_classes_get_a_builder(self) -> None:
+        """Classes of field kinds and of plain fields get one; a float field goes without."""
+        assert trusted.builder(Drill) is not None
+        assert trusted.builder(Tally) is not None
+        assert trusted.builder(Scored) is None
+        assert trusted.unstructurer(Scored) is None
+
+    @settings(max_examples=200)
+    @given(plugin_events)
+    def test_plugin_events_round_trip(self, event: Event) -> None:
+        """A plugin's event comes back equal, by either path."""
+        codec = plugin_codec()
+        new = codec.encode(event)
+        row = stored(new.type, new.data)
+        [quick] = codec.decode_rows([row])
+        assert quick == codec.decode(row)
+        assert quick.event == event
+
+    @settings(max_examples=300)
+    @given(damaged_plugin_rows())
+    def test_damaged_plugin_payloads_decode_the_same(self, damage: tuple[str, bytes]) -> None:
+        """Whatever a plugin event's payload holds, both paths agree, or both refuse it."""
+        codec = plugin_codec()
+        row = stored(*damage)
+        quick, slow = fast(codec, row), validated(codec, row)
+        if quick is not CorruptEventError and b'"at"' not in row.data:
+            quick = attrs.evolve(quick, event=attrs.evolve(quick.event, at=AT))
+            slow = attrs.evolve(slow, event=attrs.evolve(slow.event, at=AT))
+        assert quick == slow
+
+    def test_a_bound_of_the_class_is_the_bound_checked(self) -> None:
+        """`whole(3)` on the class: the builder refuses 2, and reading names the position."""
+        codec = plugin_codec()
+        payload = orjson.loads(
+            codec.encode(Drill(skill="SQL", reps=3, level="low", tags=[], at=AT)).data
+        )
+        build = codec._builders["acme.Drill"][1]
+        assert build(payload) is not None
+        payload["reps"] = 2
+        assert build(payload) is None
+        with pytest.raises(CorruptEventError, match="reps must be at least 3") as raised:
+            codec.decode_rows([stored("acme.Drill", orjson.dumps(payload))])
+        assert raised.value.position == 7
+
+    def test_a_validator_of_the_class_is_called(self) -> None:
+        """A plain field's own validator runs on the trusted path too."""
+        codec = plugin_codec()
+        row = stored("acme.Tally", b'{"at":"2026-03-01T09:30:00+00:00","count":3,"label":"x"}')
+        assert codec._builders["acme.Tally"][1](orjson.loads(row.data)) is None
+        with pytest.raises(CorruptEventError, match="must be even"):
+            codec.decode_rows([row])
+
+
+class TestKinds:
+    """A kind's validator and the trusted path's test are one expression: they cannot disagree."""
+
+    @pytest.mark.parametrize(
+        "kind",
+        [
+            fields.Name(),
+            fields.Name(optional=True),
+            fields.Text(),
+            fields.Whole(0),
+            fields.Whole(5, optional=True),
+        ],
+        ids=repr,
+    )
+    @given(value=json_values)
+    def test_validator_and_test_agree(self, kind: fields.Kind, value: Any) -> None:
+        """For any value, the validator refuses exactly what the test is false for."""
+        validator = kind.validator()
+        assert validator is not None
+        try:
+            validator(Drill.__new__(Drill), attrs.fields(Drill).skill, value)
+        except InvalidEventError:
+            refused = True
+        else:
+            refused = False
+        assert refused is not kind.predicate()(value)

@@ -1,0 +1,61 @@
+"""The events of a job search: the vocabulary, the envelope, and each field kind's rule.
+
+`jobsearch_core.events.vocabulary` defines the built-in events, `base` what every event
+shares (and the `Recorded` envelope), `fields` the kinds of field an event is built from.
+"""
+
+from __future__ import annotations
+
+from jobsearch_core.events.base import (
+    Event,
+    Recorded,
+    UnknownEvent,
+    event_type_of,
+    schema_version_of,
+    skill_key,
+)
+from jobsearch_core.events.vocabulary import (
+    BUILTIN_EVENTS,
+    SCREENS,
+    ApplicationClosed,
+    CareerGoalSet,
+    EventRetracted,
+    FeedbackItem,
+    FeedbackReceived,
+    GapAdded,
+    GapClosed,
+    GapPracticed,
+    GapPromoted,
+    Mark,
+    Outcome,
+    ResumeSubmitted,
+    RoleSuggested,
+    ScreenPassed,
+    Stage,
+)
+
+__all__ = [
+    "BUILTIN_EVENTS",
+    "SCREENS",
+    "ApplicationClosed",
+    "CareerGoalSet",
+    "Event",
+    "EventRetracted",
+    "FeedbackItem",
+    "FeedbackReceived",
+    "GapAdded",
+    "GapClosed",
+    "GapPracticed",
+    "GapPromoted",
+    "Mark",
+    "Outcome",
+    "Recorded",
+    "ResumeSubmitted",
+    "RoleSuggested",
+    "ScreenPassed",
+    "Stage",
+    "UnknownEvent",
+    "event_type_of",
+    "schema_version_of",
+    "skill_key",
+]

@@ -1,0 +1,69 @@
+"""Opening a log: a URL (or a path) to a backend, with the plugin set of this moment."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jobsearch_core.catalog import Catalog
+from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.log import EventLog, shown_url
+from jobsearch_core.plugins import load_catalog
+
+__all__ = ["default_url", "open_log"]
+
+
+def default_url() -> str:
+    """``$JOBSEARCH_LOG``, else a SQLite file in the user's data folder."""
+    from_env = os.environ.get("JOBSEARCH_LOG")
+    if from_env:
+        return from_env
+    return f"sqlite://{_data_dir().joinpath('log.db').as_posix()}"
+
+
+def _data_dir() -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "jobsearch"
+
+
+def open_log(
+    url: str | os.PathLike[str] | None = None, *, catalog: Catalog | None = None
+) -> EventLog:
+    """Open the log at `url`: ``sqlite:///path``, ``memory://`` or a scheme a plugin registers.
+
+    With no URL: ``$JOBSEARCH_LOG``, else ``log.db`` in the user's data folder. A plain
+    file path (or `pathlib.Path`) opens a SQLite file. The log keeps the plugin set
+    installed now (`catalog`, by default the one `jobsearch_core.plugins` builds).
+    """
+    if url is None:
+        text = default_url()
+        if text.startswith("sqlite:") and not os.environ.get("JOBSEARCH_LOG"):
+            _data_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif isinstance(url, os.PathLike):
+        text = f"sqlite://{Path(url).absolute().as_posix()}"
+    elif isinstance(url, str):
+        text = url
+    else:
+        raise InvalidInputError(f"a log URL must be text or a path, got {url!r}")
+    if not text.strip():
+        raise InvalidInputError("the log URL is empty")
+    scheme = urlsplit(text).scheme
+    if len(scheme) <= 1:  # no scheme (or a Windows drive letter): a file path
+        text = f"sqlite://{Path(text).absolute().as_posix()}"
+        scheme = "sqlite"
+    catalog = catalog if catalog is not None else load_catalog()
+    factory = catalog.backends.get(scheme)
+    if factory is None:
+        known = ", ".join(f"{s}://" for s in sorted(catalog.backends))
+        raise InvalidInputError(
+            f"no backend for {scheme}:// in {shown_url(text)!r} (installed: {known}); "
+            "is its plugin installed?"
+        )
+    return EventLog(factory(text), catalog=catalog)

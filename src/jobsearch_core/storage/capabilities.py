@@ -1,0 +1,45 @@
+"""What a backend may offer beside the `Backend` protocol, each a protocol of its own.
+
+The log checks for each with ``isinstance`` once, when it is opened, and uses the
+ability where it has it; a backend without one still works, by the plain protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+from jobsearch_core.storage.rows import RawRow, StoredRow
+
+__all__ = ["ReadsBatches", "ReadsRaw", "WakesOnAppend"]
+
+
+@runtime_checkable
+class ReadsRaw(Protocol):
+    """Hands over rows as the database gives them, so replays make no `StoredRow` per event."""
+
+    def read_raw(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[list[RawRow]]:
+        """The rows `read` gives, without their hashes, as non-empty lists of `RawRow` tuples."""
+        ...
+
+
+@runtime_checkable
+class ReadsBatches(Protocol):
+    """Hands over `StoredRow`s a list at a time, so replays decode a batch per call."""
+
+    def read_batches(
+        self, *, after: int = 0, until: int | None = None, stream: str | None = None
+    ) -> Iterator[list[StoredRow]]:
+        """The rows `read` gives, as non-empty lists in position order."""
+        ...
+
+
+@runtime_checkable
+class WakesOnAppend(Protocol):
+    """Can wake a waiting reader when an append commits (PostgreSQL: LISTEN/NOTIFY)."""
+
+    def wait_for_append(self, after: int, timeout: float) -> None:
+        """Return once the head is past `after`, or after `timeout` seconds."""
+        ...
