@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, UUIDAsHex
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
+from jobsearch_core.codec import make_converter
 from jobsearch_core.events import BUILTIN_EVENTS, Event
 from jobsearch_core.plugins import load_catalog
 
@@ -152,7 +153,7 @@ class EventsourcingStore:
 
     def domain_events(self, stream: str, events: Sequence[Event]) -> list[Any]:
         """Our events as the library's domain events (not timed: the caller's own objects)."""
-        converter = load_catalog().codec.converter
+        converter = make_converter()
         originator = self._ids.setdefault(stream, uuid.uuid5(uuid.NAMESPACE_URL, stream))
         made = []
         for event in events:
@@ -225,7 +226,7 @@ class EventsourcingApplication:
 
     def fields(self, events: Sequence[Event]) -> list[tuple[type[Any], dict[str, Any]]]:
         """Our events as the library's event classes and keyword arguments (not timed)."""
-        converter = load_catalog().codec.converter
+        converter = make_converter()
         made = []
         for event in events:
             fields = converter.unstructure(event)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from bench.generate import generate
 from jobsearch_core import EventLog, open_log
-from jobsearch_core.plugins import load_catalog
 from jobsearch_core.views.replay import Replay
 
 VIEWS = ("pipeline", "gaps", "roles", "history")
@@ -36,7 +35,7 @@ def _best(call: Callable[[], object], repeats: int = 3) -> float:
 
 def layers(log: EventLog, events: int) -> None:
     """Microseconds per event for each layer of the replay, timed on its own."""
-    backend, codec, views = log.backend, load_catalog().codec, load_catalog().views
+    backend, codec, catalog = log.backend, log.catalog.codec, log.catalog
     streams = log.streams()
     read_raw = backend.read_raw  # type: ignore[attr-defined]
 
@@ -55,7 +54,7 @@ def layers(log: EventLog, events: int) -> None:
     }
 
     def fold(names: tuple[str, ...]) -> Callable[[], None]:
-        chosen = [views[name] for name in names]
+        chosen = catalog.in_order(names)  # with the views they use
 
         def run() -> None:
             for stream in streams:

@@ -215,6 +215,8 @@ class _Generator:
             say(f"        {variables[field.name]} = p[{field.name!r}]")
         say("    except KeyError:")
         say("        return None")
+        # Counting the keys found finds one the class has no field for: the validated
+        # path refuses such a payload, and says why.
         say(f"    _known = {len(required)}")
         for field in self.fields:
             if field in required:

@@ -1,4 +1,4 @@
-"""Test helpers for plugin authors: Hypothesis strategies and the backend contract suite.
+"""Test helpers for plugin authors: Hypothesis strategies and the backend and view contracts.
 
 Needs pytest and Hypothesis (``pip install jobsearch-core[test]``).
 """
@@ -31,10 +31,12 @@ from jobsearch_core.testing.strategies import (
     skills,
     stream_names,
 )
+from jobsearch_core.testing.views import ViewContract, replayable
 
 __all__ = [
     "HOSTILE_TEXTS",
     "BackendContract",
+    "ViewContract",
     "application_closed",
     "application_ids",
     "aware_datetimes",
@@ -52,6 +54,7 @@ __all__ = [
     "names",
     "new_rows",
     "notes",
+    "replayable",
     "resume_submitted",
     "role_suggested",
     "screen_passed",

@@ -188,33 +188,46 @@ def apply(state: HistoryState, recorded: Recorded, inputs: Mapping[str, Any]) ->
     order_before, order_after = state.order, gaps.order
     if order_after == order_before:
         return state
-    # Ranks above the first difference did not move: compare the rest only.
+    # Ranks above the first difference did not move, nor (when the list kept its length)
+    # those below the last: compare the window between only.
     same = 0
     for key_before, key_after in zip(order_before, order_after, strict=False):
         if key_before != key_after:
             break
         same += 1
-    before = {key: rank for rank, key in enumerate(order_before[same:], start=same + 1)}
-    after = {key: rank for rank, key in enumerate(order_after[same:], start=same + 1)}
+    end_before, end_after = len(order_before), len(order_after)
+    if end_before == end_after:
+        while end_before > same and order_before[end_before - 1] == order_after[end_after - 1]:
+            end_before -= 1
+            end_after -= 1
     named = isinstance(event, GapAdded | GapPromoted | GapClosed)
     subject_item = gaps.get(event.skill) if named else None  # type: ignore[attr-defined]
     subject = subject_item.skill if subject_item is not None else None
-    cause = event_type_of(event)
-    # Keys in the order of their new rank, then the ones that left the list.
-    for key in [*after, *(key for key in before if key not in after)]:
-        if before.get(key) == after.get(key):
-            continue
-        skill = gaps.skills[key].skill
-        state.ranks.setdefault(skill, []).append(
-            RankChange(
-                position=recorded.position,
-                at=event.at,
-                rank=after.get(key),
-                previous=before.get(key),
-                cause=cause,
-                detail=_detail(event, skill, subject),
-            )
+    cause, position, at, skills = event_type_of(event), recorded.position, event.at, gaps.skills
+    before = {key: rank for rank, key in enumerate(order_before[same:end_before], start=same + 1)}
+    changes: list[tuple[str, int | None, int | None]] = []
+    # In the order of their new rank, then the skills that left the list.
+    for rank, key in enumerate(order_after[same:end_after], start=same + 1):
+        previous = before.pop(key, None)
+        if previous != rank:
+            changes.append((key, rank, previous))
+    changes += [(key, None, left) for key, left in before.items()]
+    ranks = state.ranks
+    for key, new_rank, old_rank in changes:
+        skill = skills[key].skill
+        change = RankChange(
+            position=position,
+            at=at,
+            rank=new_rank,
+            previous=old_rank,
+            cause=cause,
+            detail=_detail(event, skill, subject),
         )
+        found = ranks.get(skill)
+        if found is None:
+            ranks[skill] = [change]
+        else:
+            found.append(change)
     state.order = list(order_after)
     return state
 

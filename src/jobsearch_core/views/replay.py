@@ -13,6 +13,7 @@ import attrs
 
 from jobsearch_core.events.base import Event, Recorded, UnknownEvent
 from jobsearch_core.events.vocabulary import EventRetracted
+from jobsearch_core.views._dispatch import Dispatch
 from jobsearch_core.views.graph import connected, in_order
 from jobsearch_core.views.view import View
 
@@ -25,8 +26,13 @@ Reader = Callable[[int, int], Iterable[Sequence[Recorded]]]
 #: Told of a view's progress (by its index in the replay) every so many records, to snapshot
 #: it; may answer how many records to wait before the next one (None: `checkpoint_every`).
 Checkpoint = Callable[[int, "Progress"], "int | None"]
-#: For one event class: the views (index, apply) that fold it, in dependency order.
-_Route = list[tuple[int, Callable[..., Any]]]
+#: For one event class: the views that fold it, in dependency order, each as (index, the
+#: function to call, how): `IN_PLACE` for a `Dispatch` handler, ``handler(state, event,
+#: recorded)``; None for ``apply(state, recorded)``; the inputs dict for
+#: ``apply(state, recorded, inputs)``.
+_Route = list[tuple[int, Callable[..., Any], Any]]
+#: Marks a route entry that is a handler changing the state in place.
+IN_PLACE: Any = object()
 
 
 @attrs.define
@@ -89,24 +95,42 @@ class Replay:
                 self.feeds[j].append((i, name))
         self.read = read
         self.moment = moment
+        #: For each view with `uses`, the states of the views it uses, as the main run
+        #: stands (kept up to date in place); None for the others.
+        self.given: list[dict[str, Any] | None] = [{} if used else None for used in self.uses]
         self._routes: dict[type[Event], _Route | None] = {}
+        #: Whether events of a class are corrections (`EventRetracted` or a subclass).
+        self._retractions: dict[type[Event], bool] = {}
 
     def _route(self, event_type: type[Event]) -> _Route | None:
         """The views that fold events of this class; None for events no view may see."""
-        if issubclass(event_type, UnknownEvent):
-            route = None
-        else:
-            route = [
-                (i, view.apply)
-                for i, view in enumerate(self.views)
-                if view.events is None or issubclass(event_type, view.events)
-            ]
+        route: _Route | None = None
+        if not issubclass(event_type, UnknownEvent):
+            route = []
+            for i, view in enumerate(self.views):
+                if view.events is not None and not issubclass(event_type, view.events):
+                    continue
+                apply = view.apply
+                if isinstance(apply, Dispatch) and not view.uses:
+                    handler = apply.handler_for(event_type)
+                    if handler is not None:
+                        route.append((i, handler, IN_PLACE))
+                else:
+                    route.append((i, apply, self.given[i]))
         self._routes[event_type] = route
         return route
 
     def inputs(self, states: Sequence[Any]) -> list[dict[str, Any] | None]:
         """For each view with `uses`, the states of the views it uses (None for the others)."""
         return [{name: states[j] for j, name in used} if used else None for used in self.uses]
+
+    def _give(self, states: Sequence[Any]) -> list[dict[str, Any] | None]:
+        """Set `given` to the states of the main run, and return it."""
+        for given, used in zip(self.given, self.uses, strict=True):
+            if given is not None:
+                given.clear()
+                given.update({name: states[j] for j, name in used})
+        return self.given
 
     def run(
         self,
@@ -173,24 +197,29 @@ class Replay:
                     continue
                 if record.position in skipped:
                     continue
-                for i, apply in route:
+                for i, call, how in route:
                     if i in chosen:
-                        _apply(self.feeds, states, inputs, i, apply, record)
+                        _fold_one(self.feeds, states, inputs, i, call, how, record)
         return {i: states[i] for i in order}
 
 
-def _apply(
+def _fold_one(
     feeds: list[list[tuple[int, str]]],
     states: list[Any],
     inputs: list[dict[str, Any] | None],
     i: int,
-    apply: Callable[..., Any],
+    call: Callable[..., Any],
+    how: Any,
     record: Recorded,
 ) -> None:
-    """Fold one record into view `i`; a new state object is handed on to its users' inputs."""
+    """Fold one record into view `i` (a route entry's way); a new state object is handed on
+    to the inputs of the views that use it."""
+    if how is IN_PLACE:
+        call(states[i], record.event, record)
+        return
     state = states[i]
     given = inputs[i]
-    new = apply(state, record) if given is None else apply(state, record, given)
+    new = call(state, record) if given is None else call(state, record, given)
     if new is not state:
         states[i] = new
         for j, name in feeds[i]:
@@ -211,7 +240,7 @@ class _Fold:
     ) -> None:
         self.replay = replay
         self.states = states
-        self.inputs = replay.inputs(states)
+        self.inputs = replay._give(states)
         #: Where each view's state stands before this run (its snapshot's position).
         self.afters = afters
         #: The last position folded (or passed over) by the views under way.
@@ -234,9 +263,16 @@ class _Fold:
         """Take in the corrections of a batch about to be held (before anything is folded)."""
         replay, moment = self.replay, self.replay.moment
         refold: set[int] = set()
+        kinds = replay._retractions
         for record in batch:
-            event = record.event
-            if not isinstance(event, EventRetracted) or event.position >= record.position:
+            found = record.event
+            kind = kinds.get(type(found))
+            if kind is None:
+                kind = kinds[type(found)] = isinstance(found, EventRetracted)
+            if not kind:
+                continue
+            event: EventRetracted = found  # type: ignore[assignment]
+            if event.position >= record.position:
                 continue  # a correction only reaches back
             if moment is not None and event.at > moment:
                 continue
@@ -261,7 +297,7 @@ class _Fold:
             for i, state in replay.refold(chosen, self.head, self.skipped).items():
                 self.states[i] = state
                 self.afters[i] = self.head
-            self.inputs = replay.inputs(self.states)
+            self.inputs = replay._give(self.states)
 
     def apply(self, batch: Sequence[Recorded]) -> None:
         """Fold a held batch into the views under way."""
@@ -292,10 +328,12 @@ class _Fold:
             if position in skipped:
                 continue
             if position > latest:  # every view is under way: the common case
-                for i, apply in route:
+                for i, call, how in route:
+                    if how is IN_PLACE:
+                        call(states[i], event, record)
+                        continue
                     state = states[i]
-                    given = inputs[i]
-                    new = apply(state, record) if given is None else apply(state, record, given)
+                    new = call(state, record) if how is None else call(state, record, how)
                     if new is not state:
                         states[i] = new
                         for j, name in feeds[i]:
@@ -305,9 +343,9 @@ class _Fold:
                     if self.seen >= self.due:
                         self._checkpoints(position)
                 continue
-            for i, apply in route:
+            for i, call, how in route:
                 if afters[i] < position:
-                    _apply(feeds, states, inputs, i, apply, record)
+                    _fold_one(feeds, states, inputs, i, call, how, record)
             if every:
                 self._count_before_all_under_way(position)
         self.head = batch[-1].position
