@@ -55,6 +55,27 @@ def validated(codec: Codec, row: StoredRow) -> Any:
         return CorruptEventError
 
 
+def round_trips(codec: Codec, event: Event) -> None:
+    """The event comes back equal, of the same class, by the fast and the validated path."""
+    new = codec.encode(event)
+    row = stored(new.type, new.data)
+    [quick] = codec.decode_rows([row])
+    assert quick == codec.decode(row)
+    assert type(quick.event) is type(event)
+    assert quick.event == event
+
+
+def both_paths_agree(codec: Codec, damage: tuple[str, bytes]) -> None:
+    """Whatever a stored payload holds, both paths give the same record or both refuse it."""
+    row = stored(*damage)
+    quick, slow = fast(codec, row), validated(codec, row)
+    if quick is not CorruptEventError and b'"at"' not in row.data:
+        # No `at` stored: the class default (now) fills it in, a moment apart.
+        quick = attrs.evolve(quick, event=attrs.evolve(quick.event, at=AT))
+        slow = attrs.evolve(slow, event=attrs.evolve(slow.event, at=AT))
+    assert quick == slow
+
+
 def fast(codec: Codec, row: StoredRow) -> Any:
     """What the fast path gives: the record, or the error it raises."""
     try:
@@ -117,26 +138,13 @@ class TestFastDecode:
     @given(events())
     def test_stored_events_decode_the_same(self, event: Event) -> None:
         """Every valid built-in event comes back equal, of the same class, either way."""
-        codec = builtin_codec()
-        new = codec.encode(event)
-        row = stored(new.type, new.data)
-        [quick] = codec.decode_rows([row])
-        assert quick == codec.decode(row)
-        assert type(quick.event) is type(event)
-        assert quick.event == event
+        round_trips(builtin_codec(), event)
 
     @settings(max_examples=400)
     @given(damaged())
     def test_damaged_payloads_decode_the_same(self, damage: tuple[str, bytes]) -> None:
         """Whatever a payload holds, both paths give the same event or both refuse it."""
-        codec = builtin_codec()
-        row = stored(*damage)
-        quick, slow = fast(codec, row), validated(codec, row)
-        if quick is not CorruptEventError and b'"at"' not in row.data:
-            # No `at` stored: the class default (now) fills it in, a moment apart.
-            quick = attrs.evolve(quick, event=attrs.evolve(quick.event, at=AT))
-            slow = attrs.evolve(slow, event=attrs.evolve(slow.event, at=AT))
-        assert quick == slow
+        both_paths_agree(builtin_codec(), damage)
 
     def test_the_fast_path_is_taken(self) -> None:
         """A stored built-in event is rebuilt by its builder, not by cattrs."""
@@ -387,24 +395,13 @@ class TestDerivedFromTheClass:
     @given(plugin_events)
     def test_plugin_events_round_trip(self, event: Event) -> None:
         """A plugin's event comes back equal, by either path."""
-        codec = plugin_codec()
-        new = codec.encode(event)
-        row = stored(new.type, new.data)
-        [quick] = codec.decode_rows([row])
-        assert quick == codec.decode(row)
-        assert quick.event == event
+        round_trips(plugin_codec(), event)
 
     @settings(max_examples=300)
     @given(damaged_plugin_rows())
     def test_damaged_plugin_payloads_decode_the_same(self, damage: tuple[str, bytes]) -> None:
         """Whatever a plugin event's payload holds, both paths agree, or both refuse it."""
-        codec = plugin_codec()
-        row = stored(*damage)
-        quick, slow = fast(codec, row), validated(codec, row)
-        if quick is not CorruptEventError and b'"at"' not in row.data:
-            quick = attrs.evolve(quick, event=attrs.evolve(quick.event, at=AT))
-            slow = attrs.evolve(slow, event=attrs.evolve(slow.event, at=AT))
-        assert quick == slow
+        both_paths_agree(plugin_codec(), damage)
 
     def test_a_bound_of_the_class_is_the_bound_checked(self) -> None:
         """`whole(3)` on the class: the builder refuses 2, and reading names the position."""
