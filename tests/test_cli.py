@@ -267,6 +267,30 @@ class TestRead:
             3,
         ]
 
+    def test_log_marks_retracted_events(self, run: Run) -> None:
+        """A retracted event is marked with the correction in force; --no-retracted hides both."""
+        run("gap", "add", "SQL")
+        run("gap", "practice", "SQL", "10000")
+        run("retract", "2", "--reason", "meant 10 minutes")
+        table = run("log").output
+        assert "[retracted by #3] SQL minutes=10000" in table
+        shown = json.loads(run("log", "--json").output)
+        assert [e["retracted_by"] for e in shown] == [None, 3, None]
+        kept = json.loads(run("log", "--json", "--no-retracted").output)
+        assert [e["position"] for e in kept] == [1]
+        # As of before the correction, nothing was retracted yet.
+        assert [
+            e["retracted_by"] for e in json.loads(run("log", "--json", "--as-of", "2").output)
+        ] == [None, None]
+        run("retract", "3", "--reason", "it was 10000 after all")
+        assert [e["retracted_by"] for e in json.loads(run("log", "--json").output)] == [
+            None,
+            None,
+            4,
+            None,
+        ]
+        run("retract", "3", "--reason", "again", code=2)
+
 
 class TestPictures:
     """The bump chart and the HTML report."""

@@ -329,8 +329,65 @@ def _appendable(log: EventLog, events: list[Event]) -> list[Event]:
     return kept
 
 
+class TestReadChoosing:
+    """read(types=, include_retracted=): only some types, or only what still stands."""
+
+    def test_types_by_class_and_by_name(self, log: EventLog) -> None:
+        """Classes (and their subclasses) or stored names; other rows are left out."""
+        log.append([GapAdded(skill="SQL"), GapPracticed(skill="SQL", minutes=5)])
+        log.append([GapAdded(skill="Go")], stream="ann")
+        assert [r.position for r in log.read(types=[GapAdded])] == [1, 3]
+        assert [r.position for r in log.read(types="GapPracticed")] == [2]
+        assert [r.position for r in log.read(types=GapAdded, stream="ann")] == [3]
+        assert [r.position for r in log.read(types=[GapAdded, "GapPracticed"], after=1)] == [2, 3]
+        assert list(log.read(types=[])) == []
+
+    def test_bad_types_refused(self, log: EventLog) -> None:
+        """Anything but event classes and names is refused, naming it."""
+        with pytest.raises(InvalidInputError, match="types holds"):
+            list(log.read(types=[42]))  # type: ignore[list-item]
+
+    def test_without_retracted_events(self, log: EventLog) -> None:
+        """Retracted events and the retractions go; a retracted retraction's event is back."""
+        log.append(
+            [GapPracticed(skill="SQL", minutes=10_000), GapPracticed(skill="SQL", minutes=30)]
+        )
+        log.append([GapAdded(skill="Go"), EventRetracted(position=1, reason="typo")])
+        log.append([EventRetracted(position=3, reason="kept it after all")])
+        log.append([EventRetracted(position=5)])  # retracts the retraction of Go's add
+        kept = list(log.read(include_retracted=False))
+        assert [r.position for r in kept] == [2, 3]
+        assert (
+            sum(r.event.minutes for r in log.read(types=GapPracticed, include_retracted=False))
+            == 30
+        )
+        assert [r.position for r in log.read()] == [1, 2, 3, 4, 5, 6]  # all of it is kept
+
+    def test_retractions_map(self, log: EventLog) -> None:
+        """retractions(): each correction's position -> the position it retracts."""
+        log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+        log.append([EventRetracted(position=2)])
+        log.append([GapAdded(skill="Rust")], stream="ann")
+        assert log.retractions() == {3: 2}
+        assert log.retractions(stream="ann") == {}
+
+
 class TestCorrections:
     """EventRetracted: skipped from the correction on, still there before it."""
+
+    def test_retracting_twice_is_refused(self, log: EventLog) -> None:
+        """An event already retracted cannot be retracted again; after its retraction is
+        itself retracted, it can."""
+        log.append([GapAdded(skill="SQL")])
+        log.append([EventRetracted(position=1)])
+        with pytest.raises(InvalidInputError, match=r"already retracted \(by #2\)"):
+            log.append([EventRetracted(position=1)])
+        with pytest.raises(InvalidInputError, match="already retracted"):
+            log.append([EventRetracted(position=2), EventRetracted(position=2)])
+        assert log.head == 2
+        log.append([EventRetracted(position=2)])
+        log.append([EventRetracted(position=1)])
+        assert log.retractions() == {2: 1, 3: 2, 4: 1}
 
     def test_retracted_event_is_skipped(self, log: EventLog) -> None:
         """Views skip the retracted event; as_of before the correction still shows it."""

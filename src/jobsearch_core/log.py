@@ -18,7 +18,7 @@ from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
 from jobsearch_core.storage.backend import Backend
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
-from jobsearch_core.views.replay import Progress, Replay, answers
+from jobsearch_core.views.replay import Progress, Replay, answers, skipped_positions
 from jobsearch_core.views.view import View
 
 __all__ = ["DEFAULT_STREAM", "EventLog", "shown_url"]
@@ -129,7 +129,8 @@ class EventLog:
 
     def _check_retractions(self, stream: str, batch: list[Event]) -> None:
         head: int | None = None
-        for event in batch:
+        retractions: dict[int, int] | None = None
+        for index, event in enumerate(batch):
             if not isinstance(event, EventRetracted):
                 continue
             head = self.backend.head() if head is None else head
@@ -149,16 +150,86 @@ class EventLog:
                     f"EventRetracted.position {event.position} belongs to stream "
                     f"{target.stream!r}, not {stream!r}; a stream can only correct itself"
                 )
+            if retractions is None:
+                retractions = self.retractions(stream=stream)
+            skipped = skipped_positions(retractions)
+            if event.position in skipped:
+                by = max(
+                    at
+                    for at, aim in retractions.items()
+                    if aim == event.position and at not in skipped
+                )
+                raise InvalidInputError(
+                    f"EventRetracted.position {event.position} is already retracted (by "
+                    f"#{by}); nothing was appended"
+                )
+            retractions[head + 1 + index] = event.position  # where this one will stand
 
     # --- reading ----------------------------------------------------------------------------
 
-    def read(self, *, stream: str | None = None, after: int = 0) -> Iterator[Recorded]:
-        """Recorded events after a position, in global order (one stream's, when given)."""
+    def read(
+        self,
+        *,
+        stream: str | None = None,
+        after: int = 0,
+        types: Iterable[type[Event] | str] | type[Event] | str | None = None,
+        include_retracted: bool = True,
+    ) -> Iterator[Recorded]:
+        """Recorded events after a position, in global order (one stream's, when given).
+
+        `types`: the event classes (their subclasses too) or stored type names to keep;
+        rows of other types are not even decoded. With ``include_retracted=False`` the
+        events retracted as of the head when reading starts are left out, and so are the
+        retractions themselves (a retracted retraction's event is back in).
+        """
         if stream is not None:
             _check_stream(stream)
         _check_position("after", after)
-        for records in self._decoded(after=after, until=None, stream=stream):
-            yield from records
+        wanted = None if types is None else self._type_names(types)
+        if include_retracted:
+            for records in self._decoded(after=after, until=None, stream=stream, types=wanted):
+                yield from records
+            return
+        retractions = self.retractions(stream=stream)
+        skipped = skipped_positions(retractions)
+        for records in self._decoded(after=after, until=None, stream=stream, types=wanted):
+            for recorded in records:
+                if recorded.position not in skipped and recorded.position not in retractions:
+                    yield recorded
+
+    def retractions(self, *, stream: str | None = None) -> dict[int, int]:
+        """Every correction in the log (one stream's, when given): the position of each
+        `EventRetracted` -> the position it retracts (only those that point back).
+
+        `skipped_positions` of it is what views leave out as of now.
+        """
+        names = frozenset(
+            name
+            for name, cls in self.catalog.event_types.items()
+            if issubclass(cls, EventRetracted)
+        )
+        found: dict[int, int] = {}
+        for records in self._decoded(after=0, until=None, stream=stream, types=names):
+            for recorded in records:
+                event = recorded.event
+                if isinstance(event, EventRetracted) and event.position < recorded.position:
+                    found[recorded.position] = event.position
+        return found
+
+    def _type_names(self, types: Iterable[type[Event] | str] | type[Event] | str) -> frozenset[str]:
+        """The stored type names that `types` (classes, names, or one of either) stands for."""
+        given = [types] if isinstance(types, str | type) else list(types)
+        names: set[str] = set()
+        for kind in given:
+            if isinstance(kind, str):
+                names.add(kind)
+            elif isinstance(kind, type) and issubclass(kind, Event):
+                names.update(
+                    name for name, cls in self.catalog.event_types.items() if issubclass(cls, kind)
+                )
+            else:
+                raise InvalidInputError(f"types holds event classes or type names, got {kind!r}")
+        return frozenset(names)
 
     def follow(
         self,
@@ -319,14 +390,25 @@ class EventLog:
         return head, None
 
     def _decoded(
-        self, *, after: int, until: int | None, stream: str | None
+        self,
+        *,
+        after: int,
+        until: int | None,
+        stream: str | None,
+        types: frozenset[str] | None = None,
     ) -> Iterator[list[Recorded]]:
         """Recorded events a batch at a time, from the backend's raw rows when it offers them.
 
-        A damaged row raises `CorruptEventError` after the events before it.
+        Only rows of the stored `types` are decoded, when given. A damaged row raises
+        `CorruptEventError` after the events before it.
         """
         batches, decode = self._batches(after=after, until=until, stream=stream)
+        raw = self._read_raw is not None
         for batch in batches:
+            if types is not None:
+                batch = [row for row in batch if (row[3] if raw else row.type) in types]
+                if not batch:
+                    continue
             try:
                 records = decode(batch)
             except CorruptEventError:

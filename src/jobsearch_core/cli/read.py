@@ -30,6 +30,7 @@ from jobsearch_core.events import (
 from jobsearch_core.views.gaps import GapsState
 from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import FunnelRow, PipelineState
+from jobsearch_core.views.replay import skipped_positions
 from jobsearch_core.views.roles import RolesState
 
 __all__ = ["COMMANDS", "describe"]
@@ -299,11 +300,21 @@ def describe(event: Event) -> str:
 @click.option(
     "--after", type=click.IntRange(min=0), default=0, help="Only events after this position."
 )
+@click.option(
+    "--no-retracted",
+    "hide_retracted",
+    is_flag=True,
+    help="Leave out retracted events and the retractions themselves.",
+)
 @view_options
 def log_command(
-    stream: str | None, after: int, as_of: int | datetime | None, as_json: bool
+    stream: str | None,
+    after: int,
+    hide_retracted: bool,
+    as_of: int | datetime | None,
+    as_json: bool,
 ) -> None:
-    """The events themselves, in log order."""
+    """The events themselves, in log order; a retracted event is marked with what retracted it."""
     records: list[Recorded] = []
     for recorded in context().log.read(stream=stream, after=after):
         if isinstance(as_of, int) and recorded.position > as_of:
@@ -311,22 +322,45 @@ def log_command(
         if isinstance(as_of, datetime) and recorded.event.at > as_of:
             continue
         records.append(recorded)
+    # Corrections as of the moment shown: position retracted -> the retraction in force.
+    by = retracted_by(records)
+    if hide_retracted:
+        records = [
+            r for r in records if r.position not in by and not isinstance(r.event, EventRetracted)
+        ]
     if as_json:
-        print_json([_json.record_json(r) for r in records])
+        print_json([{**_json.record_json(r), "retracted_by": by.get(r.position)} for r in records])
         return
     table = Table(title=f"Log{'' if stream is None else f' ({stream})'}", title_justify="left")
     for column in ("#", "stream", "v", "date", "event", "what"):
         table.add_column(column)
     for recorded in records:
+        what = describe(recorded.event)
+        if recorded.position in by:
+            what = f"[retracted by #{by[recorded.position]}] {what}"
         table.add_row(
             str(recorded.position),
             recorded.stream,
             str(recorded.version),
             _date(recorded.event.at),
             event_type_of(recorded.event),
-            describe(recorded.event),
+            what,
         )
     console().print(table)
+
+
+def retracted_by(records: list[Recorded]) -> dict[int, int]:
+    """Each position retracted by a correction among `records` -> that correction's position
+    (a correction that was itself retracted retracts nothing)."""
+    corrections = {
+        r.position: r.event.position
+        for r in records
+        if isinstance(r.event, EventRetracted) and r.event.position < r.position
+    }
+    skipped = skipped_positions(corrections)
+    return {
+        target: at for at, target in corrections.items() if at not in skipped and target in skipped
+    }
 
 
 COMMANDS = [pipeline_command, gaps_command, roles_command, history_command, log_command]
