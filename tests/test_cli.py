@@ -14,8 +14,19 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from jobsearch_core import Event, EventLog, GapAdded, hookimpl, open_log
-from jobsearch_core.cli import _progress, cli
+from jobsearch_core import (
+    BackendError,
+    ConcurrencyError,
+    CorruptEventError,
+    Event,
+    EventLog,
+    GapAdded,
+    InvalidInputError,
+    PluginError,
+    hookimpl,
+    open_log,
+)
+from jobsearch_core.cli import _progress, cli, exit_code
 from jobsearch_core.plugins import pm
 
 Run = Callable[..., Result]
@@ -103,14 +114,16 @@ class TestRecord:
         assert (role.covered, role.missing) == (["SQL"], ["dbt"])
 
     def test_apply_prints_a_unique_slug(self, run: Run) -> None:
-        """Without --id, apply makes a readable id, unique in the stream."""
+        """Without --id, apply makes a readable ASCII id, unique in the stream."""
         assert (
-            run("apply", "Ümlaut GmbH", "Data Analyst").output.strip() == "ümlaut-gmbh-data-analyst"
+            run("apply", "Ümlaut GmbH", "Data Analyst").output.strip() == "umlaut-gmbh-data-analyst"
         )
         assert (
             run("apply", "Ümlaut GmbH", "Data Analyst").output.strip()
-            == "ümlaut-gmbh-data-analyst-2"
+            == "umlaut-gmbh-data-analyst-2"
         )
+        assert run("apply", "Zürich Re", "Ærø Straße").output.strip() == "zurich-re-aero-strasse"
+        assert run("apply", "株式会社", "エンジニア").output.strip() == "application"
         assert run("apply", "Acme", "Analyst", "--id", "a1").output.strip() == "a1"
         assert run("apply", "Acme", "Analyst", "--stream", "ann").output.strip() == "acme-analyst"
 
@@ -290,6 +303,49 @@ class TestRead:
             None,
         ]
         run("retract", "3", "--reason", "again", code=2)
+
+
+class TestConventions:
+    """What a user of a command line expects: options anywhere, exit codes that say what failed."""
+
+    def test_log_after_the_subcommand(self, run: Run, tmp_path: Path) -> None:
+        """--log URL (and --log=URL) may follow the subcommand, as with most tools."""
+        other = f"sqlite://{tmp_path / 'other.db'}"
+        run("gap", "add", "SQL", "--log", other)
+        run("gap", "add", "Go", f"--log={other}")
+        with open_log(other) as log:
+            assert [item.skill for item in log.view("gaps").items] == ["SQL", "Go"]
+        assert json.loads(run("gaps", "--json").output)["items"] == []  # $JOBSEARCH_LOG's
+
+    @pytest.mark.parametrize(
+        ("args", "code"),
+        [
+            (["pass", "nosuch", "phone"], 2),  # bad input
+            (["--log", "sqlite:///nonexistent/folder/log.db", "gaps"], 3),  # the backend
+            (["--log", "nosuch://x", "gaps"], 2),  # an unknown scheme is bad input
+        ],
+    )
+    def test_exit_codes(self, run: Run, args: list[str], code: int) -> None:
+        """Each kind of failure has its own exit status, on one line."""
+        result = run(*args, code=code)
+        assert result.stderr.count("\n") == 1
+
+    def test_exit_code_of_each_error(self) -> None:
+        """The table of docs/cli.md: 3 backend, 4 concurrency, 5 plugin, 6 damaged, else 2."""
+        assert exit_code(BackendError("down")) == 3
+        assert exit_code(ConcurrencyError("me", 1, 2)) == 4
+        assert exit_code(PluginError("clash")) == 5
+        assert exit_code(CorruptEventError("bad", position=3)) == 6
+        assert exit_code(InvalidInputError("no")) == 2
+
+    def test_ids_are_never_cut_short(self, run: Run) -> None:
+        """The pipeline table shows each id whole, however long the other columns."""
+        long_id = "a-very-long-application-id-" + "x" * 40
+        run("apply", "A" * 80, "R" * 80, "--id", long_id)
+        run("apply", "A" * 80, "R" * 80, "--id", long_id[:-1])
+        output = run("pipeline").output
+        assert long_id in output
+        assert long_id[:-1] in output
 
 
 class TestPictures:
@@ -564,7 +620,7 @@ class TestPlugins:
         clash = Clash()
         pm.register(clash, name="acme-clash")
         try:
-            result = run("nosuchcommand", code=2)
+            result = run("nosuchcommand", code=5)  # a plugin failure
             assert "acme-clash" in result.stderr
             assert "Not the real one" not in run("--help").output
         finally:

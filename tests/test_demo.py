@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,3 +96,18 @@ class TestMain:
         """With no URL the demo writes a temporary SQLite file."""
         assert main([]) == 0
         assert "jobsearch-demo-" in capsys.readouterr().out
+
+
+def test_the_next_step_it_prints_runs_in_a_plain_shell(tmp_path: Path) -> None:
+    """`jobsearch demo` names a command that works without the virtual environment on PATH."""
+    command = Path(sys.executable).with_name("jobsearch")
+    plain = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    url = f"sqlite://{tmp_path / 'demo.db'}"
+    shown = subprocess.run(
+        [str(command), "demo", "--log", url], capture_output=True, text=True, env=plain, check=True
+    ).stdout
+    (hint,) = [line for line in shown.splitlines() if line.startswith("Try: ")]
+    step = hint.removeprefix("Try: ").split("   (")[0]
+    done = subprocess.run(["sh", "-c", step], capture_output=True, text=True, env=plain)
+    assert done.returncode == 0, done.stderr
+    assert "Gap list (me, as of position 30)" in done.stdout

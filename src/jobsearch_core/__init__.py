@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version as _installed_version
+
 from jobsearch_core.audit import Problem
 from jobsearch_core.errors import (
     BackendError,
@@ -81,4 +83,5 @@ __all__ = [
     "open_log",
 ]
 
-__version__ = "0.1.0"
+#: The installed version, from the package metadata (pyproject.toml holds the one number).
+__version__ = _installed_version("jobsearch-core")

@@ -11,11 +11,17 @@ import click
 
 from jobsearch_core.cli import admin, data, pictures, read, record
 from jobsearch_core.cli._common import Context, context
-from jobsearch_core.errors import JobsearchError, PluginError
+from jobsearch_core.errors import (
+    BackendError,
+    ConcurrencyError,
+    CorruptEventError,
+    JobsearchError,
+    PluginError,
+)
 from jobsearch_core.log import EventLog
 from jobsearch_core.plugins import load_entry_points, pm
 
-__all__ = ["cli", "current_log", "main"]
+__all__ = ["EXIT_CODES", "cli", "current_log", "exit_code", "main"]
 
 
 class JobsearchGroup(click.Group):
@@ -84,8 +90,43 @@ class JobsearchGroup(click.Group):
             if self.debug:
                 traceback.print_exc()
             click.echo(f"error: {error}", err=True)
-            sys.exit(2)
+            sys.exit(exit_code(error))
         sys.exit(result if isinstance(result, int) else 0)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Take the group's own options (`--log`, `--debug`) after the subcommand too."""
+        return super().parse_args(ctx, self._options_first(ctx, args))
+
+    def _options_first(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`args` with `--log URL` and `--debug` moved before the subcommand, when given after
+        it and the subcommand has no option of that name itself."""
+        try:
+            start = next(
+                i
+                for i, arg in enumerate(args)
+                if not arg.startswith("-") and (i == 0 or args[i - 1] != "--log")
+            )
+        except StopIteration:
+            return args
+        command = self.get_command(ctx, args[start])
+        own = {
+            opt for param in getattr(command, "params", []) for opt in getattr(param, "opts", [])
+        }
+        before, after = list(args[:start]), [args[start]]
+        rest = iter(args[start + 1 :])
+        for arg in rest:
+            if arg == "--":
+                after += [arg, *rest]
+                break
+            if arg == "--log" and "--log" not in own:
+                before += [arg, next(rest, "")]
+            elif (arg.startswith("--log=") and "--log" not in own) or (
+                arg == "--debug" and "--debug" not in own
+            ):
+                before.append(arg)
+            else:
+                after.append(arg)
+        return before + after
 
 
 @click.group(cls=JobsearchGroup)
@@ -120,6 +161,21 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
 for module in (record, read, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
+
+
+#: The exit status for each kind of failure; anything else the library refuses is bad input.
+EXIT_CODES: tuple[tuple[type[JobsearchError], int], ...] = (
+    (BackendError, 3),
+    (ConcurrencyError, 4),
+    (PluginError, 5),
+    (CorruptEventError, 6),
+)
+
+
+def exit_code(error: JobsearchError) -> int:
+    """The exit status that says what failed: 2 bad input, 3 backend, 4 concurrency, 5
+    plugin, 6 a damaged row (1 is `verify`'s "problems found")."""
+    return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 2)
 
 
 def current_log() -> EventLog:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 import tempfile
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -75,6 +78,18 @@ def verify_command() -> None:
     click.echo(f"{log.url}: {log.head} events, no problems found{anchor}")
 
 
+def this_command() -> str:
+    """How to run `jobsearch` again from a plain shell: its name when it is on the PATH,
+    else the full path of the one running (in a virtual environment, say)."""
+    running = Path(sys.argv[0]).resolve()
+    found = shutil.which("jobsearch")
+    if found is not None and Path(found).resolve() == running:
+        return "jobsearch"
+    if running.name == "jobsearch" and running.is_file():
+        return shlex.quote(str(running))
+    return shlex.quote(sys.executable) + " -m jobsearch_core"
+
+
 @click.command("demo")
 @click.option(
     "--log", "url", metavar="URL", help="Where to write it (default: a new temporary file)."
@@ -105,7 +120,8 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
         raise InvalidInputError(f"{url} already holds events; the demo needs a fresh log")
     count = load_demo(log)
     click.echo(f"Wrote {count} events of a sample job search to {log.url}")
-    click.echo(f"Try: jobsearch --log {log.url} gaps --as-of 30   (or history, roles, log ...)\n")
+    again = f"{this_command()} --log {shlex.quote(log.url)}"
+    click.echo(f"Try: {again} gaps --as-of 30   (or history, roles, log ...)\n")
     for command in (
         read.pipeline_command,
         read.gaps_command,

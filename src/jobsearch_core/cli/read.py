@@ -103,8 +103,11 @@ def pipeline_command(stream: str, as_of: int | datetime | None, as_json: bool) -
         return
     out = console()
     table = Table(title=_title("Pipeline", stream, as_of), title_justify="left")
-    for column in ("id", "company", "role", "via", "applied", "stage", "outcome", "feedback"):
-        table.add_column(column)
+    # An id is what the other commands take: never cut short, whatever the width.
+    longest = max((len(app_id) for app_id in state.applications), default=2)
+    table.add_column("id", no_wrap=True, min_width=longest)
+    for column in ("company", "role", "via", "applied", "stage", "outcome", "feedback"):
+        table.add_column(column, overflow="fold")
     for app in state.applications.values():
         table.add_row(
             app.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 import click
@@ -59,9 +60,18 @@ def _gaps(stream: str) -> GapsState:
     return state
 
 
+#: Latin letters that Unicode does not decompose into a base letter and a mark.
+_LETTERS = str.maketrans(
+    {"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ı": "i"}
+)
+
+
 def slug(company: str, role: str) -> str:
-    """A readable id from company and role: "Acme Corp", "Data Analyst" -> "acme-corp-data-analyst"."""
-    text = re.sub(r"[^\w]+", "-", f"{company} {role}".casefold()).strip("-_")
+    """A readable ASCII id from company and role: "Zürich Re", "Data Analyst" ->
+    "zurich-re-data-analyst" (accents dropped; other scripts leave "application")."""
+    spelled = f"{company} {role}".casefold().translate(_LETTERS)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return text or "application"
 
 
