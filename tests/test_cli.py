@@ -119,7 +119,7 @@ class TestRecord:
             run("apply", "Ümlaut GmbH", "Data Analyst").output.strip() == "umlaut-gmbh-data-analyst"
         )
         assert (
-            run("apply", "Ümlaut GmbH", "Data Analyst").output.strip()
+            run("apply", "Ümlaut GmbH", "Data Analyst", "--again").output.strip()
             == "umlaut-gmbh-data-analyst-2"
         )
         assert run("apply", "Zürich Re", "Ærø Straße").output.strip() == "zurich-re-aero-strasse"
@@ -167,16 +167,18 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("args", "message"),
         [
-            (["pass", "nope", "phone"], "unknown application 'nope'"),
+            (["pass", "nope", "phone"], "no application 'nope' in stream 'me'"),
             (["pass", "acme-analyst", "onsite"], "'onsite' is not one of"),
             (["close", "acme-analyst", "ghosted"], "'ghosted' is not one of"),
             (["gap", "add", "SQL", "--rank", "0"], "0 is not in the range x>=1"),
-            (["gap", "promote", "SQL", "--to", "9"], "rank 9 is out of range"),
-            (["gap", "practice", "Cooking", "30"], "'Cooking' is not on the gap list"),
+            (["gap", "promote", "SQL", "--to", "9", "--new"], "rank 9 is out of range"),
+            (["gap", "promote", "SQL", "--to", "1"], "no skill 'SQL' on the gap list"),
+            (["gap", "practice", "Cooking", "30"], "no skill 'Cooking' on the gap list"),
             (["gap", "practice", "Tableau", "--", "-5"], "-5 is not in the range"),
             (["gap", "add", "SQL", "--at", "next tuesday"], "cannot read 'next tuesday' as a date"),
             (["gap", "add", "   "], "must not be empty or blank"),
-            (["apply", "Acme", "Analyst", "--id", "acme-analyst"], "already exists"),
+            (["apply", "Acme", "Analyst", "--again", "--id", "acme-analyst"], "already exists"),
+            (["apply", "acme", "ANALYST"], "open application to ANALYST at acme already"),
             (["feedback", "acme-analyst"], "at least one --punch-up SKILL or --next-focus SKILL"),
             (["retract", "99", "--reason", "x"], "not in the log"),
             (["gaps", "--as-of", "99"], "past the end of the log"),
@@ -203,7 +205,7 @@ class TestBadInput:
         """--debug adds the traceback to the one-line error."""
         result = run("--debug", "pass", "nope", "phone", code=2)
         assert "Traceback" in result.stderr
-        assert "unknown application 'nope'" in result.stderr
+        assert "no application 'nope'" in result.stderr
 
 
 class TestRead:
@@ -305,6 +307,117 @@ class TestRead:
         run("retract", "3", "--reason", "again", code=2)
 
 
+class TestMistakesCaught:
+    """Sequences that are most likely slips are refused in one line (exit 2); --force records them."""
+
+    @pytest.fixture
+    def applied(self, run: Run) -> Run:
+        run("apply", "Acme", "Data Engineer", "--at", "2026-03-02")
+        run("gap", "add", "System design")
+        run("gap", "add", "Statistics")
+        return run
+
+    @pytest.mark.parametrize(
+        ("steps", "refused", "message"),
+        [
+            (
+                [],
+                ["pass", "acme-data-engineer", "resume", "--at", "2026-03-01"],
+                "before the application was sent",
+            ),
+            ([], ["pass", "acme-data-engineer", "resume", "--at", "2999-01-01"], "in the future"),
+            (
+                [["pass", "acme-data-engineer", "resume", "--at", "2026-03-05"]],
+                ["pass", "acme-data-engineer", "resume", "--at", "2026-03-06"],
+                "passed the resume stage already",
+            ),
+            (
+                [["close", "acme-data-engineer", "rejected", "--at", "2026-03-09"]],
+                ["pass", "acme-data-engineer", "phone", "--at", "2026-03-10"],
+                "is closed (rejected); only feedback follows",
+            ),
+            (
+                [["close", "acme-data-engineer", "rejected"]],
+                ["close", "acme-data-engineer", "no_response"],
+                "closed already (rejected)",
+            ),
+            (
+                [
+                    ["close", "acme-data-engineer", "offer"],
+                    ["close", "acme-data-engineer", "declined"],
+                ],
+                ["close", "acme-data-engineer", "accepted"],
+                "closed already (declined)",
+            ),
+            (
+                [
+                    ["close", "acme-data-engineer", "offer"],
+                    ["close", "acme-data-engineer", "accepted"],
+                ],
+                ["close", "acme-data-engineer", "declined"],
+                "closed already (accepted)",
+            ),
+        ],
+    )
+    def test_refused_unless_forced(
+        self, applied: Run, log: EventLog, steps: list[list[str]], refused: list[str], message: str
+    ) -> None:
+        """Refused with one line naming the slip and --force; nothing appended; forced, it is."""
+        for step in steps:
+            applied(*step)
+        head = log.head
+        result = applied(*refused, code=2)
+        assert message in result.stderr
+        assert "--force" in result.stderr
+        assert result.stderr.count("\n") == 1
+        assert log.head == head
+        applied(*refused, "--force")
+        assert log.head == head + 1
+
+    def test_an_offer_then_an_answer_is_normal(self, applied: Run) -> None:
+        """After an offer, accepting (or declining) it is the usual end."""
+        applied("close", "acme-data-engineer", "offer")
+        applied("close", "acme-data-engineer", "accepted")
+
+    def test_feedback_after_a_rejection_is_normal(self, applied: Run) -> None:
+        """Feedback is what the method asks for after a rejection."""
+        applied("close", "acme-data-engineer", "rejected")
+        applied("feedback", "acme-data-engineer", "--next-focus", "Kafka")
+
+    def test_promote_a_skill_not_on_the_list(self, applied: Run, log: EventLog) -> None:
+        """A near miss is named; --new puts a new skill on the list."""
+        result = applied("gap", "promote", "Sytem design", "--to", "1", code=2)
+        assert "did you mean 'System design'" in result.stderr
+        applied("gap", "promote", "Kafka", "--to", "1", "--new")
+        assert [item.skill for item in log.view("gaps").items][0] == "Kafka"
+
+    def test_ids_and_skills_by_case_and_prefix(self, applied: Run, log: EventLog) -> None:
+        """ACME-DATA and acme-d both mean acme-data-engineer; 'sys' means System design."""
+        applied("pass", "ACME-DATA", "resume", "--at", "2026-03-05")
+        applied("feedback", "acme-d", "--punch-up", "SQL")
+        applied("gap", "practice", "sys", "30")
+        applied("gap", "promote", "stat", "--to", "1")
+        app = log.view("pipeline").applications["acme-data-engineer"]
+        assert (app.stage, app.feedback_count) == ("resume", 1)
+        gaps = log.view("gaps")
+        assert [item.skill for item in gaps.items] == ["Statistics", "System design"]
+        assert gaps.items[1].minutes_practised == 30
+
+    def test_an_ambiguous_prefix_is_refused(self, applied: Run) -> None:
+        """A prefix of two skills names both."""
+        result = applied("gap", "practice", "s", "30", code=2)
+        assert "could be more than one skill" in result.stderr
+        assert "'System design'" in result.stderr and "'Statistics'" in result.stderr
+
+    def test_a_retracted_application_frees_its_id(self, applied: Run, log: EventLog) -> None:
+        """A typo put right: retract the submission, then apply under the id it should have had."""
+        applied("apply", "Acmee", "Data Engineer")
+        (typo,) = [r for r in log.read() if getattr(r.event, "company", None) == "Acmee"]
+        applied("retract", str(typo.position), "--reason", "typo")
+        applied("apply", "Acme", "Data Engineer", "--id", "acmee-data-engineer", "--again")
+        assert log.view("pipeline").applications["acmee-data-engineer"].company == "Acme"
+
+
 class TestConventions:
     """What a user of a command line expects: options anywhere, exit codes that say what failed."""
 
@@ -342,7 +455,7 @@ class TestConventions:
         """The pipeline table shows each id whole, however long the other columns."""
         long_id = "a-very-long-application-id-" + "x" * 40
         run("apply", "A" * 80, "R" * 80, "--id", long_id)
-        run("apply", "A" * 80, "R" * 80, "--id", long_id[:-1])
+        run("apply", "A" * 80, "R" * 80, "--id", long_id[:-1], "--again")
         output = run("pipeline").output
         assert long_id in output
         assert long_id[:-1] in output

@@ -301,3 +301,19 @@ class TestProperties:
         converter = json_converter()
         text = json.dumps(converter.unstructure(state))
         assert converter.structure(json.loads(text), PipelineState) == state
+
+
+def test_channels_compare_like_skills() -> None:
+    """ "Job Board" and " job board" are one channel, shown as first spelled."""
+    state = fold(
+        VIEW,
+        [
+            ResumeSubmitted(application_id="a1", company="Acme", role="Analyst", via="Job Board"),
+            ResumeSubmitted(
+                application_id="a2", company="Globex", role="Analyst", via=" job  board"
+            ),
+            ResumeSubmitted(application_id="a3", company="Initech", role="Analyst", via="referral"),
+        ],
+    )
+    assert list(state.channels) == ["Job Board", "referral"]
+    assert state.channels["Job Board"][0].count == 0

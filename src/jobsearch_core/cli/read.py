@@ -132,7 +132,9 @@ def channels_table(state: PipelineState) -> Table:
     for stage in ("resume", "phone", "second_interview", "final"):
         table.add_column(stage, justify="right")
     for channel, rows in state.channels.items():
-        applied = sum(1 for app in state.applications.values() if app.channel == channel)
+        applied = sum(
+            1 for app in state.applications.values() if skill_key(app.channel) == skill_key(channel)
+        )
         table.add_row(
             channel, str(applied), *(f"{row.count} ({_percent(row.rate)})" for row in rows)
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 
-from jobsearch_core.cli._common import at_option, context, stream_option, with_at
+from jobsearch_core.cli._common import F, at_option, context, stream_option, with_at
+from jobsearch_core.cli._match import match
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
     SCREENS,
@@ -27,13 +28,17 @@ from jobsearch_core.events import (
     ResumeSubmitted,
     RoleSuggested,
     ScreenPassed,
+    Stage,
     skill_key,
 )
 from jobsearch_core.views.gaps import GapsState, GapStatus
-from jobsearch_core.views.pipeline import PipelineState
+from jobsearch_core.views.pipeline import Application, PipelineState
 from jobsearch_core.views.roles import RolesState
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "slug"]
+
+#: How far past the clock an event may be and still not count as "in the future".
+_SLACK = timedelta(minutes=5)
 
 
 def _append(event: Event, stream: str) -> int:
@@ -46,13 +51,24 @@ def _applications(stream: str) -> PipelineState:
     return state
 
 
-def _known_application(application_id: str, stream: str) -> None:
+def _application(application_id: str, stream: str) -> Application:
+    """The application an id means: in any case, or by a unique prefix of it."""
     applications = _applications(stream).applications
-    if application_id not in applications:
-        known = ", ".join(sorted(applications)[:8]) or "none yet"
-        raise InvalidInputError(
-            f"unknown application {application_id!r} in stream {stream!r} (known: {known})"
-        )
+    found = match(application_id, applications, what="application", where=f"in stream {stream!r}")
+    return applications[found]
+
+
+def _refuse(problem: str, *, force: bool) -> None:
+    """Refuse what is most likely a mistake, unless the user says it is not (--force)."""
+    if not force:
+        raise InvalidInputError(f"{problem}; add --force to record it anyway")
+
+
+def force_option(function: F) -> F:
+    """--force: record it although it looks like a mistake."""
+    return click.option(
+        "--force", is_flag=True, help="Record it even though it looks like a mistake."
+    )(function)
 
 
 def _gaps(stream: str) -> GapsState:
@@ -88,6 +104,7 @@ def _recorded(position: int, what: str) -> None:
 @click.option("--via", help="The channel: referral, job board, recruiter ...")
 @click.option("--resume-version", help="Which resume was sent.")
 @click.option("--note")
+@click.option("--again", is_flag=True, help="Apply again to a role already applied to.")
 @stream_option
 @at_option
 def apply_command(
@@ -97,15 +114,36 @@ def apply_command(
     via: str | None,
     resume_version: str | None,
     note: str | None,
+    again: bool,
     stream: str,
     at: datetime | None,
 ) -> None:
     """Record an application to ROLE at COMPANY; prints its id."""
-    existing = _applications(stream).applications
+    # An id whose resume was retracted is free again (only other events still name it).
+    existing = {
+        app_id: app
+        for app_id, app in _applications(stream).applications.items()
+        if app.company is not None
+    }
+    twin = next(
+        (
+            app
+            for app in existing.values()
+            if app.is_open
+            and skill_key(app.company or "") == skill_key(company)
+            and skill_key(app.role or "") == skill_key(role)
+        ),
+        None,
+    )
+    if twin is not None and not again:
+        raise InvalidInputError(
+            f"{twin.id!r} is an open application to {role} at {company} already; "
+            "add --again to apply once more"
+        )
     if application_id is None:
         base = slug(company, role)
         application_id, n = base, 1
-        while application_id in existing:
+        while application_id in _applications(stream).applications:
             n += 1
             application_id = f"{base}-{n}"
     elif application_id in existing:
@@ -131,13 +169,40 @@ def apply_command(
 @click.argument("application_id", metavar="APP_ID")
 @click.argument("stage", type=click.Choice([str(s) for s in SCREENS], case_sensitive=False))
 @click.option("--note")
+@force_option
 @stream_option
 @at_option
 def pass_command(
-    application_id: str, stage: str, note: str | None, stream: str, at: datetime | None
+    application_id: str,
+    stage: str,
+    note: str | None,
+    force: bool,
+    stream: str,
+    at: datetime | None,
 ) -> None:
     """Record that application APP_ID moved past STAGE."""
-    _known_application(application_id, stream)
+    app = _application(application_id, stream)
+    application_id, screen = app.id, Stage(stage.lower())
+    when = at if at is not None else datetime.now(UTC)
+    if app.outcome is not None:
+        _refuse(
+            f"{application_id} is closed ({app.outcome}); only feedback follows a close",
+            force=force,
+        )
+    passed = next((reached for reached in app.stages if reached.stage is screen), None)
+    if passed is not None:
+        _refuse(
+            f"{application_id} passed the {screen} stage already, on {passed.at:%Y-%m-%d}",
+            force=force,
+        )
+    if app.applied_at is not None and when < app.applied_at:
+        _refuse(
+            f"the {screen} stage would be passed before the application was sent "
+            f"({app.applied_at:%Y-%m-%d})",
+            force=force,
+        )
+    if when > datetime.now(UTC) + _SLACK:
+        _refuse(f"{when:%Y-%m-%d %H:%M} is in the future", force=force)
     position = _append(
         ScreenPassed(application_id=application_id, stage=stage, note=note, **with_at(at)), stream
     )
@@ -178,7 +243,7 @@ def feedback_command(
         raise InvalidInputError(
             "feedback needs at least one --punch-up SKILL or --next-focus SKILL"
         )
-    _known_application(application_id, stream)
+    application_id = _application(application_id, stream).id
     items = [FeedbackItem(skill=s, mark=Mark.PUNCH_UP) for s in punch_up]
     items += [FeedbackItem(skill=s, mark=Mark.NEXT_FOCUS) for s in next_focus]
     position = _append(
@@ -196,13 +261,23 @@ def feedback_command(
 @click.argument("application_id", metavar="APP_ID")
 @click.argument("outcome", type=click.Choice([str(o) for o in Outcome], case_sensitive=False))
 @click.option("--note")
+@force_option
 @stream_option
 @at_option
 def close_command(
-    application_id: str, outcome: str, note: str | None, stream: str, at: datetime | None
+    application_id: str,
+    outcome: str,
+    note: str | None,
+    force: bool,
+    stream: str,
+    at: datetime | None,
 ) -> None:
-    """Record how application APP_ID ended."""
-    _known_application(application_id, stream)
+    """Record how application APP_ID ended (after an offer: accepted or declined)."""
+    app = _application(application_id, stream)
+    application_id, ending = app.id, Outcome(outcome.lower())
+    after_offer = app.outcome is Outcome.OFFER and ending in (Outcome.ACCEPTED, Outcome.DECLINED)
+    if app.outcome is not None and not after_offer:
+        _refuse(f"{application_id} is closed already ({app.outcome})", force=force)
     position = _append(
         ApplicationClosed(application_id=application_id, outcome=outcome, note=note, **with_at(at)),
         stream,
@@ -242,13 +317,23 @@ def gap_add(
     help="The new rank (1 is the top).",
 )
 @click.option("--reason")
+@click.option("--new", is_flag=True, help="SKILL is not on the list yet: put it there, at N.")
+@force_option
 @stream_option
 @at_option
 def gap_promote(
-    skill: str, to_rank: int, reason: str | None, stream: str, at: datetime | None
+    skill: str,
+    to_rank: int,
+    reason: str | None,
+    new: bool,
+    force: bool,
+    stream: str,
+    at: datetime | None,
 ) -> None:
     """Move SKILL to rank N; the others shift."""
     gaps = _gaps(stream)
+    if not (new or force):
+        skill = _skill(gaps, skill, hint="or add --new to put it on the list")
     open_count = len(gaps.items)
     limit = open_count if _is_open(gaps, skill) else open_count + 1
     if to_rank > limit:
@@ -267,12 +352,14 @@ def _is_open(gaps: GapsState, skill: str) -> bool:
     return item is not None and item.status is GapStatus.OPEN
 
 
-def _known_skill(gaps: GapsState, skill: str) -> None:
-    if gaps.get(skill) is None:
-        listed = ", ".join(item.skill for item in gaps.items[:8]) or "the list is empty"
-        raise InvalidInputError(
-            f"{skill!r} is not on the gap list ({listed}); add it with: jobsearch gap add {skill!r}"
-        )
+def _skill(gaps: GapsState, skill: str, *, hint: str | None = None) -> str:
+    """The gap item a skill means (open or closed): in any case, or by a unique prefix."""
+    names = [item.skill for item in gaps.skills.values()]
+    try:
+        return match(skill, names, what="skill", where="on the gap list")
+    except InvalidInputError as error:
+        add = hint or f"add it with: jobsearch gap add {skill!r}"
+        raise InvalidInputError(f"{error}; {add}") from None
 
 
 @gap_group.command("practice")
@@ -285,7 +372,7 @@ def gap_practice(
     skill: str, minutes: int, note: str | None, stream: str, at: datetime | None
 ) -> None:
     """Record MINUTES spent practising SKILL."""
-    _known_skill(_gaps(stream), skill)
+    skill = _skill(_gaps(stream), skill)
     position = _append(GapPracticed(skill=skill, minutes=minutes, note=note, **with_at(at)), stream)
     _recorded(position, f"{minutes} minutes on {skill}")
 
@@ -298,7 +385,7 @@ def gap_practice(
 def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) -> None:
     """Take SKILL off the open gap list (learned, certified)."""
     gaps = _gaps(stream)
-    _known_skill(gaps, skill)
+    skill = _skill(gaps, skill)
     if not _is_open(gaps, skill):
         raise InvalidInputError(f"{skill!r} is already closed")
     position = _append(GapClosed(skill=skill, note=note, **with_at(at)), stream)
@@ -341,7 +428,7 @@ def suggest_command(
 ) -> None:
     """Record another ROLE at COMPANY that might fit, and the skills it needs."""
     if application_id is not None:
-        _known_application(application_id, stream)
+        application_id = _application(application_id, stream).id
     position = _append(
         RoleSuggested(
             company=company,

@@ -20,6 +20,7 @@ from jobsearch_core.events import (
     Stage,
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
+from jobsearch_core.views._skills import key_of
 from jobsearch_core.views.view import View
 
 __all__ = [
@@ -186,10 +187,16 @@ class PipelineState:
 
     @property
     def channels(self) -> dict[str, list[FunnelRow]]:
-        """The funnel per channel (`via`, or "unspecified"), channels in the order first seen."""
+        """The funnel per channel (`via`, or "unspecified"), channels in the order first seen.
+
+        Channels compare as skills do ("Job Board" is "job board"), under the spelling
+        first seen.
+        """
         grouped: dict[str, list[Application]] = {}
+        spelled: dict[str, str] = {}
         for app in self.applications.values():
-            grouped.setdefault(app.channel, []).append(app)
+            name = spelled.setdefault(key_of(app.channel), app.channel.strip())
+            grouped.setdefault(name, []).append(app)
         return {channel: funnel(apps) for channel, apps in grouped.items()}
 
     def application(self, application_id: str, at: datetime) -> Application:
