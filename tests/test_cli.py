@@ -389,7 +389,7 @@ class TestMistakesCaught:
         result = applied("gap", "promote", "Sytem design", "--to", "1", code=2)
         assert "did you mean 'System design'" in result.stderr
         applied("gap", "promote", "Kafka", "--to", "1", "--new")
-        assert [item.skill for item in log.view("gaps").items][0] == "Kafka"
+        assert log.view("gaps").items[0].skill == "Kafka"
 
     def test_ids_and_skills_by_case_and_prefix(self, applied: Run, log: EventLog) -> None:
         """ACME-DATA and acme-d both mean acme-data-engineer; 'sys' means System design."""
@@ -407,7 +407,8 @@ class TestMistakesCaught:
         """A prefix of two skills names both."""
         result = applied("gap", "practice", "s", "30", code=2)
         assert "could be more than one skill" in result.stderr
-        assert "'System design'" in result.stderr and "'Statistics'" in result.stderr
+        assert "'System design'" in result.stderr
+        assert "'Statistics'" in result.stderr
 
     def test_a_retracted_application_frees_its_id(self, applied: Run, log: EventLog) -> None:
         """A typo put right: retract the submission, then apply under the id it should have had."""
