@@ -20,6 +20,7 @@ from jobsearch_core import (
     CorruptEventError,
     Event,
     EventLog,
+    FeedbackReceived,
     GapAdded,
     InvalidInputError,
     PluginError,
@@ -417,6 +418,84 @@ class TestMistakesCaught:
         applied("retract", str(typo.position), "--reason", "typo")
         applied("apply", "Acme", "Data Engineer", "--id", "acmee-data-engineer", "--again")
         assert log.view("pipeline").applications["acmee-data-engineer"].company == "Acme"
+
+
+class TestLookingCloser:
+    """show, pipeline's filters, and what interviewers said, where a person looks for it."""
+
+    @pytest.fixture
+    def search(self, run: Run) -> Run:
+        run("apply", "Acme", "Data Engineer", "--via", "Job Board", "--at", "2026-03-02")
+        run("apply", "Globex", "Analyst", "--via", "job board", "--at", "2026-03-01")
+        run("apply", "Initech", "BI Developer", "--via", "referral", "--at", "2026-03-03")
+        run("pass", "acme", "resume", "--at", "2026-03-04")
+        run(
+            "feedback",
+            "acme",
+            "--next-focus",
+            "Kafka",
+            "--source",
+            "hm",
+            "--comment",
+            "every case streamed",
+            "--at",
+            "2026-03-05",
+        )
+        run("suggest", "Acme", "Platform Engineer", "--skill", "Kafka", "--app", "acme")
+        run("close", "globex", "rejected", "--at", "2026-03-06")
+        return run
+
+    def test_show_is_one_applications_timeline(self, search: Run) -> None:
+        """Every event naming it, in time order, what was said, and the role suggested."""
+        out = search("show", "ACME").output
+        assert out.startswith("acme-data-engineer: Data Engineer at Acme, via Job Board")
+        assert "every case streamed" in out
+        assert "Platform Engineer" in out
+        assert "Globex" not in out
+        shown = json.loads(search("show", "acme", "--json").output)
+        assert shown["application"]["stage"] == "resume"
+        assert [e["type"] for e in shown["events"]] == [
+            "ResumeSubmitted",
+            "ScreenPassed",
+            "FeedbackReceived",
+            "RoleSuggested",
+        ]
+
+    def test_pipeline_filters_and_order(self, search: Run) -> None:
+        """--open, --closed, --channel (compared like skills) and --sort."""
+
+        def ids(*args: str) -> list[str]:
+            shown = json.loads(search("pipeline", "--json", *args).output)
+            return [app["id"] for app in shown["applications"]]
+
+        assert ids("--open") == ["acme-data-engineer", "initech-bi-developer"]
+        assert ids("--closed") == ["globex-analyst"]
+        assert ids("--channel", "JOB BOARD") == ["acme-data-engineer", "globex-analyst"]
+        assert ids("--sort", "applied") == [
+            "globex-analyst",
+            "acme-data-engineer",
+            "initech-bi-developer",
+        ]
+        assert ids("--sort", "stage")[0] == "acme-data-engineer"
+        search("pipeline", "--open", "--closed", code=2)
+
+    def test_what_was_said_shows(self, search: Run, log: EventLog) -> None:
+        """An item's comment in gaps, and the feedback's words in log."""
+        log.append(
+            [
+                FeedbackReceived(
+                    application_id="acme-data-engineer",
+                    items=[
+                        {"skill": "Kafka", "mark": "next_focus", "comment": "streams, not batches"}
+                    ],
+                )
+            ]
+        )
+        assert "streams, not batches" in search("gaps").output
+        assert json.loads(search("gaps", "--json").output)["items"][0]["comments"] == [
+            "streams, not batches"
+        ]
+        assert "every case streamed" in search("log").output
 
 
 class TestConventions:

@@ -13,7 +13,14 @@ from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import Application, FunnelRow, PipelineState
 from jobsearch_core.views.roles import RolesState
 
-__all__ = ["gaps_json", "history_json", "pipeline_json", "record_json", "roles_json"]
+__all__ = [
+    "application_json",
+    "gaps_json",
+    "history_json",
+    "pipeline_json",
+    "record_json",
+    "roles_json",
+]
 
 _CONVERTER = make_converter()
 
@@ -45,7 +52,8 @@ def _funnel(rows: list[FunnelRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _application(app: Application) -> dict[str, Any]:
+def application_json(app: Application) -> dict[str, Any]:
+    """One application, as `pipeline --json` lists it."""
     return {
         "id": app.id,
         "company": app.company,
@@ -65,15 +73,20 @@ def _application(app: Application) -> dict[str, Any]:
 
 
 def pipeline_json(
-    state: PipelineState, stream: str, as_of: int | datetime | None
+    state: PipelineState,
+    stream: str,
+    as_of: int | datetime | None,
+    shown: list[Application] | None = None,
 ) -> dict[str, Any]:
-    """Applications, the funnel beside the base rates, and the funnel per channel."""
+    """Applications (those `shown`, by default all), the funnel beside the base rates, and
+    the funnel per channel (over all of them)."""
+    chosen = list(state.applications.values()) if shown is None else shown
     return {
         **_envelope("pipeline", stream, as_of),
         "total": state.total,
         "open": state.open,
         "by_outcome": {str(k): v for k, v in state.by_outcome.items()},
-        "applications": [_application(a) for a in state.applications.values()],
+        "applications": [application_json(a) for a in chosen],
         "funnel": _funnel(state.funnel),
         "channels": {channel: _funnel(rows) for channel, rows in state.channels.items()},
     }
@@ -86,6 +99,7 @@ def _gap(item: GapItem, focus: dict[str, bool]) -> dict[str, Any]:
         "status": str(item.status),
         "sources": list(item.sources),
         "mentions": item.mentions,
+        "comments": list(item.comments),
         "minutes_practised": item.minutes_practised,
         "last_practised": _when(item.last_practised),
         "added_at": _when(item.added_at),

@@ -18,6 +18,8 @@ from jobsearch_core.cli._common import (
     stream_option,
     view_options,
 )
+from jobsearch_core.cli._match import match
+from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
     Event,
     EventRetracted,
@@ -92,23 +94,66 @@ def funnel_table(rows: list[FunnelRow], total: int, title: str) -> Table:
     return table
 
 
+#: How `pipeline --sort` orders the applications.
+SORTS: dict[str, Any] = {
+    "applied": lambda app: (
+        app.applied_at is None,
+        app.applied_at or datetime.min.replace(tzinfo=UTC),
+    ),
+    "activity": lambda app: (
+        app.last_activity is None,
+        -(app.last_activity or datetime.min.replace(tzinfo=UTC)).timestamp(),
+    ),
+    "stage": lambda app: -app.stage.order,
+    "company": lambda app: skill_key(app.company or ""),
+    "id": lambda app: app.id,
+}
+
+
 @click.command("pipeline")
+@click.option("--open", "only_open", is_flag=True, help="Only the applications still open.")
+@click.option("--closed", "only_closed", is_flag=True, help="Only the closed applications.")
+@click.option("--channel", metavar="CHANNEL", help="Only those sent through this channel.")
+@click.option(
+    "--sort",
+    type=click.Choice(list(SORTS)),
+    help="The table's order (default: as first recorded; activity: latest news first).",
+)
 @stream_option
 @view_options
-def pipeline_command(stream: str, as_of: int | datetime | None, as_json: bool) -> None:
+def pipeline_command(
+    only_open: bool,
+    only_closed: bool,
+    channel: str | None,
+    sort: str | None,
+    stream: str,
+    as_of: int | datetime | None,
+    as_json: bool,
+) -> None:
     """Every application, and the funnel beside the typical base rates."""
+    if only_open and only_closed:
+        raise InvalidInputError("--open and --closed leave nothing: give one of them")
     state: PipelineState = _view("pipeline", stream, as_of)
+    shown = [
+        app
+        for app in state.applications.values()
+        if not (only_open and not app.is_open)
+        and not (only_closed and app.is_open)
+        and (channel is None or skill_key(app.channel) == skill_key(channel))
+    ]
+    if sort is not None:
+        shown.sort(key=SORTS[sort])
     if as_json:
-        print_json(_json.pipeline_json(state, stream, as_of))
+        print_json(_json.pipeline_json(state, stream, as_of, shown))
         return
     out = console()
     table = Table(title=_title("Pipeline", stream, as_of), title_justify="left")
     # An id is what the other commands take: never cut short, whatever the width.
-    longest = max((len(app_id) for app_id in state.applications), default=2)
+    longest = max((len(app.id) for app in shown), default=2)
     table.add_column("id", no_wrap=True, min_width=longest)
     for column in ("company", "role", "via", "applied", "stage", "outcome", "feedback"):
         table.add_column(column, overflow="fold")
-    for app in state.applications.values():
+    for app in shown:
         table.add_row(
             app.id,
             app.company or "?",
@@ -156,7 +201,16 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
         out.print(f"Goal: {state.goal} ({state.horizon_years} years)")
     focus = {item.key: recent for item, recent in state.focus_practised(now)}
     table = Table(title=_title("Gap list", stream, as_of), title_justify="left")
-    for column in ("rank", "skill", "focus", "mentions", "practised", "last practised", "from"):
+    for column in (
+        "rank",
+        "skill",
+        "focus",
+        "mentions",
+        "practised",
+        "last practised",
+        "from",
+        "what was said",
+    ):
         table.add_column(column, justify="right" if column in ("rank", "mentions") else "left")
     for item in state.items:
         mark = ""
@@ -170,6 +224,7 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
             f"{item.minutes_practised} min",
             _ago(item.last_practised, now),
             "; ".join(item.sources),
+            "; ".join(item.comments),
         )
     out.print(table)
     if state.closed:
@@ -281,10 +336,12 @@ def describe(event: Event) -> str:
     if isinstance(event, UnknownEvent):
         return f"(unknown type {event.type_name} v{event.schema_version}: {event.reason})"
     if isinstance(event, FeedbackReceived):
-        items = ", ".join(f"{i.skill} [{i.mark}]" for i in event.items)
-        return f"{event.application_id}: {items}" + (
-            f" from {event.source}" if event.source else ""
+        items = ", ".join(
+            f"{i.skill} [{i.mark}]" + (f" ({i.comment})" if i.comment else "") for i in event.items
         )
+        said = f"{event.application_id}: {items}"
+        said += f" from {event.source}" if event.source else ""
+        return said + (f": {event.note}" if event.note else "")
     if isinstance(event, EventRetracted):
         return f"retracts #{event.position}" + (f": {event.reason}" if event.reason else "")
     shown = []
@@ -368,4 +425,61 @@ def retracted_by(records: list[Recorded]) -> dict[int, int]:
     }
 
 
-COMMANDS = [pipeline_command, gaps_command, roles_command, history_command, log_command]
+@click.command("show")
+@click.argument("application_id", metavar="APP_ID")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the application and its events as JSON."
+)
+@stream_option
+def show_command(application_id: str, as_json: bool, stream: str) -> None:
+    """One application's timeline: every event about it, what the interviewers said, the
+    roles suggested in it; retracted events marked."""
+    log = context().log
+    pipeline: PipelineState = log.view("pipeline", stream=stream)
+    found = match(
+        application_id, pipeline.applications, what="application", where=f"in stream {stream!r}"
+    )
+    app = pipeline.applications[found]
+    mine = [r for r in log.read(stream=stream) if getattr(r.event, "application_id", None) == found]
+    by = retracted_by(list(log.read(stream=stream, types=EventRetracted)))
+    if as_json:
+        print_json(
+            {
+                "application": _json.application_json(app),
+                "events": [
+                    {**_json.record_json(r), "retracted_by": by.get(r.position)} for r in mine
+                ],
+            }
+        )
+        return
+    out = console()
+    outcome = str(app.outcome) if app.outcome else "open"
+    out.print(
+        f"{app.id}: {app.role or '?'} at {app.company or '?'}, via {app.channel}; "
+        f"furthest stage {app.stage}; {outcome}"
+    )
+    table = Table(title="Timeline", title_justify="left")
+    for column in ("date", "#", "event", "what"):
+        table.add_column(column, overflow="fold")
+    for recorded in sorted(mine, key=lambda r: (r.event.at, r.position)):
+        event = recorded.event
+        what = describe(event)
+        if isinstance(event, FeedbackReceived):
+            said = [f"{i.skill}: {i.comment}" for i in event.items if i.comment]
+            what += "".join(f"\n  {line}" for line in said)
+            if event.note:
+                what += f"\n  {event.note}"
+        if recorded.position in by:
+            what = f"[retracted by #{by[recorded.position]}] {what}"
+        table.add_row(_date(event.at), str(recorded.position), event_type_of(event), what)
+    out.print(table)
+
+
+COMMANDS = [
+    pipeline_command,
+    gaps_command,
+    roles_command,
+    history_command,
+    log_command,
+    show_command,
+]

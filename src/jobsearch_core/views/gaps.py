@@ -76,6 +76,8 @@ class GapItem:
     sources: list[str] = attrs.Factory(list)
     #: How many feedback items named it as `next_focus`.
     mentions: int = 0
+    #: What those interviewers said, in order (items without a comment add nothing).
+    comments: list[str] = attrs.Factory(list)
     minutes_practised: int = 0
     last_practised: datetime | None = None
     #: When it (last) joined the open list.
@@ -243,6 +245,8 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
             else:
                 _add_source(item.sources, source)
             item.mentions += 1
+            if feedback.comment is not None:
+                item.comments.append(feedback.comment)
         else:
             _punch_up(state, feedback.skill, feedback.comment, source, event.at)
 
@@ -312,7 +316,7 @@ apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(_HANDLERS)
 
 VIEW: View[GapsState] = View(
     name="gaps",
-    version=1,
+    version=2,
     initial=GapsState,
     apply=apply,
     state_type=GapsState,
