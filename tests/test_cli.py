@@ -45,8 +45,8 @@ def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("JOBSEARCH_LOG", url)
     runner = CliRunner()
 
-    def invoke(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    def invoke(*args: str, code: int = 0, input: str | None = None) -> Result:
+        result = runner.invoke(cli, list(args), catch_exceptions=False, input=input)
         assert result.exit_code == code, (result.output, result.stderr)
         return result
 
@@ -496,6 +496,70 @@ class TestLookingCloser:
             "streams, not batches"
         ]
         assert "every case streamed" in search("log").output
+
+
+class TestCorrectionsFromTheTerminal:
+    """amend and undo: one append each, nothing deleted, the history keeps both."""
+
+    def test_amend_a_typo(self, run: Run, log: EventLog) -> None:
+        """The pipeline keeps no row with the typo; the log keeps both, the first marked."""
+        run("apply", "Acmee", "Data Engineer")
+        out = run(
+            "amend", "1", "--company", "Acme", "--application-id", "acme-data-engineer"
+        ).output
+        assert "#1 retracted, and #3" in out
+        apps = log.view("pipeline").applications
+        assert [(a.id, a.company) for a in apps.values()] == [("acme-data-engineer", "Acme")]
+        shown = json.loads(run("log", "--json").output)
+        assert [(e["position"], e["retracted_by"]) for e in shown] == [(1, 2), (2, None), (3, None)]
+        assert shown[1]["data"]["reason"] == "amended: company, application_id"
+
+    def test_amend_numbers_lists_and_dates(self, run: Run, log: EventLog) -> None:
+        """Whole numbers, comma lists of skills and dates are read as their fields read."""
+        run("gap", "add", "SQL")
+        run("gap", "practice", "SQL", "10000")
+        run("amend", "2", "--minutes", "10", "--at", "2026-03-02")
+        run("suggest", "Acme", "PM", "--skill", "SQL")
+        run("amend", "5", "--skills", "SQL, dbt")
+        gaps = log.view("gaps")
+        assert gaps.items[0].minutes_practised == 10
+        assert log.view("roles").roles[0].skills == ["SQL", "dbt"]
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["amend", "1", "--colour", "red"], "has no field 'colour'"),
+            (["amend", "1"], "at least one --FIELD VALUE"),
+            (["amend", "1", "--rank", "many"], "is not a whole number"),
+            (["amend", "1", "--skill", "  "], "the amended event is refused"),
+            (["amend", "9", "--skill", "Go"], "no event at position 9"),
+        ],
+    )
+    def test_amend_refuses(self, run: Run, log: EventLog, args: list[str], message: str) -> None:
+        """A field the event lacks, a value its class refuses, a position not there."""
+        run("gap", "add", "SQL")
+        assert message in run(*args, code=2).stderr
+        assert log.head == 1
+
+    def test_undo_shows_then_retracts(self, run: Run, log: EventLog) -> None:
+        """undo names the last standing event; it asks first, and --yes does not."""
+        run("gap", "add", "SQL")
+        run("gap", "add", "Go")
+        result = run("undo", input="n\n", code=1)
+        assert "#2 GapAdded: Go" in result.output
+        assert log.head == 2
+        run("undo", input="y\n")
+        run("undo", "--yes")  # then SQL: the retraction itself is not undone
+        assert log.view("gaps").items == []
+        assert run("undo", "--yes", code=2).stderr.startswith(
+            "error: stream 'me' has nothing to undo"
+        )
+
+    def test_a_retracted_event_cannot_be_amended(self, run: Run) -> None:
+        """Amending what is already retracted is refused, naming the retraction."""
+        run("gap", "add", "SQL")
+        run("retract", "1", "--reason", "no")
+        assert "retracted already (by #2)" in run("amend", "1", "--skill", "Go", code=2).stderr
 
 
 class TestConventions:

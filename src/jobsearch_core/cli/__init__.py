@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from jobsearch_core.cli import admin, data, pictures, read, record
+from jobsearch_core.cli import admin, correct, data, pictures, read, record
 from jobsearch_core.cli._common import Context, context
 from jobsearch_core.errors import (
     BackendError,
@@ -146,8 +146,9 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     fed by interview feedback, suggested roles, and how your priorities moved.
 
     \b
-    Record:  apply, pass, feedback, close, gap add|promote|practice|close, goal, suggest, retract
-    Read:    pipeline, gaps, roles, history, log   (each takes --as-of and --json)
+    Record:  apply, pass, feedback, close, gap add|promote|practice|close, goal, suggest
+    Correct: retract, amend, undo
+    Read:    pipeline, gaps, roles, history, log, show   (each takes --json)
     More:    report, export, import, plugins, verify, demo
     """
     group = ctx.command
@@ -158,7 +159,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (record, read, data, pictures, admin):
+for module in (record, correct, read, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

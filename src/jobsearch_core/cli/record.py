@@ -16,7 +16,6 @@ from jobsearch_core.events import (
     ApplicationClosed,
     CareerGoalSet,
     Event,
-    EventRetracted,
     FeedbackItem,
     FeedbackReceived,
     GapAdded,
@@ -449,17 +448,6 @@ def suggest_command(
     _recorded(position, f"{role} at {company}{tail}")
 
 
-@click.command("retract")
-@click.argument("position", type=click.IntRange(min=1))
-@click.option("--reason", required=True, help="Why it was wrong.")
-@stream_option
-@at_option
-def retract_command(position: int, reason: str, stream: str, at: datetime | None) -> None:
-    """Correct a mistake: views skip the event at POSITION from now on (nothing is deleted)."""
-    recorded = _append(EventRetracted(position=position, reason=reason, **with_at(at)), stream)
-    _recorded(recorded, f"#{position} retracted")
-
-
 COMMANDS = [
     apply_command,
     pass_command,
@@ -468,5 +456,4 @@ COMMANDS = [
     gap_group,
     goal_command,
     suggest_command,
-    retract_command,
 ]
