@@ -15,7 +15,7 @@ from jobsearch_core.log import EventLog
 from jobsearch_core.plugins import load_catalog
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.testing.strategies import event_sequences
-from jobsearch_core.views.replay import fold
+from jobsearch_core.views.replay import fold, skipped_positions
 from jobsearch_core.views.view import View
 
 __all__ = ["ViewContract", "replayable"]
@@ -36,15 +36,20 @@ def replayable(events: Sequence[Event]) -> list[Event]:
     """The events as one stream of a log can hold them: each correction points back.
 
     A retraction whose position is not an earlier event of the list is pointed at one
-    (or left out, at the very start), as `EventLog.append` would refuse it otherwise.
+    (or left out, at the very start), and one of an event retracted already is left
+    out, as `EventLog.append` would refuse them otherwise.
     """
     kept: list[Event] = []
+    retractions: dict[int, int] = {}
     for event in events:
         if isinstance(event, EventRetracted):
             if not kept:
                 continue
             if not 1 <= event.position <= len(kept):
                 event = attrs.evolve(event, position=1 + event.position % len(kept))
+            if event.position in skipped_positions(retractions):
+                continue  # retracted already: the log refuses to retract it again
+            retractions[len(kept) + 1] = event.position
         kept.append(event)
     return kept
 
