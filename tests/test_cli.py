@@ -562,6 +562,48 @@ class TestCorrectionsFromTheTerminal:
         assert "retracted already (by #2)" in run("amend", "1", "--skill", "Go", code=2).stderr
 
 
+class TestJsonEverywhere:
+    """--json on every command that records, and on verify: the stored records, the findings."""
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["apply", "Acme", "Analyst"],
+            ["gap", "add", "SQL"],
+            ["goal", "Lead a data team"],
+            ["suggest", "Acme", "PM", "--skill", "SQL"],
+        ],
+    )
+    def test_record_commands_print_the_records(
+        self, run: Run, log: EventLog, args: list[str]
+    ) -> None:
+        """The records as `log --json` gives them (without its retraction mark)."""
+        printed = json.loads(run(*args, "--json").output)
+        (last,) = json.loads(run("log", "--json").output)[-1:]
+        del last["retracted_by"]
+        assert printed == [last]
+        assert printed[0]["position"] == log.head
+
+    def test_amend_prints_both_records(self, run: Run) -> None:
+        """A correction made of two events prints both."""
+        run("gap", "add", "SQL")
+        printed = json.loads(run("amend", "1", "--skill", "Go", "--json").output)
+        assert [(r["type"], r["position"]) for r in printed] == [
+            ("EventRetracted", 2),
+            ("GapAdded", 3),
+        ]
+
+    def test_verify_json(self, run: Run, url: str) -> None:
+        """Sound: no problems and exit 0; a row changed behind its back: listed, exit 1."""
+        run("gap", "add", "SQL")
+        sound = json.loads(run("verify", "--json").output)
+        assert (sound["events"], sound["problems"]) == (1, [])
+        with sqlite3.connect(url.removeprefix("sqlite://")) as raw:
+            raw.execute("UPDATE events SET data = ? WHERE position = 1", (b'{"skill": "Go"}',))
+        found = json.loads(run("verify", "--json", code=1).output)["problems"]
+        assert [problem["position"] for problem in found] == [1]
+
+
 class TestConventions:
     """What a user of a command line expects: options anywhere, exit codes that say what failed."""
 

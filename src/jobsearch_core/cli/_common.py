@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.events import Event, Recorded
 from jobsearch_core.log import DEFAULT_STREAM, EventLog
 from jobsearch_core.opening import open_log
 
@@ -136,6 +137,49 @@ def view_options(function: F) -> F:
         return function(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+_JSON = "jobsearch_core.json"
+_APPENDED = "jobsearch_core.appended"
+
+
+def json_option(function: F) -> F:
+    """--json on a command that records: print the stored records instead of a sentence."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        ctx.meta[_JSON] = value
+        return value
+
+    return click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help="Print the stored records as JSON.",
+    )(function)
+
+
+def append(log: EventLog, events: list[Event], stream: str) -> list[Recorded]:
+    """Append in one call (all or nothing), keeping the records for `say_recorded`."""
+    records = log.append(events, stream=stream)
+    click.get_current_context().meta.setdefault(_APPENDED, []).extend(records)
+    return records
+
+
+def json_requested() -> bool:
+    """Whether the running command was given --json (its other words go to stderr then)."""
+    return bool(click.get_current_context().meta.get(_JSON))
+
+
+def say_recorded(line: str) -> None:
+    """What a record command says when it is done: `line`, or with --json the records it stored."""
+    ctx = click.get_current_context()
+    if ctx.meta.get(_JSON):
+        from jobsearch_core.cli._json import record_json
+
+        print_json([record_json(recorded) for recorded in ctx.meta.get(_APPENDED, [])])
+    else:
+        click.echo(line)
 
 
 def with_at(at: datetime | None) -> dict[str, datetime]:

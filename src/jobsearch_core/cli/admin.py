@@ -62,10 +62,26 @@ def plugins_command(as_json: bool) -> None:
 
 
 @click.command("verify")
-def verify_command() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def verify_command(as_json: bool) -> None:
     """Check the whole log: positions, versions and every stored event; exit 1 on any problem."""
     log = context().log
     problems = log.verify()
+    if as_json:
+        print_json(
+            {
+                "log": log.url,
+                "events": log.head,
+                "head_hash": log.head_hash(),
+                "problems": [
+                    {"position": p.position, "stream": p.stream, "message": p.message}
+                    for p in problems
+                ],
+            }
+        )
+        if problems:
+            raise SystemExit(1)
+        return
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -13,7 +13,17 @@ from typing import Any
 import attrs
 import click
 
-from jobsearch_core.cli._common import at_option, context, parse_moment, stream_option, with_at
+from jobsearch_core.cli._common import (
+    append,
+    at_option,
+    context,
+    json_option,
+    json_requested,
+    parse_moment,
+    say_recorded,
+    stream_option,
+    with_at,
+)
 from jobsearch_core.cli.read import describe, retracted_by
 from jobsearch_core.errors import InvalidEventError, InvalidInputError
 from jobsearch_core.events import Event, EventRetracted, FeedbackReceived, Recorded, event_type_of
@@ -39,12 +49,12 @@ def _standing(stream: str, position: int) -> Recorded:
 @click.option("--reason", required=True, help="Why it was wrong.")
 @stream_option
 @at_option
+@json_option
 def retract_command(position: int, reason: str, stream: str, at: datetime | None) -> None:
     """Correct a mistake: views skip the event at POSITION from now on (nothing is deleted)."""
-    (recorded,) = context().log.append(
-        [EventRetracted(position=position, reason=reason, **with_at(at))], stream=stream
-    )
-    click.echo(f"recorded #{recorded.position}: #{position} retracted")
+    event = EventRetracted(position=position, reason=reason, **with_at(at))
+    (recorded,) = append(context().log, [event], stream)
+    say_recorded(f"recorded #{recorded.position}: #{position} retracted")
 
 
 def _value(event: Event, name: str, text: str) -> Any:
@@ -94,6 +104,7 @@ def _changes(event: Event, args: list[str]) -> dict[str, Any]:
 @click.argument("position", type=click.IntRange(min=1))
 @click.option("--reason", help="Why it was wrong (default: which fields were amended).")
 @stream_option
+@json_option
 @click.pass_context
 def amend_command(ctx: click.Context, position: int, reason: str | None, stream: str) -> None:
     """Fix the event at POSITION: `amend 12 --company Acme --role "Data Engineer"`.
@@ -117,10 +128,10 @@ def amend_command(ctx: click.Context, position: int, reason: str | None, stream:
         raise InvalidInputError(f"the amended event is refused: {error}") from None
     why = reason or f"amended: {', '.join(changes)}"
     log = context().log
-    retraction, kept = log.append(
-        [EventRetracted(position=position, reason=why), corrected], stream=stream
+    retraction, kept = append(
+        log, [EventRetracted(position=position, reason=why), corrected], stream
     )
-    click.echo(
+    say_recorded(
         f"recorded #{retraction.position}: #{position} retracted, and #{kept.position}: "
         f"{describe(corrected)}"
     )
@@ -130,6 +141,7 @@ def amend_command(ctx: click.Context, position: int, reason: str | None, stream:
 @click.option("--yes", is_flag=True, help="Do not ask: retract it.")
 @click.option("--reason", default="undone", show_default=True, help="Why it was wrong.")
 @stream_option
+@json_option
 def undo_command(yes: bool, reason: str, stream: str) -> None:
     """Retract the last event of the stream that still stands, after showing it."""
     log = context().log
@@ -145,11 +157,14 @@ def undo_command(yes: bool, reason: str, stream: str) -> None:
     )
     if last is None:
         raise InvalidInputError(f"stream {stream!r} has nothing to undo")
-    click.echo(f"#{last.position} {event_type_of(last.event)}: {describe(last.event)}")
+    click.echo(
+        f"#{last.position} {event_type_of(last.event)}: {describe(last.event)}",
+        err=json_requested(),
+    )
     if not yes and not click.confirm("Retract it?", default=False):
         raise click.Abort()
-    (recorded,) = log.append([EventRetracted(position=last.position, reason=reason)], stream=stream)
-    click.echo(f"recorded #{recorded.position}: #{last.position} retracted")
+    (recorded,) = append(log, [EventRetracted(position=last.position, reason=reason)], stream)
+    say_recorded(f"recorded #{recorded.position}: #{last.position} retracted")
 
 
 COMMANDS = [retract_command, amend_command, undo_command]

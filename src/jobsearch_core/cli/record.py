@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from jobsearch_core.cli._common import F, at_option, context, stream_option, with_at
+from jobsearch_core.cli._common import (
+    F,
+    append,
+    at_option,
+    context,
+    json_option,
+    say_recorded,
+    stream_option,
+    with_at,
+)
 from jobsearch_core.cli._match import match
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
@@ -41,7 +50,7 @@ _SLACK = timedelta(minutes=5)
 
 
 def _append(event: Event, stream: str) -> int:
-    (recorded,) = context().log.append([event], stream=stream)
+    (recorded,) = append(context().log, [event], stream)
     return recorded.position
 
 
@@ -91,7 +100,7 @@ def slug(company: str, role: str) -> str:
 
 
 def _recorded(position: int, what: str) -> None:
-    click.echo(f"recorded #{position}: {what}")
+    say_recorded(f"recorded #{position}: {what}")
 
 
 @click.command("apply")
@@ -106,6 +115,7 @@ def _recorded(position: int, what: str) -> None:
 @click.option("--again", is_flag=True, help="Apply again to a role already applied to.")
 @stream_option
 @at_option
+@json_option
 def apply_command(
     company: str,
     role: str,
@@ -161,7 +171,7 @@ def apply_command(
         ),
         stream,
     )
-    click.echo(application_id)
+    say_recorded(application_id)
 
 
 @click.command("pass")
@@ -171,6 +181,7 @@ def apply_command(
 @force_option
 @stream_option
 @at_option
+@json_option
 def pass_command(
     application_id: str,
     stage: str,
@@ -228,6 +239,7 @@ def pass_command(
 @click.option("--comment", metavar="TEXT", help="What was said, in a line.")
 @stream_option
 @at_option
+@json_option
 def feedback_command(
     application_id: str,
     punch_up: tuple[str, ...],
@@ -263,6 +275,7 @@ def feedback_command(
 @force_option
 @stream_option
 @at_option
+@json_option
 def close_command(
     application_id: str,
     outcome: str,
@@ -295,6 +308,7 @@ def gap_group() -> None:
 @click.option("--note")
 @stream_option
 @at_option
+@json_option
 def gap_add(
     skill: str, rank: int | None, note: str | None, stream: str, at: datetime | None
 ) -> None:
@@ -320,6 +334,7 @@ def gap_add(
 @force_option
 @stream_option
 @at_option
+@json_option
 def gap_promote(
     skill: str,
     to_rank: int,
@@ -367,6 +382,7 @@ def _skill(gaps: GapsState, skill: str, *, hint: str | None = None) -> str:
 @click.option("--note")
 @stream_option
 @at_option
+@json_option
 def gap_practice(
     skill: str, minutes: int, note: str | None, stream: str, at: datetime | None
 ) -> None:
@@ -381,6 +397,7 @@ def gap_practice(
 @click.option("--note", help="How it was closed: a course, a certificate ...")
 @stream_option
 @at_option
+@json_option
 def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) -> None:
     """Take SKILL off the open gap list (learned, certified)."""
     gaps = _gaps(stream)
@@ -398,6 +415,7 @@ def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) ->
 )
 @stream_option
 @at_option
+@json_option
 def goal_command(text: str, years: int, stream: str, at: datetime | None) -> None:
     """Set the career goal the gap list serves."""
     position = _append(CareerGoalSet(goal=text, horizon_years=years, **with_at(at)), stream)
@@ -415,6 +433,7 @@ def goal_command(text: str, years: int, stream: str, at: datetime | None) -> Non
 @click.option("--note")
 @stream_option
 @at_option
+@json_option
 def suggest_command(
     company: str,
     role: str,
