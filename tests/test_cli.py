@@ -216,7 +216,7 @@ class TestRead:
         """Default output shows the funnel beside base rates and marks focus items."""
         story(run)
         pipeline = run("pipeline").output
-        assert "typical rate" in pipeline
+        assert "90% range" in pipeline
         assert "12-18" in pipeline
         assert "acme-data-analyst" in pipeline
         gaps = run("gaps").output
@@ -945,7 +945,7 @@ class TestVerifyAndDemo:
         """demo loads the sample search into a fresh log and shows the views."""
         target = f"sqlite://{tmp_path / 'demo.db'}"
         out = run("demo", "--log", target).output
-        for part in ("Pipeline", "typical rate", "Gap list", "FOCUS", "Suggested roles", "History"):
+        for part in ("Pipeline", "90% range", "Gap list", "FOCUS", "Suggested roles", "History"):
             assert part in out
         run("demo", "--log", target, code=2)  # not twice into the same log
         other = f"sqlite://{tmp_path / 'other.db'}"

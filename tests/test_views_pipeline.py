@@ -225,22 +225,26 @@ class TestFunnel:
         assert [row.base_rate for row in rows] == [BASE_RATES[stage].rate for stage in SCREENS]
 
     def test_counts_and_rates(self):
-        """Counts include everything that got further; rates divide by the row before."""
+        """Counts include everything that got further; open applications are pending, not
+        failures: a rate divides by those decided (passed or cut) only."""
         events = [applied(f"a{i}") for i in range(10)]
         events += passed("a0", "resume", "phone", "second_interview")
         events += passed("a1", "phone")  # phone without resume counts as passing resume too
         events += passed("a2", "resume")
         events += passed("a3", "resume")
+        events += [ApplicationClosed(application_id=f"a{i}", outcome="rejected") for i in (2, 4, 5)]
         rows = fold(VIEW, events).funnel
         assert [row.count for row in rows] == [4, 2, 1, 0]
-        assert [row.rate for row in rows] == [0.4, 0.5, 0.5, 0.0]
+        assert [row.cut for row in rows] == [2, 1, 0, 0]
+        assert [row.pending for row in rows] == [4, 1, 1, 1]
+        assert [row.rate for row in rows] == [4 / 6, 2 / 3, 1.0, None]
         assert [row.per_100 for row in rows] == [40.0, 20.0, 10.0, 0.0]
 
-    def test_rate_is_none_after_an_empty_row(self):
-        """A row whose previous row counts 0 has no rate."""
+    def test_rate_is_none_while_nothing_is_decided(self):
+        """One application still waiting: no rate anywhere, and it counts as pending."""
         rows = fold(VIEW, [applied("a1")]).funnel
-        assert rows[0].rate == 0.0
-        assert [row.rate for row in rows[1:]] == [None, None, None]
+        assert [row.rate for row in rows] == [None, None, None, None]
+        assert rows[0].pending == 1
         assert rows[0].per_100 == 0.0
 
     def test_base_rates(self):
@@ -267,7 +271,8 @@ class TestFunnel:
         channels = fold(VIEW, events).channels
         assert list(channels) == ["referral", "job board", "unspecified"]
         assert [row.count for row in channels["referral"]] == [1, 1, 0, 0]
-        assert channels["referral"][0].rate == 0.5
+        assert channels["referral"][0].rate == 1.0  # a2 is still waiting
+        assert channels["referral"][0].pending == 1
         assert [row.count for row in channels["job board"]] == [0, 0, 0, 0]
         assert [row.count for row in channels["unspecified"]] == [1, 0, 0, 0]
 

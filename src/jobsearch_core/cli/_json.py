@@ -42,7 +42,14 @@ def _funnel(rows: list[FunnelRow]) -> list[dict[str, Any]]:
         {
             "stage": str(row.stage),
             "count": row.count,
+            "cut": row.cut,
+            "pending": row.pending,
+            "withdrawn": row.withdrawn,
             "rate": row.rate,
+            "interval": list(row.interval) if row.interval is not None else None,
+            "verdict": row.verdict,
+            "median_days": row.median_days,
+            "waiting_days": list(row.waiting_days),
             "base_rate": row.base_rate,
             "base_low": row.base_low,
             "base_high": row.base_high,
@@ -89,6 +96,9 @@ def pipeline_json(
         "applications": [application_json(a) for a in chosen],
         "funnel": _funnel(state.funnel),
         "channels": {channel: _funnel(rows) for channel, rows in state.channels.items()},
+        "resume_versions": {
+            version: _funnel(rows) for version, rows in state.resume_versions.items()
+        },
     }
 
 

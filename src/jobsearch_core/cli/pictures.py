@@ -55,14 +55,18 @@ def report_html(
     funnel_rows = [
         "<tr>"
         + _cell(row.stage)
-        + _cell(f"{row.count}/{pipeline.total}", "num")
+        + _cell(row.count, "num")
+        + _cell(row.cut, "num")
+        + _cell(row.pending, "num")
         + _cell(_percent(row.rate), "num")
-        + _cell(_percent(row.base_rate), "num")
-        + _cell("-" if row.per_100 is None else f"{row.per_100:.0f}", "num")
         + _cell(
-            f"{row.base_low}-{row.base_high}" if row.base_low != row.base_high else row.base_low,
+            "-"
+            if row.interval is None
+            else f"{100 * row.interval[0]:.0f}-{100 * row.interval[1]:.0f}%",
             "num",
         )
+        + _cell(_percent(row.base_rate), "num")
+        + _cell(row.verdict)
         + "</tr>"
         for row in pipeline.funnel
     ]
@@ -113,9 +117,10 @@ def report_html(
 <p class="muted">Made {now:%Y-%m-%d %H:%M} UTC. {pipeline.total} applications, {pipeline.open} open.</p>
 {goal}
 <h2>The funnel against typical base rates</h2>
-{_table(["stage", "passed", "your rate", "typical rate", "per 100", "typical per 100"], funnel_rows)}
+{_table(["stage", "passed", "cut", "waiting", "your rate", "90% range", "typical rate", "verdict"], funnel_rows)}
 <p class="muted">Typical: of about 100 applications, 12-18 pass the resume screen, 5-7 the phone
-screen, 2-3 the second interview and 1 is hired. Counted from the furthest stage each application reached.</p>
+screen, 2-3 the second interview and 1 is hired. Counted from the furthest stage each application reached;
+an application still waiting is not a failure, and the 90% range shows how little a few applications prove.</p>
 <h2>Gap list</h2>
 {_table(["rank", "skill", "", "mentions", "practised", "last practised", "from"], gap_rows)}
 <h2>Resume to-do: punch up</h2>

@@ -72,24 +72,38 @@ def _title(view: str, stream: str, as_of: int | datetime | None) -> str:
 
 
 def funnel_table(rows: list[FunnelRow], total: int, title: str) -> Table:
-    """The funnel with the seeker's rate beside the typical base rate at each stage."""
+    """The funnel: passed, cut and still waiting at each screen, the rate with its 90%
+    range, and the typical rate beside it."""
     table = Table(title=title, title_justify="left")
-    for column in ("stage", "passed", "your rate", "typical rate", "per 100", "typical per 100"):
-        table.add_column(column, justify="left" if column == "stage" else "right")
+    for column in (
+        "stage",
+        "passed",
+        "cut",
+        "waiting",
+        "your rate",
+        "90% range",
+        "typical",
+        "verdict",
+    ):
+        table.add_column(column, justify="left" if column in ("stage", "verdict") else "right")
     for row in rows:
-        typical = (
-            str(row.base_low)
-            if row.base_low == row.base_high
-            else f"{row.base_low}-{row.base_high}"
+        shown_range = (
+            "-"
+            if row.interval is None
+            else f"{100 * row.interval[0]:.0f}-{100 * row.interval[1]:.0f}%"
         )
-        per_100 = "-" if row.per_100 is None else f"{row.per_100:.0f}"
         table.add_row(
             str(row.stage),
-            f"{row.count}/{total}",
+            str(row.count),
+            str(row.cut),
+            str(row.pending),
             _percent(row.rate),
+            shown_range,
             _percent(row.base_rate),
-            per_100,
-            typical,
+            str(row.base_low)
+            if row.base_low == row.base_high
+            else f"{row.base_low}-{row.base_high}",
+            row.verdict,
         )
     return table
 

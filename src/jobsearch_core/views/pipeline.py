@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime  # cattrs resolves attrs annotations at runtime
 
 import attrs
 
 from jobsearch_core.events import (
-    SCREENS,
     ApplicationClosed,
     Event,
     FeedbackReceived,
@@ -21,6 +20,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
+from jobsearch_core.views.funnel import BASE_RATES, BaseRate, FunnelRow, funnel
 from jobsearch_core.views.view import View
 
 __all__ = [
@@ -38,31 +38,6 @@ __all__ = [
 
 #: The channel key for applications whose `via` was not given.
 UNSPECIFIED_CHANNEL = "unspecified"
-
-
-@attrs.frozen(kw_only=True)
-class BaseRate:
-    """What usually happens at one screen: the step rate and how many of 100 get there."""
-
-    stage: Stage
-    #: Typical share of the previous step's survivors that pass this screen.
-    rate: float
-    #: Typical applications per 100 that reach this stage: the low and high ends.
-    low: int
-    high: int
-
-
-#: Typical conversion at each screen, from the funnel in DESIGN.md ("What it is for"):
-#: about 100 resumes -> 12-18 kept -> 5-7 after the phone screen -> 2-3 after the second
-#: interview -> 1 hire. Each step rate is the midpoint of its range over the midpoint of
-#: the previous one (15/100, 6/15, 2.5/6, 1/2.5), so a seeker can see that most
-#: applications ending in rejection is normal.
-BASE_RATES: dict[Stage, BaseRate] = {
-    Stage.RESUME: BaseRate(stage=Stage.RESUME, rate=0.15, low=12, high=18),
-    Stage.PHONE: BaseRate(stage=Stage.PHONE, rate=0.40, low=5, high=7),
-    Stage.SECOND_INTERVIEW: BaseRate(stage=Stage.SECOND_INTERVIEW, rate=2.5 / 6, low=2, high=3),
-    Stage.FINAL: BaseRate(stage=Stage.FINAL, rate=0.40, low=1, high=1),
-}
 
 
 @attrs.define(kw_only=True)
@@ -112,47 +87,9 @@ class Application:
         if self.last_activity is None or at > self.last_activity:
             self.last_activity = at
 
-
-@attrs.frozen(kw_only=True)
-class FunnelRow:
-    """One screen of the funnel: the seeker's numbers beside the typical ones."""
-
-    stage: Stage
-    #: Applications whose furthest stage is at or past this one.
-    count: int
-    #: `count` over the previous row's count (the first row: over all applications); None on 0.
-    rate: float | None
-    #: The typical step rate (see `BASE_RATES`).
-    base_rate: float
-    #: Typical applications per 100 reaching this stage.
-    base_low: int
-    base_high: int
-    #: `count` per 100 applications; None when there are no applications.
-    per_100: float | None
-
-
-def funnel(applications: Iterable[Application]) -> list[FunnelRow]:
-    """The funnel rows for some applications, counted from the furthest stage each reached."""
-    orders = [app.stage.order for app in applications]
-    total = len(orders)
-    rows: list[FunnelRow] = []
-    previous = total
-    for stage in SCREENS:
-        count = sum(1 for order in orders if order >= stage.order)
-        base = BASE_RATES[stage]
-        rows.append(
-            FunnelRow(
-                stage=stage,
-                count=count,
-                rate=count / previous if previous else None,
-                base_rate=base.rate,
-                base_low=base.low,
-                base_high=base.high,
-                per_100=100 * count / total if total else None,
-            )
-        )
-        previous = count
-    return rows
+    def passed_at(self, stage: Stage) -> datetime | None:
+        """When the application passed `stage` (None if that screen was not recorded)."""
+        return next((reached.at for reached in self.stages if reached.stage is stage), None)
 
 
 @attrs.define(kw_only=True)
@@ -182,8 +119,18 @@ class PipelineState:
 
     @property
     def funnel(self) -> list[FunnelRow]:
-        """One row per screen over all applications."""
-        return funnel(self.applications.values())
+        """One row per screen over all applications (waiting measured to the latest event)."""
+        return self.funnel_at(self.latest_at)
+
+    def funnel_at(self, now: datetime | None) -> list[FunnelRow]:
+        """The funnel, with the waiting of pending applications measured to `now`."""
+        return funnel(self.applications.values(), now=now)
+
+    @property
+    def latest_at(self) -> datetime | None:
+        """The latest `at` of any event about an application: "now", as the log tells it."""
+        moments = [app.last_activity for app in self.applications.values() if app.last_activity]
+        return max(moments, default=None)
 
     @property
     def channels(self) -> dict[str, list[FunnelRow]]:
@@ -197,7 +144,17 @@ class PipelineState:
         for app in self.applications.values():
             name = spelled.setdefault(key_of(app.channel), app.channel.strip())
             grouped.setdefault(name, []).append(app)
-        return {channel: funnel(apps) for channel, apps in grouped.items()}
+        now = self.latest_at
+        return {channel: funnel(apps, now=now) for channel, apps in grouped.items()}
+
+    @property
+    def resume_versions(self) -> dict[str, list[FunnelRow]]:
+        """The funnel per resume version sent (or "unspecified"), in the order first seen."""
+        grouped: dict[str, list[Application]] = {}
+        for app in self.applications.values():
+            grouped.setdefault(app.resume_version or UNSPECIFIED_CHANNEL, []).append(app)
+        now = self.latest_at
+        return {version: funnel(apps, now=now) for version, apps in grouped.items()}
 
     def application(self, application_id: str, at: datetime) -> Application:
         """The application with this id, started empty if the log has not mentioned it before."""

@@ -1,0 +1,221 @@
+"""The honest funnel: at each screen, who passed, who was cut, who is still waiting, and how
+little a handful of applications proves, as a 90% interval beside the typical rate."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Protocol
+
+import attrs
+
+from jobsearch_core.events import SCREENS, Outcome, Stage
+
+__all__ = [
+    "BASE_RATES",
+    "ENOUGH",
+    "Z_90",
+    "BaseRate",
+    "FunnelRow",
+    "Reached",
+    "funnel",
+    "verdict",
+    "wilson",
+]
+
+#: The normal quantile of a two-sided 90% interval.
+Z_90 = 1.6449
+#: Below this many decided applications at a screen, the verdict is "too few".
+ENOUGH = 5
+#: Outcomes that end an application at the screen it was waiting for.
+CUT = frozenset({Outcome.REJECTED, Outcome.NO_RESPONSE})
+#: Outcomes that mean every screen was passed, whatever was recorded on the way.
+HIRED = frozenset({Outcome.OFFER, Outcome.ACCEPTED, Outcome.DECLINED})
+
+
+@attrs.frozen(kw_only=True)
+class BaseRate:
+    """What usually happens at one screen: the step rate and how many of 100 get there."""
+
+    stage: Stage
+    #: Typical share of the previous step's survivors that pass this screen.
+    rate: float
+    #: Typical applications per 100 that reach this stage: the low and high ends.
+    low: int
+    high: int
+    #: Where the numbers come from.
+    source: str = "the funnel of DESIGN.md: about 100 resumes, 12-18 kept, 5-7, 2-3, 1 hire"
+
+
+#: Typical conversion at each screen: about 100 resumes -> 12-18 kept -> 5-7 after the
+#: phone screen -> 2-3 after the second interview -> 1 hire. Each step rate is the
+#: midpoint of its range over the midpoint of the previous one (15/100, 6/15, 2.5/6,
+#: 1/2.5), so a seeker can see that most applications ending in rejection is normal.
+BASE_RATES: dict[Stage, BaseRate] = {
+    Stage.RESUME: BaseRate(stage=Stage.RESUME, rate=0.15, low=12, high=18),
+    Stage.PHONE: BaseRate(stage=Stage.PHONE, rate=0.40, low=5, high=7),
+    Stage.SECOND_INTERVIEW: BaseRate(stage=Stage.SECOND_INTERVIEW, rate=2.5 / 6, low=2, high=3),
+    Stage.FINAL: BaseRate(stage=Stage.FINAL, rate=0.40, low=1, high=1),
+}
+
+
+def wilson(passed: int, decided: int, z: float = Z_90) -> tuple[float, float] | None:
+    """The Wilson score interval of `passed` out of `decided` (None when nothing is decided)."""
+    if decided <= 0:
+        return None
+    p = passed / decided
+    spread = z * z / decided
+    centre = (p + spread / 2) / (1 + spread)
+    half = z * math.sqrt(p * (1 - p) / decided + spread / (4 * decided)) / (1 + spread)
+    # At 0 of n and n of n the bound is exactly 0 or 1; the formula only rounds to it.
+    low = 0.0 if passed == 0 else max(0.0, centre - half)
+    high = 1.0 if passed == decided else min(1.0, centre + half)
+    return low, high
+
+
+def verdict(interval: tuple[float, float] | None, decided: int, base_rate: float) -> str:
+    """ "too few" under `ENOUGH` decided; "below" or "above" when the whole interval lies
+    under or over the base rate; else "typical"."""
+    if interval is None or decided < ENOUGH:
+        return "too few"
+    low, high = interval
+    if high < base_rate:
+        return "below"
+    if low > base_rate:
+        return "above"
+    return "typical"
+
+
+class Reached(Protocol):
+    """What the funnel reads of an application (`pipeline.Application` has it)."""
+
+    @property
+    def stage(self) -> Stage: ...
+
+    @property
+    def outcome(self) -> Outcome | None: ...
+
+    @property
+    def applied_at(self) -> datetime | None: ...
+
+    def passed_at(self, stage: Stage) -> datetime | None: ...
+
+
+@attrs.frozen(kw_only=True)
+class FunnelRow:
+    """One screen, among the applications that reached the stage before it: who passed,
+    who was cut there, who is still waiting, and what that says beside the typical rate."""
+
+    stage: Stage
+    #: Applications that passed this screen (their furthest stage is at or past it).
+    count: int
+    #: Closed at the stage before as `rejected` or `no_response`: cut by this screen.
+    cut: int
+    #: Still open at the stage before: waiting for this screen. Never a failure.
+    pending: int
+    #: Withdrawn at the stage before: the seeker's choice, neither passed nor cut.
+    withdrawn: int
+    #: count / (count + cut); None while nothing is decided.
+    rate: float | None
+    #: The 90% Wilson score interval of `rate`; None while nothing is decided.
+    interval: tuple[float, float] | None
+    #: "too few" (under 5 decided), "below", "above" or "typical" beside `base_rate`.
+    verdict: str
+    #: The typical step rate.
+    base_rate: float
+    #: Typical applications per 100 reaching this stage.
+    base_low: int
+    base_high: int
+    #: `count` per 100 applications; None when there are none.
+    per_100: float | None
+    #: The median days from the stage before to passing this screen; None if none passed.
+    median_days: float | None
+    #: For each pending application, the days it has waited so far, longest first.
+    waiting_days: tuple[float, ...] = ()
+
+    @property
+    def decided(self) -> int:
+        """How many were decided at this screen: passed or cut."""
+        return self.count + self.cut
+
+
+def _furthest(app: Reached) -> int:
+    # An offer means every screen was passed, whatever was recorded on the way.
+    return Stage.FINAL.order if app.outcome in HIRED else app.stage.order
+
+
+def _since(app: Reached, before: Stage) -> datetime | None:
+    """When the application reached `before` (the nearest earlier date known)."""
+    for stage in reversed(list(Stage)[: before.order + 1]):
+        at = app.applied_at if stage is Stage.APPLIED else app.passed_at(stage)
+        if at is not None:
+            return at
+    return None
+
+
+def funnel(
+    applications: Iterable[Reached],
+    *,
+    now: datetime | None = None,
+    base_rates: Mapping[Stage, BaseRate] = BASE_RATES,
+) -> list[FunnelRow]:
+    """One row per screen, counted from the furthest stage each application reached (a
+    rejection after an interview never erases the interview). `now` is when the waiting
+    of pending applications is measured to (default: no waiting days)."""
+    apps = list(applications)
+    total = len(apps)
+    stages = list(Stage)
+    rows: list[FunnelRow] = []
+    for screen in SCREENS:
+        before = stages[screen.order - 1]
+        reached = [app for app in apps if _furthest(app) >= before.order]
+        passed = [app for app in reached if _furthest(app) >= screen.order]
+        stopped = [app for app in reached if _furthest(app) < screen.order]
+        cut = sum(1 for app in stopped if app.outcome in CUT)
+        waiting = [app for app in stopped if app.outcome is None]
+        withdrawn = sum(1 for app in stopped if app.outcome is Outcome.WITHDRAWN)
+        decided = len(passed) + cut
+        interval = wilson(len(passed), decided)
+        base = base_rates.get(screen, BASE_RATES[screen])
+        took = [
+            (at - since).total_seconds() / 86400
+            for app in passed
+            if (at := app.passed_at(screen)) is not None
+            and (since := _since(app, before)) is not None
+            and at >= since
+        ]
+        waited = (
+            tuple(
+                sorted(
+                    (
+                        (now - since).total_seconds() / 86400
+                        for app in waiting
+                        if (since := _since(app, before)) is not None
+                    ),
+                    reverse=True,
+                )
+            )
+            if now is not None
+            else ()
+        )
+        rows.append(
+            FunnelRow(
+                stage=screen,
+                count=len(passed),
+                cut=cut,
+                pending=len(waiting),
+                withdrawn=withdrawn,
+                rate=len(passed) / decided if decided else None,
+                interval=interval,
+                verdict=verdict(interval, decided, base.rate),
+                base_rate=base.rate,
+                base_low=base.low,
+                base_high=base.high,
+                per_100=100 * len(passed) / total if total else None,
+                median_days=statistics.median(took) if took else None,
+                waiting_days=waited,
+            )
+        )
+    return rows
