@@ -231,11 +231,9 @@ def _delimiter(text: str) -> str:
     """The CSV's delimiter (",", ";" or tab), sniffed from its start; "," when unsure."""
     sample = text[:8192]
     try:
-        found = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         return ","
-    header = sample.split("\n", 1)[0]
-    return found if found in header else ","
 
 
 def _recognised(header: list[str], forced: str | None) -> Preset | None:
