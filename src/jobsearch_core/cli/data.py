@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import attrs
 import click
 
-from jobsearch_core.cli._common import context, parse_moment, stream_option
+from jobsearch_core.cli._common import context, stream_option
 from jobsearch_core.cli._progress import bar
-from jobsearch_core.cli.record import slug
+from jobsearch_core.cli.trackers import PRESETS, parse_status_map, read_tracker_csv
 from jobsearch_core.codec import Codec
 from jobsearch_core.errors import InvalidInputError, JobsearchError
-from jobsearch_core.events import (
-    ApplicationClosed,
-    Event,
-    EventRetracted,
-    Outcome,
-    ResumeSubmitted,
-    ScreenPassed,
-    Stage,
-    UnknownEvent,
-)
+from jobsearch_core.events import Event, EventRetracted, UnknownEvent
 from jobsearch_core.log import EventLog, check_stream
 
 __all__ = ["COMMANDS", "export_lines"]
@@ -199,155 +187,6 @@ def _import_lines(log: EventLog, lines: list[_Line]) -> int:
     return done
 
 
-# --- CSV from another tracker -------------------------------------------------------------------
-
-#: Header names recognised without --map (compared case-insensitively).
-CSV_COLUMNS = {
-    "company": ("company", "employer", "organization", "organisation"),
-    "role": ("role", "title", "position", "job", "job title"),
-    "status": ("status", "stage", "state"),
-    "outcome": ("outcome", "result"),
-    "date": ("date", "applied", "applied on", "date applied", "applied_at"),
-    "via": ("via", "channel", "source"),
-    "id": ("id", "application id", "application_id"),
-    "note": ("note", "notes"),
-}
-
-#: How trackers name a status -> (furthest stage, outcome).
-STATUSES: dict[str, tuple[Stage, Outcome | None]] = {
-    **dict.fromkeys(("applied", "submitted", "sent", "open", ""), (Stage.APPLIED, None)),
-    **dict.fromkeys(("resume", "screened", "resume_screen", "reviewed"), (Stage.RESUME, None)),
-    **dict.fromkeys(("phone", "phone_screen", "screen", "phone_interview"), (Stage.PHONE, None)),
-    **dict.fromkeys(
-        ("interview", "interviewing", "second_interview", "onsite", "technical"),
-        (Stage.SECOND_INTERVIEW, None),
-    ),
-    **dict.fromkeys(("final", "final_interview", "final_round"), (Stage.FINAL, None)),
-    **dict.fromkeys(("offer", "offered"), (Stage.FINAL, Outcome.OFFER)),
-    **dict.fromkeys(("accepted", "hired"), (Stage.FINAL, Outcome.ACCEPTED)),
-    "declined": (Stage.FINAL, Outcome.DECLINED),
-    **dict.fromkeys(("rejected", "not_selected", "rejection"), (Stage.APPLIED, Outcome.REJECTED)),
-    **dict.fromkeys(("ghosted", "no_response", "no_answer"), (Stage.APPLIED, Outcome.NO_RESPONSE)),
-    **dict.fromkeys(("withdrawn", "withdrew"), (Stage.APPLIED, Outcome.WITHDRAWN)),
-}
-
-
-def _spelled(text: str) -> str:
-    return "_".join(text.strip().lower().replace("-", " ").split())
-
-
-def _column_map(header: list[str], mapping: str | None) -> dict[str, str]:
-    """Our field -> the CSV's column, from --map or from recognised header names."""
-    chosen: dict[str, str] = {}
-    if mapping:
-        for pair in mapping.split(","):
-            field, sep, column = pair.partition("=")
-            field, column = field.strip(), column.strip()
-            if not sep or field not in CSV_COLUMNS:
-                raise InvalidInputError(
-                    f"--map: cannot read {pair.strip()!r} (use field=Column with fields "
-                    f"{', '.join(CSV_COLUMNS)})"
-                )
-            if column not in header:
-                raise InvalidInputError(
-                    f"--map: the CSV has no column {column!r} (it has {', '.join(header)})"
-                )
-            chosen[field] = column
-    lowered = {name.strip().lower(): name for name in header}
-    for field, names in CSV_COLUMNS.items():
-        if field not in chosen:
-            found = next((lowered[n] for n in names if n in lowered), None)
-            if found is not None:
-                chosen[field] = found
-    for required in ("company", "role"):
-        if required not in chosen:
-            raise InvalidInputError(
-                f"the CSV has no {required} column (columns: {', '.join(header)}); "
-                f"name it with --map {required}=Column"
-            )
-    return chosen
-
-
-def _csv_events(
-    text: str, mapping: str | None, date_format: str | None, taken: set[str]
-) -> list[Event]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = _column_map(list(reader.fieldnames or []), mapping)
-    events: list[Event] = []
-    for number, row in enumerate(reader, start=2):
-
-        def cell(field: str, row: dict[str, str | None] = row) -> str | None:
-            column = columns.get(field)
-            value = row.get(column) if column else None
-            return value.strip() if value and value.strip() else None
-
-        try:
-            events += _row_events(cell, date_format, taken)
-        except (JobsearchError, ValueError) as error:
-            raise InvalidInputError(f"line {number}: {error}; nothing was imported") from None
-    return events
-
-
-def _row_events(cell: Any, date_format: str | None, taken: set[str]) -> list[Event]:
-    company, role = cell("company"), cell("role")
-    if company is None or role is None:
-        raise InvalidInputError("company and role must not be empty")
-    status = _spelled(cell("status") or "")
-    if status not in STATUSES:
-        known = ", ".join(sorted(s for s in STATUSES if s))
-        raise InvalidInputError(f"unknown status {cell('status')!r} (known: {known})")
-    stage, outcome = STATUSES[status]
-    if cell("outcome") is not None:
-        spelled = _spelled(cell("outcome"))
-        if spelled not in STATUSES or STATUSES[spelled][1] is None:
-            raise InvalidInputError(f"unknown outcome {cell('outcome')!r}")
-        outcome = STATUSES[spelled][1]
-    at = _csv_date(cell("date"), date_format)
-    application_id = cell("id") or slug(company, role)
-    base, n = application_id, 1
-    while application_id in taken:
-        n += 1
-        application_id = f"{base}-{n}"
-    taken.add(application_id)
-    when: dict[str, Any] = {} if at is None else {"at": at}
-    events: list[Event] = [
-        ResumeSubmitted(
-            application_id=application_id,
-            company=company,
-            role=role,
-            via=cell("via"),
-            note=cell("note"),
-            **when,
-        )
-    ]
-    events += [
-        ScreenPassed(application_id=application_id, stage=s, **when)
-        for s in Stage
-        if s is not Stage.APPLIED and s.order <= stage.order
-    ]
-    if outcome is not None:
-        events.append(ApplicationClosed(application_id=application_id, outcome=outcome, **when))
-    return events
-
-
-def _csv_date(text: str | None, date_format: str | None) -> datetime | None:
-    if text is None:
-        return None
-    if date_format:
-        try:
-            return datetime.strptime(text, date_format).astimezone().astimezone(UTC)
-        except ValueError:
-            raise InvalidInputError(
-                f"date {text!r} does not match --date-format {date_format!r}"
-            ) from None
-    try:
-        return parse_moment(text, option="date")
-    except InvalidInputError:
-        raise InvalidInputError(
-            f"cannot read the date {text!r}; give its format with --date-format, e.g. %m/%d/%Y"
-        ) from None
-
-
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -360,11 +199,35 @@ def _csv_date(text: str | None, date_format: str | None) -> datetime | None:
     help="CSV columns, e.g. company=Company,role=Title,status=Stage,date=Applied.",
 )
 @click.option(
+    "--preset",
+    type=click.Choice(list(PRESETS)),
+    help="The CSV is this tracker's export (default: recognised from the header).",
+)
+@click.option(
+    "--status-map",
+    "status_map",
+    multiple=True,
+    metavar="STATUS=outcome|stage|skip",
+    help="What a CSV status means, e.g. 'I Withdrew=withdrawn' or 'Archived=skip' (repeatable).",
+)
+@click.option(
     "--date-format", metavar="FORMAT", help="How the CSV writes dates (strptime), e.g. %m/%d/%Y."
+)
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="The CSV's text encoding, e.g. latin-1 (default: UTF-8, with or without a BOM).",
 )
 @stream_option
 def import_command(
-    file: Path, as_csv: bool, mapping: str | None, date_format: str | None, stream: str
+    file: Path,
+    as_csv: bool,
+    mapping: str | None,
+    preset: str | None,
+    status_map: tuple[str, ...],
+    date_format: str | None,
+    encoding: str | None,
+    stream: str,
 ) -> None:
     """Append the events of a JSONL export (or a CSV with --csv); every line is checked first.
 
@@ -372,22 +235,48 @@ def import_command(
     the target log's, and corrections are pointed at the new positions. --stream applies
     to CSV imports only.
     """
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(f"{file} is not UTF-8 text ({error.reason})") from None
+    if not as_csv and (mapping or date_format or preset or status_map or encoding):
+        raise InvalidInputError(
+            "--map, --preset, --status-map, --date-format and --encoding go with --csv"
+        )
+    text = _read_text(file, encoding or "utf-8-sig")
     log = context().log
     if as_csv:
         taken = set(log.view("pipeline", stream=stream).applications)
-        events = _csv_events(text, mapping, date_format, taken)
-        log.append(events, stream=stream)
-        applications = sum(isinstance(e, ResumeSubmitted) for e in events)
-        click.echo(f"imported {applications} applications ({len(events)} events) into {stream!r}")
+        found = read_tracker_csv(
+            text,
+            source=file.name,
+            mapping=mapping,
+            preset=preset,
+            status_map=parse_status_map(status_map),
+            date_format=date_format,
+            taken=taken,
+        )
+        events = found.events
+        if events:
+            log.append(events, stream=stream)
+        summary = f"imported {len(found.rows)} applications ({len(events)} events) into {stream!r}"
+        if found.skipped:
+            reasons = ", ".join(f"{why}: {count}" for why, count in sorted(found.skipped.items()))
+            summary += f"; skipped {found.skipped.total()} rows ({reasons})"
+        click.echo(summary)
         return
-    if mapping or date_format:
-        raise InvalidInputError("--map and --date-format go with --csv")
     count = _import_lines(log, _read_jsonl(log.catalog.codec, text))
     click.echo(f"imported {count} events")
+
+
+def _read_text(file: Path, encoding: str) -> str:
+    """The file's text in `encoding`, or one error naming the encoding and where it failed."""
+    named = "UTF-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return file.read_bytes().decode(encoding)
+    except LookupError:
+        raise InvalidInputError(f"--encoding: no text encoding named {encoding!r}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            f"{file.name} is not {named} text (byte {error.object[error.start]:#04x} at offset "
+            f"{error.start}); give its encoding with --encoding, e.g. --encoding latin-1"
+        ) from None
 
 
 COMMANDS = [export_command, import_command]

@@ -1,0 +1,429 @@
+"""Reading another tracker's CSV export: its column layout, its statuses and its rows."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from jobsearch_core.cli._common import parse_moment
+from jobsearch_core.cli.record import slug
+from jobsearch_core.errors import InvalidInputError, JobsearchError
+from jobsearch_core.events import (
+    ApplicationClosed,
+    Event,
+    Outcome,
+    ResumeSubmitted,
+    ScreenPassed,
+    Stage,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "NOT_APPLIED",
+    "PRESETS",
+    "STATUSES",
+    "ImportedRow",
+    "Preset",
+    "TrackerImport",
+    "parse_status_map",
+    "read_tracker_csv",
+    "row_key",
+    "spelled",
+]
+
+#: Header names recognised without --map, in order of preference (compared as `spelled`).
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "company": ("company", "company name", "employer", "organization", "organisation"),
+    "role": ("role", "job title", "title", "job position", "position", "position title", "job"),
+    "status": ("status", "application status", "stage", "state", "list"),
+    "outcome": ("outcome", "result"),
+    "date": (
+        "date applied",
+        "applied date",
+        "applied on",
+        "applied",
+        "applied at",
+        "application date",
+        "date",
+        "date added",
+    ),
+    "via": ("via", "channel", "source"),
+    "id": ("id", "application id"),
+    "note": ("note", "notes", "comments"),
+    "url": ("url", "job url", "job link", "link", "posting url", "job posting"),
+    "location": ("location", "job location", "city"),
+    "salary": ("salary", "salary range", "compensation", "pay"),
+    "contact": ("contact", "contact name", "recruiter", "hiring manager"),
+}
+
+#: The fields kept as labelled lines of the imported note, in this order.
+NOTE_FIELDS = ("url", "location", "salary", "contact")
+
+
+@attrs.frozen
+class Preset:
+    """A tracker's export layout: which column holds which field, and the columns that tell it apart."""
+
+    name: str
+    columns: dict[str, str]
+    signature: tuple[str, ...]
+
+
+#: The layouts of common trackers' exports, recognised from the header or chosen with --preset.
+PRESETS: dict[str, Preset] = {
+    preset.name: preset
+    for preset in (
+        Preset(
+            "huntr",
+            {
+                "company": "Company",
+                "role": "Job Title",
+                "status": "List",
+                "date": "Date Added",
+                "url": "URL",
+                "location": "Location",
+                "salary": "Salary",
+                "note": "Notes",
+                "contact": "Contact",
+            },
+            signature=("Company", "Job Title", "List", "Date Added"),
+        ),
+        Preset(
+            "teal",
+            {
+                "company": "Company",
+                "role": "Job Position",
+                "status": "Status",
+                "date": "Date Applied",
+                "url": "Job URL",
+                "location": "Location",
+                "salary": "Salary",
+                "note": "Notes",
+            },
+            signature=("Company", "Job Position", "Status", "Date Saved"),
+        ),
+        Preset(
+            "simplify",
+            {
+                "company": "Company Name",
+                "role": "Position",
+                "status": "Status",
+                "date": "Applied Date",
+                "url": "Job Link",
+                "location": "Location",
+                "salary": "Salary Range",
+                "contact": "Contact Name",
+            },
+            signature=("Company Name", "Position", "Status", "Applied Date"),
+        ),
+    )
+}
+
+#: How trackers name a status -> (furthest stage, outcome); keys are `spelled`.
+STATUSES: dict[str, tuple[Stage, Outcome | None]] = {
+    **dict.fromkeys(("applied", "submitted", "sent", "open", ""), (Stage.APPLIED, None)),
+    **dict.fromkeys(("resume", "screened", "resume_screen", "reviewed"), (Stage.RESUME, None)),
+    **dict.fromkeys(("phone", "phone_screen", "screen", "phone_interview"), (Stage.PHONE, None)),
+    **dict.fromkeys(
+        ("interview", "interviewing", "second_interview", "onsite", "technical"),
+        (Stage.SECOND_INTERVIEW, None),
+    ),
+    **dict.fromkeys(
+        ("final", "final_interview", "final_round", "negotiating"), (Stage.FINAL, None)
+    ),
+    **dict.fromkeys(("offer", "offered", "offer_received"), (Stage.FINAL, Outcome.OFFER)),
+    **dict.fromkeys(("accepted", "hired"), (Stage.FINAL, Outcome.ACCEPTED)),
+    "declined": (Stage.FINAL, Outcome.DECLINED),
+    **dict.fromkeys(("rejected", "not_selected", "rejection"), (Stage.APPLIED, Outcome.REJECTED)),
+    **dict.fromkeys(("ghosted", "no_response", "no_answer"), (Stage.APPLIED, Outcome.NO_RESPONSE)),
+    **dict.fromkeys(("withdrawn", "withdrew", "i_withdrew"), (Stage.APPLIED, Outcome.WITHDRAWN)),
+}
+
+#: Statuses of roles not applied to yet: their rows are skipped (and counted as "wishlist").
+NOT_APPLIED = frozenset(
+    ("wishlist", "bookmarked", "saved", "interested", "applying", "to_apply", "planned")
+)
+
+#: What --status-map may map a status to, besides an outcome or a stage.
+SKIP = "skip"
+#: The most problems one error lists; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+def spelled(text: str) -> str:
+    """Text compared case-, space- and punctuation-insensitively: "I Withdrew!" -> "i_withdrew"."""
+    return "_".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+#: What a row's status means: (furthest stage, outcome), or SKIP.
+Meaning = tuple[Stage, Outcome | None] | str
+
+
+def parse_status_map(pairs: Iterable[str]) -> dict[str, Meaning]:
+    """--status-map STATUS=outcome|stage|skip pairs, keyed by the spelled status."""
+    chosen: dict[str, Meaning] = {}
+    for pair in pairs:
+        status, sep, target = pair.rpartition("=")
+        if not sep or not status.strip():
+            raise InvalidInputError(
+                f"--status-map: cannot read {pair!r} (use STATUS=outcome|stage|skip)"
+            )
+        name = spelled(target)
+        if name == SKIP:
+            meaning: Meaning = SKIP
+        elif name in {outcome.value for outcome in Outcome}:
+            meaning = STATUSES[name]
+        elif name in {stage.value for stage in Stage}:
+            meaning = (Stage(name), None)
+        else:
+            choices = ", ".join([*Outcome, *Stage, SKIP])
+            raise InvalidInputError(
+                f"--status-map: {status.strip()!r} cannot map to {target.strip()!r} "
+                f"(choose one of {choices})"
+            )
+        chosen[spelled(status)] = meaning
+    return chosen
+
+
+def row_key(company: str, role: str, applied: str | None, status: str | None) -> str:
+    """A short stable digest of a row's company, role, applied date and status, to know it again."""
+    parts = (
+        " ".join(company.casefold().split()),
+        " ".join(role.casefold().split()),
+        " ".join((applied or "").casefold().split()),
+        spelled(status or ""),
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+@attrs.frozen
+class ImportedRow:
+    """One row of the CSV, its stable key and the events that reproduce it."""
+
+    line: int
+    key: str
+    events: tuple[Event, ...]
+
+
+@attrs.frozen
+class TrackerImport:
+    """What a tracker CSV holds: the rows to import, the layout read and the rows skipped by why."""
+
+    rows: tuple[ImportedRow, ...]
+    preset: str | None
+    skipped: Counter[str]
+
+    @property
+    def events(self) -> list[Event]:
+        """Every row's events, in the file's order."""
+        return [event for row in self.rows for event in row.events]
+
+
+def _delimiter(text: str) -> str:
+    """The CSV's delimiter (",", ";" or tab), sniffed from its start; "," when unsure."""
+    sample = text[:8192]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _recognised(header: list[str], forced: str | None) -> Preset | None:
+    """The preset named with --preset, or the one whose signature columns the header has."""
+    if forced is not None:
+        if forced not in PRESETS:
+            raise InvalidInputError(
+                f"--preset: no layout {forced!r} (choose one of {', '.join(PRESETS)})"
+            )
+        return PRESETS[forced]
+    names = {spelled(name) for name in header}
+    for preset in PRESETS.values():
+        if all(spelled(column) in names for column in preset.signature):
+            return preset
+    return None
+
+
+def _column_map(header: list[str], mapping: str | None, preset: Preset | None) -> dict[str, int]:
+    """Our field -> the index of the CSV's column, from --map, the preset or the header names."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        index.setdefault(spelled(name), position)
+    chosen: dict[str, int] = {}
+    if mapping:
+        for pair in mapping.split(","):
+            field, sep, column = pair.partition("=")
+            field, column = field.strip(), column.strip()
+            if not sep or field not in CSV_COLUMNS:
+                raise InvalidInputError(
+                    f"--map: cannot read {pair.strip()!r} (use field=Column with fields "
+                    f"{', '.join(CSV_COLUMNS)})"
+                )
+            if column not in header:
+                raise InvalidInputError(
+                    f"--map: the CSV has no column {column!r} (it has {', '.join(header)})"
+                )
+            chosen[field] = header.index(column)
+    for field, column in (preset.columns if preset else {}).items():
+        if field not in chosen and spelled(column) in index:
+            chosen[field] = index[spelled(column)]
+    for field, names in CSV_COLUMNS.items():
+        if field not in chosen:
+            found = next((index[spelled(n)] for n in names if spelled(n) in index), None)
+            if found is not None:
+                chosen[field] = found
+    for required in ("company", "role"):
+        if required not in chosen:
+            layout = f" for the {preset.name} layout" if preset else ""
+            raise InvalidInputError(
+                f"the CSV has no {required} column{layout} (columns: {', '.join(header)}); "
+                f"name it with --map {required}=Column"
+            )
+    return chosen
+
+
+def read_tracker_csv(
+    text: str,
+    *,
+    source: str,
+    mapping: str | None = None,
+    preset: str | None = None,
+    status_map: dict[str, Meaning] | None = None,
+    date_format: str | None = None,
+    taken: set[str] | None = None,
+) -> TrackerImport:
+    """Every row of a tracker's CSV as events, or one error listing every problem with its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header = next(reader, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise InvalidInputError(f"{source} has no header line")
+    layout = _recognised(header, preset)
+    columns = _column_map(header, mapping, layout)
+    statuses: dict[str, Meaning] = {**STATUSES, **(status_map or {})}
+    ids = set() if taken is None else taken
+    rows: list[ImportedRow] = []
+    skipped: Counter[str] = Counter()
+    problems: list[str] = []
+    end = reader.line_num
+    for cells in reader:
+        number, end = end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            skipped["blank"] += 1
+            continue
+
+        def cell(field: str, cells: list[str] = cells) -> str | None:
+            position = columns.get(field)
+            value = (
+                cells[position].strip() if position is not None and position < len(cells) else ""
+            )
+            return value or None
+
+        try:
+            row = _row(number, cell, statuses, date_format, ids)
+        except (JobsearchError, ValueError) as error:
+            problems.append(f"line {number}: {error}")
+            continue
+        if isinstance(row, str):
+            skipped[row] += 1
+        else:
+            rows.append(row)
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"and {len(problems) - MAX_PROBLEMS} more")
+        what = "problem" if len(problems) == 1 else "problems"
+        raise InvalidInputError(
+            f"{len(problems)} {what} in {source}, nothing was imported: {'; '.join(shown)}"
+        )
+    return TrackerImport(rows=tuple(rows), preset=layout.name if layout else None, skipped=skipped)
+
+
+def _row(
+    number: int,
+    cell: Callable[[str], str | None],
+    statuses: dict[str, Meaning],
+    date_format: str | None,
+    taken: set[str],
+) -> ImportedRow | str:
+    """One row's events, or why it is skipped ("wishlist", "--status-map skip")."""
+    status_text = cell("status")
+    status = spelled(status_text or "")
+    meaning = statuses.get(status)
+    if isinstance(meaning, str):  # SKIP, the only text a status can mean
+        return "--status-map skip"
+    if meaning is None and status in NOT_APPLIED:
+        return "wishlist"
+    company, role = cell("company"), cell("role")
+    if company is None or role is None:
+        missing = [name for name, value in (("company", company), ("role", role)) if not value]
+        raise InvalidInputError(f"no {' and no '.join(missing)}")
+    if meaning is None:
+        raise InvalidInputError(
+            f"unknown status {status_text!r} (use --status-map STATUS=outcome|stage|skip)"
+        )
+    stage, outcome = meaning
+    if cell("outcome") is not None:
+        found = STATUSES.get(spelled(cell("outcome") or ""))
+        if found is None or found[1] is None:
+            raise InvalidInputError(f"unknown outcome {cell('outcome')!r}")
+        outcome = found[1]
+    at = _csv_date(cell("date"), date_format)
+    application_id = cell("id") or slug(company, role)
+    base, n = application_id, 1
+    while application_id in taken:
+        n += 1
+        application_id = f"{base}-{n}"
+    when: dict[str, Any] = {} if at is None else {"at": at}
+    events: list[Event] = [
+        ResumeSubmitted(
+            application_id=application_id,
+            company=company,
+            role=role,
+            via=cell("via"),
+            note=_note(cell),
+            **when,
+        )
+    ]
+    events += [
+        ScreenPassed(application_id=application_id, stage=s, **when)
+        for s in Stage
+        if s is not Stage.APPLIED and s.order <= stage.order
+    ]
+    if outcome is not None:
+        events.append(ApplicationClosed(application_id=application_id, outcome=outcome, **when))
+    taken.add(application_id)
+    key = row_key(company, role, cell("date"), status_text)
+    return ImportedRow(line=number, key=key, events=tuple(events))
+
+
+def _note(cell: Callable[[str], str | None]) -> str | None:
+    """The row's note, then its URL, location, salary and contact as labelled lines."""
+    lines = [note] if (note := cell("note")) else []
+    lines += [f"{field}: {value}" for field in NOTE_FIELDS if (value := cell(field))]
+    return "\n".join(lines) or None
+
+
+def _csv_date(text: str | None, date_format: str | None) -> datetime | None:
+    """The row's applied date, read with --date-format or as an ISO date."""
+    if text is None:
+        return None
+    if date_format:
+        try:
+            return datetime.strptime(text, date_format).astimezone().astimezone(UTC)
+        except ValueError:
+            raise InvalidInputError(
+                f"date {text!r} does not match --date-format {date_format!r}"
+            ) from None
+    try:
+        return parse_moment(text, option="date")
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"cannot read the date {text!r}; give its format with --date-format, e.g. %m/%d/%Y"
+        ) from None

@@ -1,0 +1,464 @@
+"""Tests for `jobsearch import --csv` on real trackers' exports, through click's CliRunner."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from jobsearch_core import EventLog, GapAdded, open_log
+from jobsearch_core.cli import cli
+from jobsearch_core.cli.trackers import (
+    NOT_APPLIED,
+    STATUSES,
+    read_tracker_csv,
+    row_key,
+    spelled,
+)
+from jobsearch_core.events import ResumeSubmitted
+
+Run = Callable[..., Result]
+
+FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
+CLI_PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """A fresh SQLite log for one test."""
+    return f"sqlite://{tmp_path / 'log.db'}"
+
+
+@pytest.fixture
+def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Runs `jobsearch ARGS...` on the test's log; fails the test on an unexpected exit code."""
+    monkeypatch.setenv("JOBSEARCH_LOG", url)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> Result:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == code, (result.output, result.stderr)
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def log(url: str) -> Iterator[EventLog]:
+    """The same log, opened through the library."""
+    with open_log(url) as opened:
+        yield opened
+
+
+def write(tmp_path: Path, content: str, name: str = "jobs.csv") -> Path:
+    """A CSV file in the test's folder."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def states(log: EventLog) -> dict[str, tuple[str, str | None]]:
+    """Each application's id -> (furthest stage, outcome)."""
+    return {
+        key: (app.stage.value, app.outcome.value if app.outcome else None)
+        for key, app in log.view("pipeline").applications.items()
+    }
+
+
+def notes(log: EventLog) -> dict[str, str | None]:
+    """Each imported application's id -> the note of its ResumeSubmitted."""
+    return {
+        r.event.application_id: r.event.note
+        for r in log.read()
+        if isinstance(r.event, ResumeSubmitted)
+    }
+
+
+def applied_on(log: EventLog, application_id: str) -> str:
+    """The local date an application was sent."""
+    applied = log.view("pipeline").applications[application_id].applied_at
+    assert applied is not None
+    return applied.astimezone().date().isoformat()
+
+
+#: Each fixture export -> its applications' (stage, outcome), and the summary's skipped part.
+PRESET_IMPORTS: dict[str, tuple[dict[str, tuple[str, str | None]], str]] = {
+    "huntr": (
+        {
+            "acme-data-analyst": ("applied", None),
+            "globex-data-scientist": ("second_interview", None),
+            "initech-bi-developer": ("final", "offer"),
+            "umbrella-analytics-engineer": ("applied", "rejected"),
+        },
+        "skipped 1 rows (wishlist: 1)",
+    ),
+    "teal": (
+        {
+            "acme-data-analyst": ("applied", None),
+            "globex-data-scientist": ("second_interview", None),
+            "initech-bi-developer": ("final", None),
+            "umbrella-analytics-engineer": ("applied", "withdrawn"),
+            "soylent-data-engineer": ("applied", "rejected"),
+            "pied-piper-data-lead": ("applied", "no_response"),
+        },
+        "skipped 1 rows (wishlist: 1)",
+    ),
+    "simplify": (
+        {
+            "acme-data-analyst": ("applied", None),
+            "globex-data-scientist": ("phone", None),
+            "initech-bi-developer": ("final", None),
+            "umbrella-analytics-engineer": ("final", "accepted"),
+        },
+        "skipped 1 rows (wishlist: 1)",
+    ),
+}
+
+
+class TestPresets:
+    """The exports of Huntr, Teal and Simplify import without --map."""
+
+    @pytest.mark.parametrize("tracker", sorted(PRESET_IMPORTS))
+    def test_fixture_imports(self, run: Run, log: EventLog, tracker: str) -> None:
+        """Each tracker's export gives its applications' stages and outcomes, wishlist rows skipped."""
+        expected, skipped = PRESET_IMPORTS[tracker]
+        result = run("import", "--csv", str(FIXTURES / f"{tracker}.csv"))
+        assert f"imported {len(expected)} applications" in result.output
+        assert skipped in result.output
+        assert states(log) == expected
+        assert applied_on(log, "acme-data-analyst") == "2026-01-05"
+
+    @pytest.mark.parametrize("tracker", sorted(PRESET_IMPORTS))
+    def test_recognised_from_the_header(self, tracker: str) -> None:
+        """The layout is told from the header alone."""
+        text = (FIXTURES / f"{tracker}.csv").read_text(encoding="utf-8")
+        assert read_tracker_csv(text, source="x.csv").preset == tracker
+
+    def test_recognised_whatever_the_case(self) -> None:
+        """Header names are compared case-insensitively."""
+        text = (FIXTURES / "teal.csv").read_text(encoding="utf-8")
+        header, rest = text.split("\n", 1)
+        found = read_tracker_csv(header.upper() + "\n" + rest, source="x.csv")
+        assert (found.preset, len(found.rows)) == ("teal", 6)
+
+    def test_forced_preset(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """--preset huntr reads Huntr's List column even where another looks like a status."""
+        source = write(tmp_path, "Company,Job Title,Stage,List\nAcme,Analyst,Applied,Offer\n")
+        run("import", "--csv", str(source), "--preset", "huntr")
+        assert states(log) == {"acme-analyst": ("final", "offer")}
+
+    def test_unforced_reads_the_generic_names(
+        self, run: Run, log: EventLog, tmp_path: Path
+    ) -> None:
+        """Without --preset, the same file is read by the generic names (the test above tells)."""
+        source = write(tmp_path, "Company,Job Title,Stage,List\nAcme,Analyst,Applied,Offer\n")
+        run("import", "--csv", str(source))
+        assert states(log) == {"acme-analyst": ("applied", None)}
+
+    def test_unknown_preset(self, run: Run, tmp_path: Path) -> None:
+        """A preset that does not exist is refused, naming the ones that do."""
+        source = write(tmp_path, "Company,Title\nAcme,Analyst\n")
+        result = run("import", "--csv", str(source), "--preset", "lever", code=2)
+        assert "huntr" in result.stderr
+
+    def test_unseen_layout(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """Synonyms of the header names, in any case, are recognised."""
+        source = write(
+            tmp_path,
+            "ORGANIZATION,title,Application Status,Date Applied,Link,City,Compensation,Recruiter\n"
+            "Acme,Data Analyst,Offer Received,2026-02-03,https://a.example/1,Lyon,50k,Zoé\n"
+            "Globex,Data Scientist,Ghosted,2026-02-04,,,,\n",
+        )
+        result = run("import", "--csv", str(source))
+        assert "imported 2 applications" in result.output
+        assert states(log) == {
+            "acme-data-analyst": ("final", "offer"),
+            "globex-data-scientist": ("applied", "no_response"),
+        }
+        assert applied_on(log, "acme-data-analyst") == "2026-02-03"
+        assert notes(log)["acme-data-analyst"] == (
+            "url: https://a.example/1\nlocation: Lyon\nsalary: 50k\ncontact: Zoé"
+        )
+
+    @pytest.mark.parametrize(
+        ("company", "role"),
+        [("Company Name", "Position"), ("Employer", "Job Position"), ("company", "Job")],
+    )
+    def test_more_synonyms(
+        self, run: Run, log: EventLog, tmp_path: Path, company: str, role: str
+    ) -> None:
+        """Each spelling of the company and role columns is found."""
+        source = write(tmp_path, f"{company},{role},Applied Date\nAcme,Analyst,2026-02-03\n")
+        run("import", "--csv", str(source))
+        assert states(log) == {"acme-analyst": ("applied", None)}
+
+
+def _display(status: str) -> str:
+    """A status as a tracker might write it: "i_withdrew" -> "I Withdrew"."""
+    return status.replace("_", " ").title()
+
+
+class TestStatuses:
+    """Every status of the table, --status-map, and the rows left out."""
+
+    @pytest.mark.parametrize(("status", "meaning"), sorted(STATUSES.items()))
+    def test_every_status(
+        self, run: Run, log: EventLog, tmp_path: Path, status: str, meaning: tuple[str, str | None]
+    ) -> None:
+        """Each status gives its furthest stage (every screen up to it passed) and outcome."""
+        source = write(tmp_path, f"Company,Title,Status\nAcme,Analyst,{_display(status)}\n")
+        run("import", "--csv", str(source))
+        stage, outcome = meaning
+        assert states(log) == {"acme-analyst": (stage, outcome)}
+        passed = [s.stage for s in log.view("pipeline").applications["acme-analyst"].stages]
+        order = ["resume", "phone", "second_interview", "final"]
+        assert passed == (order[: order.index(stage) + 1] if stage != "applied" else [])
+
+    @pytest.mark.parametrize("status", sorted(NOT_APPLIED))
+    def test_not_applied_is_skipped(
+        self, run: Run, log: EventLog, tmp_path: Path, status: str
+    ) -> None:
+        """A role not applied to yet is left out and counted."""
+        source = write(
+            tmp_path, f"Company,Title,Status\nAcme,Analyst,{_display(status)}\nB,C,Applied\n"
+        )
+        result = run("import", "--csv", str(source))
+        assert "imported 1 applications" in result.output
+        assert "skipped 1 rows (wishlist: 1)" in result.output
+        assert list(states(log)) == ["b-c"]
+
+    def test_statuses_ignore_case_space_and_punctuation(
+        self, run: Run, log: EventLog, tmp_path: Path
+    ) -> None:
+        """ "PHONE-SCREEN!", "  not   selected" are the table's statuses."""
+        source = write(tmp_path, "Company,Title,Status\nA,B,PHONE-SCREEN!\nC,D,  not   selected\n")
+        run("import", "--csv", str(source))
+        assert states(log) == {"a-b": ("phone", None), "c-d": ("applied", "rejected")}
+
+    def test_status_map(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """--status-map maps a status to an outcome, a stage, or skip, overriding the table."""
+        source = write(
+            tmp_path,
+            "Company,Title,Status\n"
+            "A,B,Withdrew Myself\n"
+            "C,D,Deep Talks\n"
+            "E,F,ARCHIVED!\n"
+            "G,H,Negotiating\n",
+        )
+        result = run(
+            "import", "--csv", str(source), "--status-map", "withdrew myself=withdrawn",
+            "--status-map", "Deep Talks=final", "--status-map", "Archived=skip",
+            "--status-map", "Negotiating=Phone",
+        )  # fmt: skip
+        assert states(log) == {
+            "a-b": ("applied", "withdrawn"),
+            "c-d": ("final", None),
+            "g-h": ("phone", None),
+        }
+        assert "skipped 1 rows (--status-map skip: 1)" in result.output
+
+    @pytest.mark.parametrize(
+        ("pair", "why"),
+        [("Archived=gone", "cannot map to 'gone'"), ("Archived", "cannot read 'Archived'")],
+    )
+    def test_bad_status_map(self, run: Run, tmp_path: Path, pair: str, why: str) -> None:
+        """A --status-map that names no outcome, stage or skip is refused."""
+        source = write(tmp_path, "Company,Title,Status\nA,B,Archived\n")
+        result = run("import", "--csv", str(source), "--status-map", pair, code=2)
+        assert why in result.stderr
+
+    def test_skipped_counts(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """The summary counts the rows left out, by why."""
+        source = write(
+            tmp_path,
+            "Company,Title,Status\nA,B,Wishlist\n\nC,D,Archived\nE,F,Bookmarked\nG,H,Applied\n",
+        )
+        result = run("import", "--csv", str(source), "--status-map", "Archived=skip")
+        assert result.output.strip() == (
+            "imported 1 applications (1 events) into 'me'; "
+            "skipped 4 rows (--status-map skip: 1, blank: 1, wishlist: 2)"
+        )
+
+    def test_docs_list_every_status(self) -> None:
+        """docs/cli.md's status table names every status the importer knows, and no other."""
+        page = CLI_PAGE.read_text(encoding="utf-8")
+        table = page.split("<!-- statuses -->", 2)[1]
+        first_cells = [line.split("|")[1] for line in table.splitlines() if "|" in line]
+        named = {spelled(name) for cell in first_cells for name in re.findall(r"`([^`]+)`", cell)}
+        assert named == {s for s in STATUSES if s} | set(NOT_APPLIED)
+
+
+class TestFileShapes:
+    """Blank rows, delimiters, encodings."""
+
+    def test_blank_rows(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """Empty lines and rows of empty cells are skipped and counted; line numbers still count them."""
+        source = write(tmp_path, "Company,Title,Status\n\nA,B,Applied\n , ,\n\nC,D,Dreaming\n")
+        result = run("import", "--csv", str(source), code=2)
+        assert "line 6: unknown status 'Dreaming'" in result.stderr
+        source = write(tmp_path, "Company,Title,Status\n\nA,B,Applied\n , ,\n\nC,D,Offer\n")
+        result = run("import", "--csv", str(source))
+        assert "imported 2 applications" in result.output
+        assert "skipped 3 rows (blank: 3)" in result.output
+
+    @pytest.mark.parametrize("delimiter", [";", "\t", ","])
+    def test_delimiter_is_sniffed(
+        self, run: Run, log: EventLog, tmp_path: Path, delimiter: str
+    ) -> None:
+        """Semicolon-, tab- and comma-separated files import alike."""
+        rows = [
+            ["Company", "Title", "Status", "Salary"],
+            ["Acme", "Data Analyst", "Phone Screen", "60,5k"],
+            ["Globex", "Data Scientist", "Offer", ""],
+        ]
+        source = write(tmp_path, "".join(delimiter.join(r) + "\n" for r in rows).replace(
+            "60,5k", '"60,5k"' if delimiter == "," else "60,5k"
+        ))  # fmt: skip
+        run("import", "--csv", str(source))
+        assert states(log) == {
+            "acme-data-analyst": ("phone", None),
+            "globex-data-scientist": ("final", "offer"),
+        }
+        assert notes(log)["acme-data-analyst"] == "salary: 60,5k"
+
+    def test_utf8_with_bom(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """A UTF-8 file starting with a byte-order mark reads by default."""
+        source = tmp_path / "jobs.csv"
+        source.write_bytes("\ufeffCompany,Title\nZürich Re,Analyst\n".encode())
+        run("import", "--csv", str(source))
+        assert log.view("pipeline").applications["zurich-re-analyst"].company == "Zürich Re"
+
+    def test_latin1(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """--encoding latin-1 reads a Latin-1 file; without it the error names the encoding."""
+        source = tmp_path / "jobs.csv"
+        source.write_bytes("Company;Title\nMüller GmbH;Analyst\n".encode("latin-1"))
+        result = run("import", "--csv", str(source), code=2)
+        assert "jobs.csv is not UTF-8 text" in result.stderr
+        assert "--encoding" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert log.head == 0
+        run("import", "--csv", str(source), "--encoding", "latin-1")
+        assert log.view("pipeline").applications["muller-gmbh-analyst"].company == "Müller GmbH"
+
+    def test_unknown_encoding(self, run: Run, tmp_path: Path) -> None:
+        """An encoding Python does not know is one clear error."""
+        source = write(tmp_path, "Company,Title\nA,B\n")
+        result = run("import", "--csv", str(source), "--encoding", "klingon", code=2)
+        assert "no text encoding named 'klingon'" in result.stderr
+
+    def test_csv_options_need_csv(self, run: Run, tmp_path: Path) -> None:
+        """--encoding, --preset and --status-map go with --csv."""
+        source = write(tmp_path, "{}\n", name="in.jsonl")
+        result = run("import", str(source), "--encoding", "latin-1", code=2)
+        assert "go with --csv" in result.stderr
+
+
+class TestNotes:
+    """What has no field of its own is kept in the note."""
+
+    def test_url_location_salary_contact_after_the_note(self, run: Run, log: EventLog) -> None:
+        """They follow the row's own note as labelled lines."""
+        run("import", "--csv", str(FIXTURES / "huntr.csv"))
+        kept = notes(log)
+        assert kept["acme-data-analyst"] == (
+            "Referred by Bo\n"
+            "url: https://jobs.acme.example/123\n"
+            "location: Berlin\n"
+            "salary: 60-70k\n"
+            "contact: Ann Lee"
+        )
+        assert kept["initech-bi-developer"] == "location: Austin\nsalary: $120,000"
+        assert kept["umbrella-analytics-engineer"] is None
+
+
+class TestProblems:
+    """A bad file is refused whole, every problem listed with its line."""
+
+    def test_every_problem_listed(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """Three bad rows: one line of error naming all three, and nothing appended."""
+        log.append([GapAdded(skill="SQL")])
+        source = write(
+            tmp_path,
+            "Company,Title,Status,Date Applied\n"
+            "A,B,Applied,2026-01-01\n"
+            "C,D,Offer,2026-01-02\n"
+            "E,F,Wishlisted,2026-01-03\n"
+            ",G,Applied,2026-01-04\n"
+            "H,I,Applied,2026-01-05\n"
+            "J,K,Applied,15/03/2026\n",
+        )
+        result = run("import", "--csv", str(source), code=2)
+        message = result.stderr.strip()
+        assert len(message.splitlines()) == 1
+        assert "3 problems in jobs.csv, nothing was imported: " in message
+        assert (
+            "line 4: unknown status 'Wishlisted' (use --status-map STATUS=outcome|stage|skip); "
+            "line 5: no company; line 7: cannot read the date '15/03/2026'"
+        ) in message
+        assert log.head == 1
+
+    def test_problems_are_bounded(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """Past twenty problems the rest are counted, not listed."""
+        rows = "".join(f"A{n},B,Nope\n" for n in range(25))
+        source = write(tmp_path, "Company,Title,Status\n" + rows)
+        result = run("import", "--csv", str(source), code=2)
+        assert "25 problems in jobs.csv" in result.stderr
+        assert "line 21:" in result.stderr
+        assert "line 22:" not in result.stderr
+        assert result.stderr.strip().endswith("; and 5 more")
+        assert log.head == 0
+
+    def test_missing_company_and_role(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """A row with neither says both."""
+        source = write(tmp_path, "Company,Title,Status\n , ,Applied\n")
+        result = run("import", "--csv", str(source), code=2)
+        assert "1 problem in jobs.csv, nothing was imported: line 2: no company and no role" in (
+            result.stderr
+        )
+
+
+class TestRowKeys:
+    """Each imported row has a stable key, for a later re-import to know it again."""
+
+    def test_stable(self) -> None:
+        """The same row gives the same key, however its text is spaced or cased."""
+        key = row_key("Acme", "Data Analyst", "2026-01-05", "Phone Screen")
+        assert key == row_key("Acme", "Data Analyst", "2026-01-05", "Phone Screen")
+        assert key == row_key(" ACME ", "data  analyst", "2026-01-05", "phone-screen")
+        assert re.fullmatch(r"[0-9a-f]{16}", key)
+
+    @pytest.mark.parametrize(
+        "other",
+        [
+            ("Globex", "Data Analyst", "2026-01-05", "Phone Screen"),
+            ("Acme", "Data Scientist", "2026-01-05", "Phone Screen"),
+            ("Acme", "Data Analyst", "2026-01-06", "Phone Screen"),
+            ("Acme", "Data Analyst", None, "Phone Screen"),
+            ("Acme", "Data Analyst", "2026-01-05", "Offer"),
+            ("Acme", "Data Analystphone", "2026-01-05", "Screen"),
+        ],
+    )
+    def test_differs_when_the_row_differs(
+        self, other: tuple[str, str, str | None, str | None]
+    ) -> None:
+        """Another company, role, date or status gives another key."""
+        assert row_key(*other) != row_key("Acme", "Data Analyst", "2026-01-05", "Phone Screen")
+
+    def test_rows_carry_their_keys(self) -> None:
+        """Reading the same export twice gives the same keys, one a row, all different."""
+        text = (FIXTURES / "teal.csv").read_text(encoding="utf-8")
+        first = [row.key for row in read_tracker_csv(text, source="teal.csv").rows]
+        again = [row.key for row in read_tracker_csv(text, source="teal.csv").rows]
+        assert first == again
+        assert len(set(first)) == len(first) == 6
+        assert first[0] == row_key("Acme", "Data Analyst", "2026-01-05", "Applied")
+
+    def test_ids_stay_unique(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """Two rows for one role get slug ids with -2, after one already in the log."""
+        run("apply", "Acme", "Analyst")
+        source = write(tmp_path, "Company,Title\nAcme,Analyst\nAcme,Analyst\n")
+        run("import", "--csv", str(source))
+        assert sorted(states(log)) == ["acme-analyst", "acme-analyst-2", "acme-analyst-3"]
