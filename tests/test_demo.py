@@ -72,7 +72,7 @@ class TestMain:
         for heading in (
             "Pipeline (me)",
             "Funnel",
-            "typical rate",
+            "90% range",
             "Gap list",
             "FOCUS",
             "Resume to-do",
