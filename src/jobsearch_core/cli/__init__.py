@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from jobsearch_core.cli import admin, correct, data, pictures, read, record
+from jobsearch_core.cli import admin, correct, data, funnel, pictures, read, record
 from jobsearch_core.cli._common import Context, context
 from jobsearch_core.errors import (
     BackendError,
@@ -148,7 +148,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     \b
     Record:  apply, pass, feedback, close, gap add|promote|practice|close, goal, suggest
     Correct: retract, amend, undo
-    Read:    pipeline, gaps, roles, history, log, show   (each takes --json)
+    Read:    pipeline, funnel, gaps, roles, history, log, show   (each takes --json)
     More:    report, export, import, plugins, verify, demo
     """
     group = ctx.command
@@ -159,7 +159,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (record, correct, read, data, pictures, admin):
+for module in (record, correct, read, funnel, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -15,6 +15,7 @@ from jobsearch_core.views.roles import RolesState
 
 __all__ = [
     "application_json",
+    "funnel_json",
     "gaps_json",
     "history_json",
     "pipeline_json",
@@ -37,7 +38,8 @@ def _envelope(view: str, stream: str, as_of: int | datetime | None) -> dict[str,
     return {"format": FORMAT, "view": view, "stream": stream, "as_of": shown}
 
 
-def _funnel(rows: list[FunnelRow]) -> list[dict[str, Any]]:
+def funnel_json(rows: list[FunnelRow]) -> list[dict[str, Any]]:
+    """Funnel rows as `pipeline --json` gives them."""
     return [
         {
             "stage": str(row.stage),
@@ -94,10 +96,10 @@ def pipeline_json(
         "open": state.open,
         "by_outcome": {str(k): v for k, v in state.by_outcome.items()},
         "applications": [application_json(a) for a in chosen],
-        "funnel": _funnel(state.funnel),
-        "channels": {channel: _funnel(rows) for channel, rows in state.channels.items()},
+        "funnel": funnel_json(state.funnel),
+        "channels": {channel: funnel_json(rows) for channel, rows in state.channels.items()},
         "resume_versions": {
-            version: _funnel(rows) for version, rows in state.resume_versions.items()
+            version: funnel_json(rows) for version, rows in state.resume_versions.items()
         },
     }
 

@@ -1,0 +1,125 @@
+"""`jobsearch funnel`: the funnel said in words, one sentence a screen, for a worried person."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import click
+
+from jobsearch_core.cli import _json
+from jobsearch_core.cli._common import context, print_json, stream_option, view_options
+from jobsearch_core.events import FeedbackReceived, Mark, Outcome, Stage
+from jobsearch_core.views.funnel import ENOUGH, FunnelRow
+from jobsearch_core.views.pipeline import Application, PipelineState
+
+__all__ = ["COMMANDS", "sentence"]
+
+#: How each screen is named in a sentence.
+SCREEN_NAMES = {
+    Stage.RESUME: "Resume screen",
+    Stage.PHONE: "Phone screen",
+    Stage.SECOND_INTERVIEW: "Second interview",
+    Stage.FINAL: "Final interview",
+}
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def sentence(row: FunnelRow, worth_a_look: str | None = None) -> str:
+    """One screen in words: what was decided, the range it allows, and what that says."""
+    name = SCREEN_NAMES[row.stage]
+    waiting = ""
+    if row.pending:
+        longest = f", the longest for {row.waiting_days[0]:.0f} days" if row.waiting_days else ""
+        waiting = f" {row.pending} still waiting{longest}."
+    if row.rate is None or row.interval is None:
+        return f"{name}: nothing decided yet.{waiting}".rstrip()
+    low, high = row.interval
+    said = (
+        f"{name}: {row.count} of {row.decided} decided passed ({_percent(row.rate)}; "
+        f"90% range {100 * low:.0f}-{_percent(high)}). Typical is {_percent(row.base_rate)}: "
+    )
+    if row.verdict == "too few":
+        said += f"too few decided to tell apart from it (fewer than {ENOUGH})."
+    elif row.verdict == "typical":
+        said += "this is within the normal range."
+    elif row.verdict == "above":
+        said += "you are doing better than usual here."
+    else:
+        said += "this is below the normal range, worth a look."
+        if worth_a_look:
+            said += f" {worth_a_look}"
+    return said + waiting
+
+
+def _cut_at(state: PipelineState, row: FunnelRow) -> list[Application]:
+    before = list(Stage)[row.stage.order - 1]
+    return [
+        app
+        for app in state.applications.values()
+        if app.stage is before and app.outcome in (Outcome.REJECTED, Outcome.NO_RESPONSE)
+    ]
+
+
+def _what_the_log_holds(state: PipelineState, row: FunnelRow, stream: str) -> str:
+    """For a screen below the normal range: the feedback heard from those cut there, and
+    which channels they came through."""
+    cut = _cut_at(state, row)
+    ids = {app.id for app in cut}
+    skills: Counter[str] = Counter()
+    for recorded in context().log.read(stream=stream, types=FeedbackReceived):
+        event = recorded.event
+        if isinstance(event, FeedbackReceived) and event.application_id in ids:
+            skills.update(item.skill for item in event.items if item.mark is Mark.NEXT_FOCUS)
+    channels = Counter(app.channel for app in cut)
+    parts = []
+    if skills:
+        parts.append(
+            "Feedback from those cut there named "
+            + ", ".join(f"{skill} ({n})" if n > 1 else skill for skill, n in skills.most_common(5))
+        )
+    if channels:
+        parts.append(
+            "they came through "
+            + ", ".join(f"{channel} ({n})" for channel, n in channels.most_common())
+        )
+    return ("; ".join(parts) + ".") if parts else ""
+
+
+@click.command("funnel")
+@stream_option
+@view_options
+def funnel_command(stream: str, as_of: int | datetime | None, as_json: bool) -> None:
+    """Is it me, or the numbers? The funnel in words, one sentence a screen.
+
+    Each rate is of the applications decided at that screen (an open one is not a
+    failure), with the 90% range that so few applications allow, beside the typical rate.
+    """
+    state: PipelineState = context().log.view("pipeline", stream=stream, as_of=as_of)
+    now = as_of if isinstance(as_of, datetime) else datetime.now(UTC)
+    rows = state.funnel_at(now)
+    if as_json:
+        print_json(
+            {
+                "format": 1,
+                "view": "funnel",
+                "stream": stream,
+                "as_of": as_of.isoformat() if isinstance(as_of, datetime) else as_of,
+                "funnel": _json.funnel_json(rows),
+                "sentences": [_said(state, row, stream) for row in rows],
+            }
+        )
+        return
+    for row in rows:  # a sentence a line, however long: never wrapped
+        click.echo(_said(state, row, stream))
+
+
+def _said(state: PipelineState, row: FunnelRow, stream: str) -> str:
+    look = _what_the_log_holds(state, row, stream) if row.verdict == "below" else None
+    return sentence(row, look)
+
+
+COMMANDS = [funnel_command]

@@ -1,0 +1,131 @@
+"""`jobsearch funnel`: the funnel in words, with the numbers behind each sentence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from jobsearch_core import (
+    ApplicationClosed,
+    Event,
+    FeedbackReceived,
+    ResumeSubmitted,
+    ScreenPassed,
+    open_log,
+)
+from jobsearch_core.cli import cli
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite://{tmp_path / 'log.db'}"
+
+
+@pytest.fixture
+def run(url: str) -> Run:
+    def invoke(*args: str, code: int = 0) -> Result:
+        result = CliRunner().invoke(cli, ["--log", url, *args], catch_exceptions=False)
+        assert result.exit_code == code, (result.output, result.stderr)
+        return result
+
+    return invoke
+
+
+def search(url: str, events: list[Event]) -> None:
+    with open_log(url) as log:
+        log.append(events)
+
+
+def sent(app: str, via: str = "job board", day: int = 0) -> Event:
+    return ResumeSubmitted(
+        application_id=app, company=app, role="Analyst", via=via, at=T0 + timedelta(days=day)
+    )
+
+
+def screened(app: str, stage: str, day: int) -> Event:
+    return ScreenPassed(application_id=app, stage=stage, at=T0 + timedelta(days=day))
+
+
+def cut(app: str, day: int) -> Event:
+    return ApplicationClosed(application_id=app, outcome="rejected", at=T0 + timedelta(days=day))
+
+
+class TestSentences:
+    """One sentence a screen, saying what a handful of applications can and cannot tell."""
+
+    def test_nothing_decided(self, run: Run, url: str) -> None:
+        """Applications waiting are waiting: no rate, no verdict."""
+        search(url, [sent("a"), sent("b")])
+        first = run("funnel").output.splitlines()[0]
+        assert first.startswith("Resume screen: nothing decided yet. 2 still waiting")
+
+    def test_too_few(self, run: Run, url: str) -> None:
+        """One of one passed: 100%, 27-100%, too few to tell."""
+        search(url, [sent("a"), screened("a", "resume", 3)])
+        first = run("funnel").output.splitlines()[0]
+        assert first == (
+            "Resume screen: 1 of 1 decided passed (100%; 90% range 27-100%). Typical is 15%: "
+            "too few decided to tell apart from it (fewer than 5)."
+        )
+
+    def test_within_the_normal_range(self, run: Run, url: str) -> None:
+        """2 of 6 at the phone screen: 12-65%, and 40% is typical."""
+        apps = [f"a{i}" for i in range(6)]
+        events: list[Event] = [sent(app) for app in apps]
+        events += [screened(app, "resume", 5) for app in apps]
+        events += [screened(app, "phone", 9) for app in apps[:2]]
+        events += [cut(app, 12) for app in apps[2:]]
+        search(url, events)
+        phone = run("funnel").output.splitlines()[1]
+        assert phone == (
+            "Phone screen: 2 of 6 decided passed (33%; 90% range 12-65%). Typical is 40%: "
+            "this is within the normal range."
+        )
+
+    def test_below_names_what_the_log_holds(self, run: Run, url: str) -> None:
+        """0 of 8 past the phone screen: below, and the feedback and channels of those cut."""
+        apps = [f"a{i}" for i in range(8)]
+        events: list[Event] = [
+            sent(app, via="referral" if i < 2 else "job board") for i, app in enumerate(apps)
+        ]
+        events += [screened(app, "resume", 5) for app in apps]
+        events += [
+            FeedbackReceived(
+                application_id=app,
+                items=[{"skill": "System design", "mark": "next_focus"}],
+                at=T0 + timedelta(days=8),
+            )
+            for app in apps[:3]
+        ]
+        events += [cut(app, 10) for app in apps]
+        search(url, events)
+        phone = run("funnel").output.splitlines()[1]
+        assert phone.startswith("Phone screen: 0 of 8 decided passed (0%; 90% range 0-25%).")
+        assert "below the normal range, worth a look" in phone
+        assert "Feedback from those cut there named System design (3)" in phone
+        assert "they came through job board (6), referral (2)" in phone
+        resume = run("funnel").output.splitlines()[0]
+        assert "worth a look" not in resume
+
+    def test_json_gives_the_numbers(self, run: Run, url: str) -> None:
+        """--json: every field of every row, and the sentences."""
+        search(url, [sent("a"), screened("a", "resume", 3), sent("b"), cut("b", 4)])
+        shown = json.loads(run("funnel", "--json").output)
+        resume = shown["funnel"][0]
+        assert (resume["count"], resume["cut"], resume["pending"], resume["verdict"]) == (
+            1,
+            1,
+            0,
+            "too few",
+        )
+        # The roots of (1/2 - p)^2 = z^2 p (1 - p) / 2, z = 1.6449.
+        assert resume["interval"] == pytest.approx([0.1209, 0.8791], abs=5e-5)
+        assert shown["sentences"][0].startswith("Resume screen: 1 of 2 decided passed (50%;")
