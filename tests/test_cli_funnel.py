@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from jobsearch_core import (
     ApplicationClosed,
+    BaseRatesSet,
     Event,
     FeedbackReceived,
     ResumeSubmitted,
@@ -129,3 +130,40 @@ class TestSentences:
         # The roots of (1/2 - p)^2 = z^2 p (1 - p) / 2, z = 1.6449.
         assert resume["interval"] == pytest.approx([0.1209, 0.8791], abs=5e-5)
         assert shown["sentences"][0].startswith("Resume screen: 1 of 2 decided passed (50%;")
+
+
+class TestBaseRates:
+    """Base rates as data: replaced for one stream from a position on, read back in time."""
+
+    def test_set_and_read_back_in_time(self, run: Run, url: str) -> None:
+        """After `base-rates set`, the funnel reads against them; as of before, the defaults."""
+        search(url, [sent("a"), screened("a", "resume", 3)])
+        run("base-rates", "set", "--resume", "0.3", "--phone", "0.5", "--source", "our cohort")
+        now = json.loads(run("base-rates", "show", "--json").output)
+        assert (now["resume"]["rate"], now["resume"]["source"]) == (0.3, "our cohort")
+        assert now["second_interview"]["rate"] == pytest.approx(2.5 / 6)
+        before = json.loads(run("base-rates", "show", "--json", "--as-of", "2").output)
+        assert before["resume"]["rate"] == 0.15
+        assert "Typical is 30%" in run("funnel").output.splitlines()[0]
+        assert "Typical is 15%" in run("funnel", "--as-of", "2").output.splitlines()[0]
+
+    def test_other_streams_keep_the_defaults(self, url: str) -> None:
+        """A stream's rates are its own."""
+        with open_log(url) as log:
+            log.append([BaseRatesSet(rates={"resume": 0.5}, source="coach")], stream="ann")
+            assert log.view("pipeline", stream="ann").funnel[0].base_rate == 0.5
+            assert log.view("pipeline").funnel[0].base_rate == 0.15
+            assert log.view("pipeline", stream="ann").funnel[0].base_source == "coach"
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["--source", "x"],
+            ["--resume", "1.5", "--source", "x"],
+            ["--resume", "0.2"],
+        ],
+    )
+    def test_refused(self, run: Run, args: list[str]) -> None:
+        """No rate, a rate past 1, or no source: refused, nothing recorded."""
+        run("base-rates", "set", *args, code=2)
+        assert json.loads(run("log", "--json").output) == []

@@ -43,6 +43,7 @@ PER_EVENT = [
     (testing.application_closed, "ApplicationClosed"),
     (testing.career_goal_set, "CareerGoalSet"),
     (testing.event_retracted, "EventRetracted"),
+    (testing.base_rates_set, "BaseRatesSet"),
 ]
 
 

@@ -26,6 +26,7 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.events import (
     ApplicationClosed,
+    BaseRatesSet,
     CareerGoalSet,
     Event,
     EventRetracted,
@@ -52,6 +53,7 @@ from jobsearch_core.views import View
 __all__ = [
     "ApplicationClosed",
     "BackendError",
+    "BaseRatesSet",
     "CareerGoalSet",
     "ConcurrencyError",
     "CorruptEventError",

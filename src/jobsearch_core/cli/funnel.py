@@ -8,8 +8,19 @@ from datetime import UTC, datetime
 import click
 
 from jobsearch_core.cli import _json
-from jobsearch_core.cli._common import context, print_json, stream_option, view_options
-from jobsearch_core.events import FeedbackReceived, Mark, Outcome, Stage
+from jobsearch_core.cli._common import (
+    append,
+    at_option,
+    context,
+    json_option,
+    print_json,
+    say_recorded,
+    stream_option,
+    view_options,
+    with_at,
+)
+from jobsearch_core.errors import InvalidInputError
+from jobsearch_core.events import BaseRatesSet, FeedbackReceived, Mark, Outcome, Stage
 from jobsearch_core.views.funnel import ENOUGH, FunnelRow
 from jobsearch_core.views.pipeline import Application, PipelineState
 
@@ -122,4 +133,69 @@ def _said(state: PipelineState, row: FunnelRow, stream: str) -> str:
     return sentence(row, look)
 
 
-COMMANDS = [funnel_command]
+@click.group("base-rates")
+def base_rates_group() -> None:
+    """The typical pass rate of each screen that your funnel is read against."""
+
+
+_SHARE = click.FloatRange(0.0, 1.0)
+
+
+@base_rates_group.command("set")
+@click.option("--resume", type=_SHARE, help="Share of applications that pass the resume screen.")
+@click.option("--phone", type=_SHARE, help="Share of those that pass the phone screen.")
+@click.option(
+    "--second-interview", type=_SHARE, help="Share of those that pass the second interview."
+)
+@click.option("--final", type=_SHARE, help="Share of those that pass the final interview.")
+@click.option("--source", required=True, help="Where the numbers come from.")
+@stream_option
+@at_option
+@json_option
+def base_rates_set(
+    resume: float | None,
+    phone: float | None,
+    second_interview: float | None,
+    final: float | None,
+    source: str,
+    stream: str,
+    at: datetime | None,
+) -> None:
+    """Replace the typical rates (from now on, for this stream) with your field's own."""
+    given = {
+        Stage.RESUME: resume,
+        Stage.PHONE: phone,
+        Stage.SECOND_INTERVIEW: second_interview,
+        Stage.FINAL: final,
+    }
+    rates = {stage: rate for stage, rate in given.items() if rate is not None}
+    if not rates:
+        raise InvalidInputError(
+            "base-rates set needs at least one of --resume, --phone, --second-interview, --final"
+        )
+    event = BaseRatesSet(rates=rates, source=source, **with_at(at))
+    (recorded,) = append(context().log, [event], stream)
+    shown = ", ".join(f"{stage} {100 * rate:.0f}%" for stage, rate in rates.items())
+    say_recorded(f"recorded #{recorded.position}: typical rates {shown} ({source})")
+
+
+@base_rates_group.command("show")
+@stream_option
+@view_options
+def base_rates_show(stream: str, as_of: int | datetime | None, as_json: bool) -> None:
+    """The typical rates in force (as of a date or position), and where each comes from."""
+    state: PipelineState = context().log.view("pipeline", stream=stream, as_of=as_of)
+    typical = state.typical
+    if as_json:
+        print_json(
+            {
+                str(stage): {"rate": base.rate, "of_100": base.low, "source": base.source}
+                for stage, base in typical.items()
+            }
+        )
+        return
+    for stage, base in typical.items():
+        click.echo(f"{SCREEN_NAMES[stage]}: {100 * base.rate:.0f}% ({base.source})")
+
+
+COMMANDS = [funnel_command, base_rates_group]

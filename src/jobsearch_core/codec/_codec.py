@@ -356,15 +356,14 @@ class Codec:
         return _fast_dumps(payload) if self._is_float_free(state_type) else _dumps(payload)
 
     def _load_plain(self, data: bytes, state_type: Any) -> Any:
-        # For a state that holds no floats, orjson: an integer past 64 bits comes back a
-        # float, which no whole-number field accepts, so such a snapshot is found
-        # unreadable and ignored, never misread. Any other state goes the json way.
-        if self._is_float_free(state_type):
-            try:
-                return orjson.loads(data)
-            except orjson.JSONDecodeError:
-                pass
-        return json.loads(data)
+        # orjson first: an integer past 64 bits comes back a float, which no whole-number
+        # field accepts (and a float field is always written with a point), so such a
+        # snapshot is found unreadable and ignored, never misread. What orjson cannot read
+        # (NaN or Infinity, written by the json way) is read by json.
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
 
 
 def _explain(error: Exception) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -27,6 +28,18 @@ __all__ = ["StateDump", "StateLoad", "UnsupportedError", "state_functions"]
 
 class UnsupportedError(Exception):
     """The state holds a type the fast state codec does not know: cattrs does it."""
+
+
+def _finite(value: float) -> float:
+    """The value, when orjson can write it as it is (not NaN or infinite)."""
+    if not math.isfinite(value):
+        raise TypeError(f"{value!r} is written the json way")
+    return value
+
+
+def _is_key(type_: Any) -> bool:
+    """Text, or a text enum (stored as its members' values): what a JSON object's keys hold."""
+    return type_ is str or (isinstance(type_, type) and issubclass(type_, enum.StrEnum))
 
 
 class _StateCodegen:
@@ -59,7 +72,8 @@ class _StateCodegen:
             lines += inner or [f"{indent}    pass"]
             lines += [f"{indent}    {var} = {kept}"]
             return lines, var
-        if type_ in (str, int, bool):
+        if type_ in (str, int, bool, float):
+            # A float is stored as one (0.0, not 0): anything else does not fit.
             check = f"type({expr}) is not {type_.__name__}"
             return [f"{indent}if {check}: raise ValueError({expr!r})"], expr
         if type_ is datetime:
@@ -88,15 +102,20 @@ class _StateCodegen:
                 f"{indent}    {var}.append({kept})",
             ]
             return lines, var
-        if origin is dict and len(args) == 2 and args[0] is str:
+        if origin is dict and len(args) == 2 and _is_key(args[0]):
             var, key, item = self._name("_m"), self._name("_k"), self._name("_x")
             inner, kept = self.value_load(args[1], item, indent + "    ")
+            kept_key = key
+            if args[0] is not str:  # an enum's members, by their values
+                table = self._name("_keys")
+                self.env[table] = {member.value: member for member in args[0]}
+                kept_key = f"{table}[{key}]"
             lines = [
                 f"{indent}if type({expr}) is not dict: raise ValueError({expr!r})",
                 f"{indent}{var} = {{}}",
                 f"{indent}for {key}, {item} in {expr}.items():",
                 *inner,
-                f"{indent}    {var}[{key}] = {kept}",
+                f"{indent}    {var}[{kept_key}] = {kept}",
             ]
             return lines, var
         raise UnsupportedError(type_)
@@ -114,6 +133,10 @@ class _StateCodegen:
             function = self._name("_optional")
             self.lines += [f"def {function}(_v):", f"    return None if _v is None else {inner}"]
             return f"{function}({expr})"
+        if type_ is float:
+            # orjson writes NaN and infinities as null: refuse them, for the json way.
+            self.env["_finite"] = _finite
+            return f"_finite({expr})"
         if type_ in (str, int, bool, datetime) or (
             isinstance(type_, type) and issubclass(type_, enum.Enum)
         ):
@@ -123,9 +146,12 @@ class _StateCodegen:
         if origin is list and len(args) == 1:
             inner = self.value_dump(args[0], "_x")
             return expr if inner == "_x" else f"[{inner} for _x in {expr}]"
-        if origin is dict and len(args) == 2 and args[0] is str:
+        if origin is dict and len(args) == 2 and _is_key(args[0]):
             inner = self.value_dump(args[1], "_x")
-            return expr if inner == "_x" else f"{{_k: {inner} for _k, _x in {expr}.items()}}"
+            key = "_k" if args[0] is str else "_k.value"
+            if inner == "_x" and key == "_k":
+                return expr
+            return f"{{{key}: {inner} for _k, _x in {expr}.items()}}"
         raise UnsupportedError(type_)
 
     def _fields(self, cls: type[Any]) -> list[tuple[str, Any]]:

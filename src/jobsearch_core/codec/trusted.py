@@ -34,6 +34,7 @@ from jobsearch_core.events.fields import (
     Name,
     Names,
     Records,
+    Shares,
     Text,
     Whole,
     kind_of,
@@ -138,6 +139,17 @@ class _Generator:
                 "    if _item is None: return None",
                 "    _items.append(_item)",
                 f"{v} = tuple(_items)",
+            ]
+        if isinstance(kind, Shares):
+            self.env[f"_members_{field.name}"] = kind.keys.members
+            return [
+                f"if type({v}) is not dict or not {v}: return None",
+                "_shares = {}",
+                f"for _k, _x in {v}.items():",
+                f"    _m = _members_{field.name}.get(_k)",
+                "    if _m is None or type(_x) is not float or not 0.0 <= _x <= 1.0: return None",
+                "    _shares[_m] = _x",
+                f"{v} = _shares",
             ]
         if type(kind).convert is Kind.convert:  # a plugin's own kind, without a converter
             return [f"if not ({kind.test(v)}): return None"]
@@ -254,6 +266,8 @@ class _Generator:
             return f"{value}.value", False
         if isinstance(kind, Names):
             return value, False
+        if isinstance(kind, Shares):
+            return f"{{_k.value: _x for _k, _x in {value}.items()}}", False
         if isinstance(kind, Records):
             nested = _nested_unstructurer(kind.cls)
             if nested is None:

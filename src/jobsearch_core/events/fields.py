@@ -29,6 +29,7 @@ __all__ = [
     "Name",
     "Names",
     "Records",
+    "Shares",
     "Text",
     "Whole",
     "choice",
@@ -256,6 +257,35 @@ class Records(Kind):
         if not items:
             raise refuse(instance, field, f"must hold at least one {what.removesuffix('s')}", value)
         return tuple(items)
+
+
+class Shares(Kind):
+    """A share (a number from 0 to 1) for some of an enum's members, kept as a dict.
+
+    Given as a mapping of members (or their names, read loosely) to numbers; at least one.
+    """
+
+    def __init__(self, keys: Choice, *, what: str = "shares") -> None:
+        self.keys = keys
+        self.what = what
+
+    def convert(
+        self, value: Any, instance: Any, field: attrs.Attribute[Any]
+    ) -> dict[enum.StrEnum, float]:
+        """`value` as {member: share}, or `InvalidEventError` naming the first bad entry."""
+        if not isinstance(value, Mapping):
+            raise refuse(instance, field, f"must be a mapping of {self.what}", value)
+        shares: dict[enum.StrEnum, float] = {}
+        for key, share in value.items():
+            member = self.keys.convert(key, instance, field)
+            if isinstance(share, bool) or not isinstance(share, int | float):
+                raise refuse(instance, field, f"must map {member} to a number", share)
+            if not 0.0 <= float(share) <= 1.0:  # NaN fails this too
+                raise refuse(instance, field, f"must map {member} to a share from 0 to 1", share)
+            shares[member] = float(share)
+        if not shares:
+            raise refuse(instance, field, f"must hold at least one of the {self.what}", value)
+        return shares
 
 
 def kind_of(field: attrs.Attribute[Any]) -> Kind | None:

@@ -11,6 +11,7 @@ from jobsearch_core.events.fields import (
     Choice,
     Names,
     Records,
+    Shares,
     name,
     optional_name,
     optional_whole,
@@ -22,6 +23,7 @@ __all__ = [
     "BUILTIN_EVENTS",
     "SCREENS",
     "ApplicationClosed",
+    "BaseRatesSet",
     "CareerGoalSet",
     "EventRetracted",
     "FeedbackItem",
@@ -86,6 +88,7 @@ _MARK = Choice(Mark)
 _SCREEN = Choice(Stage, SCREENS)
 _OUTCOME = Choice(Outcome)
 _NAMES = Names()
+_RATES = Shares(Choice(Stage, SCREENS), what="screens' pass rates")
 
 
 @attrs.frozen(kw_only=True)
@@ -206,6 +209,19 @@ class EventRetracted(Event):
     reason: str | None = text()
 
 
+@attrs.frozen(kw_only=True)
+class BaseRatesSet(Event):
+    """The typical pass rate of each screen given (a share from 0 to 1), replacing the
+    defaults for this stream from here on, and where the numbers come from."""
+
+    rates: dict[Stage, float] = attrs.field(
+        converter=_RATES.converter,  # type: ignore[misc]
+        metadata=_RATES.metadata,
+        hash=False,
+    )
+    source: str = name()
+
+
 #: The built-in event classes, in the order the design names them.
 BUILTIN_EVENTS: tuple[type[Event], ...] = (
     ResumeSubmitted,
@@ -219,4 +235,5 @@ BUILTIN_EVENTS: tuple[type[Event], ...] = (
     ApplicationClosed,
     CareerGoalSet,
     EventRetracted,
+    BaseRatesSet,
 )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from jobsearch_core.events import (
     SCREENS,
     ApplicationClosed,
+    BaseRatesSet,
     CareerGoalSet,
     Event,
     EventRetracted,
@@ -35,6 +36,7 @@ __all__ = [
     "application_closed",
     "application_ids",
     "aware_datetimes",
+    "base_rates_set",
     "career_goal_set",
     "event_retracted",
     "event_sequences",
@@ -305,6 +307,17 @@ def event_retracted() -> st.SearchStrategy[EventRetracted]:
     )
 
 
+def base_rates_set() -> st.SearchStrategy[BaseRatesSet]:
+    """Typical pass rates for one to four screens, shares from 0 to 1, and their source."""
+    shares = st.floats(0.0, 1.0, allow_nan=False) | st.sampled_from([0, 1, 0.15, 0.4])
+    return st.builds(
+        BaseRatesSet,
+        at=aware_datetimes(),
+        rates=st.dictionaries(st.sampled_from(SCREENS), shares, min_size=1, max_size=4),
+        source=names(),
+    )
+
+
 def events() -> st.SearchStrategy[Event]:
     """Any built-in event."""
     return st.one_of(
@@ -319,6 +332,7 @@ def events() -> st.SearchStrategy[Event]:
         application_closed(),
         career_goal_set(),
         event_retracted(),
+        base_rates_set(),
     )
 
 

@@ -15,11 +15,13 @@ from jobsearch_core.events import SCREENS, Outcome, Stage
 
 __all__ = [
     "BASE_RATES",
+    "DEFAULT_SOURCE",
     "ENOUGH",
     "Z_90",
     "BaseRate",
     "FunnelRow",
     "Reached",
+    "base_rates_from",
     "funnel",
     "verdict",
     "wilson",
@@ -35,6 +37,14 @@ CUT = frozenset({Outcome.REJECTED, Outcome.NO_RESPONSE})
 HIRED = frozenset({Outcome.OFFER, Outcome.ACCEPTED, Outcome.DECLINED})
 
 
+#: Where the default base rates come from (docs/concepts.md gives the published funnels).
+DEFAULT_SOURCE = (
+    "the recruiters' rule of thumb for one opening: of about 100 applications, 12-18 pass "
+    "the resume screen, 5-7 the phone screen, 2-3 the second interview, and 1 is hired "
+    "(hiring funnels published by J. Sullivan, ERE 2013, and Daxko, 2009)"
+)
+
+
 @attrs.frozen(kw_only=True)
 class BaseRate:
     """What usually happens at one screen: the step rate and how many of 100 get there."""
@@ -46,7 +56,7 @@ class BaseRate:
     low: int
     high: int
     #: Where the numbers come from.
-    source: str = "the funnel of DESIGN.md: about 100 resumes, 12-18 kept, 5-7, 2-3, 1 hire"
+    source: str = DEFAULT_SOURCE
 
 
 #: Typical conversion at each screen: about 100 resumes -> 12-18 kept -> 5-7 after the
@@ -59,6 +69,25 @@ BASE_RATES: dict[Stage, BaseRate] = {
     Stage.SECOND_INTERVIEW: BaseRate(stage=Stage.SECOND_INTERVIEW, rate=2.5 / 6, low=2, high=3),
     Stage.FINAL: BaseRate(stage=Stage.FINAL, rate=0.40, low=1, high=1),
 }
+
+
+def base_rates_from(rates: Mapping[Stage, float], source: str) -> dict[Stage, BaseRate]:
+    """The base rates a `BaseRatesSet` gives: its rates, the defaults for screens it leaves
+    out, and how many of 100 applications reach each screen at those rates."""
+    found: dict[Stage, BaseRate] = {}
+    reaching = 100.0
+    for screen in SCREENS:
+        default = BASE_RATES[screen]
+        rate = rates.get(screen, default.rate)
+        reaching *= rate
+        found[screen] = BaseRate(
+            stage=screen,
+            rate=rate,
+            low=round(reaching),
+            high=round(reaching),
+            source=source if screen in rates else default.source,
+        )
+    return found
 
 
 def wilson(passed: int, decided: int, z: float = Z_90) -> tuple[float, float] | None:
@@ -128,6 +157,8 @@ class FunnelRow:
     #: Typical applications per 100 reaching this stage.
     base_low: int
     base_high: int
+    #: Where the typical rate comes from.
+    base_source: str
     #: `count` per 100 applications; None when there are none.
     per_100: float | None
     #: The median days from the stage before to passing this screen; None if none passed.
@@ -213,6 +244,7 @@ def funnel(
                 base_rate=base.rate,
                 base_low=base.low,
                 base_high=base.high,
+                base_source=base.source,
                 per_100=100 * len(passed) / total if total else None,
                 median_days=statistics.median(took) if took else None,
                 waiting_days=waited,

@@ -9,6 +9,7 @@ import attrs
 
 from jobsearch_core.events import (
     ApplicationClosed,
+    BaseRatesSet,
     Event,
     FeedbackReceived,
     Outcome,
@@ -20,7 +21,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
-from jobsearch_core.views.funnel import BASE_RATES, BaseRate, FunnelRow, funnel
+from jobsearch_core.views.funnel import BASE_RATES, BaseRate, FunnelRow, base_rates_from, funnel
 from jobsearch_core.views.view import View
 
 __all__ = [
@@ -97,6 +98,10 @@ class PipelineState:
     """Every application by id; funnel figures are computed on demand from them."""
 
     applications: dict[str, Application] = attrs.Factory(dict)
+    #: The typical pass rates a `BaseRatesSet` put in force (the defaults for the rest).
+    base_rates: dict[Stage, float] = attrs.Factory(dict)
+    #: Where those rates come from; None while the defaults are in force.
+    base_rates_source: str | None = None
 
     @property
     def total(self) -> int:
@@ -124,7 +129,14 @@ class PipelineState:
 
     def funnel_at(self, now: datetime | None) -> list[FunnelRow]:
         """The funnel, with the waiting of pending applications measured to `now`."""
-        return funnel(self.applications.values(), now=now)
+        return funnel(self.applications.values(), now=now, base_rates=self.typical)
+
+    @property
+    def typical(self) -> dict[Stage, BaseRate]:
+        """The base rate of each screen in force: the defaults, or a `BaseRatesSet`'s."""
+        if not self.base_rates:
+            return BASE_RATES
+        return base_rates_from(self.base_rates, self.base_rates_source or "")
 
     @property
     def latest_at(self) -> datetime | None:
@@ -144,8 +156,10 @@ class PipelineState:
         for app in self.applications.values():
             name = spelled.setdefault(key_of(app.channel), app.channel.strip())
             grouped.setdefault(name, []).append(app)
-        now = self.latest_at
-        return {channel: funnel(apps, now=now) for channel, apps in grouped.items()}
+        now, typical = self.latest_at, self.typical
+        return {
+            channel: funnel(apps, now=now, base_rates=typical) for channel, apps in grouped.items()
+        }
 
     @property
     def resume_versions(self) -> dict[str, list[FunnelRow]]:
@@ -153,8 +167,10 @@ class PipelineState:
         grouped: dict[str, list[Application]] = {}
         for app in self.applications.values():
             grouped.setdefault(app.resume_version or UNSPECIFIED_CHANNEL, []).append(app)
-        now = self.latest_at
-        return {version: funnel(apps, now=now) for version, apps in grouped.items()}
+        now, typical = self.latest_at, self.typical
+        return {
+            version: funnel(apps, now=now, base_rates=typical) for version, apps in grouped.items()
+        }
 
     def application(self, application_id: str, at: datetime) -> Application:
         """The application with this id, started empty if the log has not mentioned it before."""
@@ -207,12 +223,18 @@ def _suggested(state: PipelineState, event: RoleSuggested, recorded: Recorded) -
         state.applications[event.application_id].touch(event.at)
 
 
+def _base_rates(state: PipelineState, event: BaseRatesSet, recorded: Recorded) -> None:
+    state.base_rates = dict(event.rates)
+    state.base_rates_source = event.source
+
+
 _HANDLERS: dict[type[Event], Handler[PipelineState]] = {
     ResumeSubmitted: _submitted,
     ScreenPassed: _screen,
     FeedbackReceived: _feedback,
     ApplicationClosed: _closed,
     RoleSuggested: _suggested,
+    BaseRatesSet: _base_rates,
 }
 
 #: Fold one event into the pipeline (in place) and return it.
@@ -221,7 +243,7 @@ apply: Callable[[PipelineState, Recorded], PipelineState] = dispatcher(_HANDLERS
 
 VIEW: View[PipelineState] = View(
     name="pipeline",
-    version=1,
+    version=2,
     initial=PipelineState,
     apply=apply,
     state_type=PipelineState,
