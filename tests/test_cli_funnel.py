@@ -130,6 +130,10 @@ class TestSentences:
         # The roots of (1/2 - p)^2 = z^2 p (1 - p) / 2, z = 1.6449.
         assert resume["interval"] == pytest.approx([0.1209, 0.8791], abs=5e-5)
         assert shown["sentences"][0].startswith("Resume screen: 1 of 2 decided passed (50%;")
+        assert shown["forecast"]["open"] == 1
+        assert shown["forecast"]["applications_per_offer"] is None  # later screens undecided
+        assert shown["forecast_sentence"].startswith("Ahead: at the typical rates, about 100")
+        assert "Some screen has nothing decided yet" in run("funnel").output.splitlines()[-1]
 
 
 class TestBaseRates:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from jobsearch_core.events import (
     Stage,
 )
 from jobsearch_core.views import PIPELINE, fold
-from jobsearch_core.views.funnel import Z_90, verdict, wilson
+from jobsearch_core.views.funnel import Z_90, forecast, verdict, wilson
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -218,3 +219,35 @@ class TestProperties:
         for old, new in zip(before, after, strict=True):
             if old.rate is not None and new.rate is not None:
                 assert new.rate <= old.rate
+
+
+class TestForecast:
+    """Applications per offer, and offers to expect from those open: hand-worked."""
+
+    def test_from_rates_of_one_half(self) -> None:
+        """Rates of 1/2 at four screens: 16 applications an offer; open at applied 1/16 each,
+        open past the phone screen 1/4; the typical rates beside (100 an offer)."""
+        rows = [attrs.evolve(row, rate=0.5, count=3, cut=3) for row in fold(PIPELINE, []).funnel]
+        ahead = forecast(rows, [Stage.APPLIED, Stage.APPLIED, Stage.PHONE])
+        assert ahead.applications_per_offer == pytest.approx(16)
+        assert ahead.expected_offers == pytest.approx(2 / 16 + 1 / 4)
+        assert ahead.typical_applications_per_offer == pytest.approx(100)
+        assert ahead.typical_expected_offers == pytest.approx(2 / 100 + (2.5 / 6) * 0.4)
+        assert (ahead.open, ahead.fewest_decided) == (3, 6)
+        assert ahead.caveat.startswith("Still only a guess: at least 6")
+
+    def test_undecided_screens_leave_only_the_typical_rates(self) -> None:
+        """With a screen undecided, your rates foretell nothing; the typical ones still do."""
+        ahead = fold(PIPELINE, [applied("a")]).forecast_at(None)
+        assert (ahead.applications_per_offer, ahead.expected_offers) == (None, None)
+        assert ahead.typical_expected_offers == pytest.approx(0.01)
+        assert ahead.caveat.startswith("Some screen has nothing decided yet")
+
+    def test_a_screen_passed_by_none(self) -> None:
+        """A rate of 0 somewhere: no offer ahead at your rates, not a division by zero."""
+        rows = [attrs.evolve(row, rate=0.5, count=1, cut=1) for row in fold(PIPELINE, []).funnel]
+        rows[1] = attrs.evolve(rows[1], rate=0.0, count=0, cut=2)
+        ahead = forecast(rows, [Stage.APPLIED])
+        assert ahead.applications_per_offer is None
+        assert ahead.expected_offers == 0.0
+        assert ahead.caveat.startswith("A rough guess: as few as 2")

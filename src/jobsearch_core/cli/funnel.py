@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import attrs
 import click
 
 from jobsearch_core.cli import _json
@@ -21,10 +22,10 @@ from jobsearch_core.cli._common import (
 )
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import BaseRatesSet, FeedbackReceived, Mark, Outcome, Stage
-from jobsearch_core.views.funnel import ENOUGH, FunnelRow
+from jobsearch_core.views.funnel import ENOUGH, Forecast, FunnelRow
 from jobsearch_core.views.pipeline import Application, PipelineState
 
-__all__ = ["COMMANDS", "sentence"]
+__all__ = ["COMMANDS", "foretold", "sentence"]
 
 #: How each screen is named in a sentence.
 SCREEN_NAMES = {
@@ -112,6 +113,7 @@ def funnel_command(stream: str, as_of: int | datetime | None, as_json: bool) -> 
     state: PipelineState = context().log.view("pipeline", stream=stream, as_of=as_of)
     now = as_of if isinstance(as_of, datetime) else datetime.now(UTC)
     rows = state.funnel_at(now)
+    ahead = state.forecast_at(now)
     if as_json:
         print_json(
             {
@@ -121,11 +123,32 @@ def funnel_command(stream: str, as_of: int | datetime | None, as_json: bool) -> 
                 "as_of": as_of.isoformat() if isinstance(as_of, datetime) else as_of,
                 "funnel": _json.funnel_json(rows),
                 "sentences": [_said(state, row, stream) for row in rows],
+                "forecast": {
+                    **attrs.asdict(ahead),
+                    "caveat": ahead.caveat,
+                },
+                "forecast_sentence": foretold(ahead),
             }
         )
         return
     for row in rows:  # a sentence a line, however long: never wrapped
         click.echo(_said(state, row, stream))
+    click.echo(foretold(ahead))
+
+
+def foretold(ahead: Forecast) -> str:
+    """The forecast in words, with what it stands on."""
+    typical = (
+        f"at the typical rates, about {ahead.typical_applications_per_offer:.0f} applications "
+        f"an offer, and {ahead.typical_expected_offers:.1f} offers from the {ahead.open} open now"
+    )
+    if ahead.applications_per_offer is None or ahead.expected_offers is None:
+        return f"Ahead: {typical}. {ahead.caveat}"
+    return (
+        f"Ahead: at your rates so far, about {ahead.applications_per_offer:.0f} applications "
+        f"an offer, and {ahead.expected_offers:.1f} offers from the {ahead.open} open now; "
+        f"{typical}. {ahead.caveat}"
+    )
 
 
 def _said(state: PipelineState, row: FunnelRow, stream: str) -> str:

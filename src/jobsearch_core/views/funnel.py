@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -19,9 +19,11 @@ __all__ = [
     "ENOUGH",
     "Z_90",
     "BaseRate",
+    "Forecast",
     "FunnelRow",
     "Reached",
     "base_rates_from",
+    "forecast",
     "funnel",
     "verdict",
     "wilson",
@@ -170,6 +172,73 @@ class FunnelRow:
     def decided(self) -> int:
         """How many were decided at this screen: passed or cut."""
         return self.count + self.cut
+
+
+@attrs.frozen(kw_only=True)
+class Forecast:
+    """What the rates so far foretell, beside what the typical rates would: rough, and said so."""
+
+    #: Applications per offer at your decided rates; None while a screen has none decided,
+    #: or passed none.
+    applications_per_offer: float | None
+    #: Applications per offer at the typical rates.
+    typical_applications_per_offer: float
+    #: Offers to expect from the applications open now, each from the stage it reached, at
+    #: your rates (None as above) and at the typical ones.
+    expected_offers: float | None
+    typical_expected_offers: float
+    #: How many applications are open now.
+    open: int
+    #: The fewest decided at any screen: what the forecast stands on.
+    fewest_decided: int
+
+    @property
+    def caveat(self) -> str:
+        """What the forecast stands on, in words."""
+        if self.fewest_decided == 0:
+            return "Some screen has nothing decided yet, so only the typical rates can say."
+        if self.fewest_decided < ENOUGH:
+            return (
+                f"A rough guess: as few as {self.fewest_decided} were decided at one screen, "
+                "and the next few answers can change it a lot."
+            )
+        return f"Still only a guess: at least {self.fewest_decided} were decided at every screen."
+
+
+def forecast(rows: list[FunnelRow], open_at: Iterable[Stage]) -> Forecast:
+    """From the funnel's rates: applications per offer, and offers to expect from the open
+    applications (`open_at`: the furthest stage each of them reached)."""
+    stages = [row.stage for row in rows]
+    mine = [row.rate for row in rows]
+    typical = [row.base_rate for row in rows]
+
+    def chance(rates: Sequence[float | None], after: int) -> float | None:
+        """The chance of passing every screen after stage order `after`."""
+        found = 1.0
+        for stage, rate in zip(stages, rates, strict=True):
+            if stage.order > after:
+                if rate is None:
+                    return None
+                found *= rate
+        return found
+
+    whole_mine = chance(mine, 0)
+    whole_typical = chance(typical, 0)
+    assert whole_typical is not None  # every base rate is a number
+    waiting = [stage.order for stage in open_at]
+    per_app = [chance(mine, order) for order in waiting]
+    return Forecast(
+        applications_per_offer=1 / whole_mine if whole_mine else None,
+        typical_applications_per_offer=1 / whole_typical if whole_typical else math.inf,
+        expected_offers=None if any(p is None for p in per_app) else sum(p or 0.0 for p in per_app),
+        typical_expected_offers=sum(_known(chance(typical, order)) for order in waiting),
+        open=len(waiting),
+        fewest_decided=min((row.decided for row in rows), default=0),
+    )
+
+
+def _known(value: float | None) -> float:
+    return 0.0 if value is None else value
 
 
 def _furthest(app: Reached) -> int:

@@ -21,7 +21,15 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
-from jobsearch_core.views.funnel import BASE_RATES, BaseRate, FunnelRow, base_rates_from, funnel
+from jobsearch_core.views.funnel import (
+    BASE_RATES,
+    BaseRate,
+    Forecast,
+    FunnelRow,
+    base_rates_from,
+    forecast,
+    funnel,
+)
 from jobsearch_core.views.view import View
 
 __all__ = [
@@ -130,6 +138,12 @@ class PipelineState:
     def funnel_at(self, now: datetime | None) -> list[FunnelRow]:
         """The funnel, with the waiting of pending applications measured to `now`."""
         return funnel(self.applications.values(), now=now, base_rates=self.typical)
+
+    def forecast_at(self, now: datetime | None) -> Forecast:
+        """Applications per offer, and offers to expect from those open, at your rates and
+        at the typical ones (see `Forecast.caveat` for what it stands on)."""
+        open_at = [app.stage for app in self.applications.values() if app.is_open]
+        return forecast(self.funnel_at(now), open_at)
 
     @property
     def typical(self) -> dict[Stage, BaseRate]:
