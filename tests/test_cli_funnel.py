@@ -116,6 +116,18 @@ class TestSentences:
         resume = run("funnel").output.splitlines()[0]
         assert "worth a look" not in resume
 
+    def test_a_withdrawal_is_neither(self, run: Run, url: str) -> None:
+        """Withdrawn: not passed, not cut, said so."""
+        search(
+            url,
+            [
+                sent("a"),
+                ApplicationClosed(application_id="a", outcome="withdrawn", at=T0 + timedelta(1)),
+            ],
+        )
+        first = run("funnel").output.splitlines()[0]
+        assert first == "Resume screen: nothing decided yet. 1 withdrawn (your choice, not theirs)."
+
     def test_json_gives_the_numbers(self, run: Run, url: str) -> None:
         """--json: every field of every row, and the sentences."""
         search(url, [sent("a"), screened("a", "resume", 3), sent("b"), cut("b", 4)])

@@ -47,6 +47,8 @@ def sentence(row: FunnelRow, worth_a_look: str | None = None) -> str:
     if row.pending:
         longest = f", the longest for {row.waiting_days[0]:.0f} days" if row.waiting_days else ""
         waiting = f" {row.pending} still waiting{longest}."
+    if row.withdrawn:
+        waiting += f" {row.withdrawn} withdrawn (your choice, not theirs)."
     if row.rate is None or row.interval is None:
         return f"{name}: nothing decided yet.{waiting}".rstrip()
     low, high = row.interval
