@@ -71,6 +71,14 @@ class EventLog:
         self._read_raw = backend.read_raw if isinstance(backend, ReadsRaw) else None
         self._read_batches = backend.read_batches if isinstance(backend, ReadsBatches) else None
         self._wait = backend.wait_for_append if isinstance(backend, WakesOnAppend) else None
+        #: The stored names of the retraction types, and each stream's corrections read so
+        #: far: stream (None: all) -> (the head read to, position -> position retracted).
+        self._retraction_types = frozenset(
+            name
+            for name, cls in self.catalog.event_types.items()
+            if issubclass(cls, EventRetracted)
+        )
+        self._corrections: dict[str | None, tuple[int, dict[int, int]]] = {}
 
     def __repr__(self) -> str:
         return f"<EventLog {shown_url(self.url)}>"
@@ -201,20 +209,23 @@ class EventLog:
         """Every correction in the log (one stream's, when given): the position of each
         `EventRetracted` -> the position it retracts (only those that point back).
 
-        `skipped_positions` of it is what views leave out as of now.
+        `skipped_positions` of it is what views leave out as of now. Only the rows of
+        retraction types are decoded, and each log remembers what it has read: asking
+        again reads only the rows appended since (by any process).
         """
-        names = frozenset(
-            name
-            for name, cls in self.catalog.event_types.items()
-            if issubclass(cls, EventRetracted)
-        )
-        found: dict[int, int] = {}
-        for records in self._decoded(after=0, until=None, stream=stream, types=names):
-            for recorded in records:
-                event = recorded.event
-                if isinstance(event, EventRetracted) and event.position < recorded.position:
-                    found[recorded.position] = event.position
-        return found
+        reached, found = self._corrections.get(stream, (0, {}))
+        head = self.backend.head()
+        if head > reached:
+            found = dict(found)
+            for records in self._decoded(
+                after=reached, until=head, stream=stream, types=self._retraction_types
+            ):
+                for recorded in records:
+                    event = recorded.event
+                    if isinstance(event, EventRetracted) and event.position < recorded.position:
+                        found[recorded.position] = event.position
+            self._corrections[stream] = (head, found)
+        return dict(found)
 
     def _type_names(self, types: Iterable[type[Event] | str] | type[Event] | str) -> frozenset[str]:
         """The stored type names that `types` (classes, names, or one of either) stands for."""
