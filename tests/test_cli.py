@@ -604,6 +604,27 @@ class TestJsonEverywhere:
         assert [problem["position"] for problem in found] == [1]
 
 
+class TestStandardStreams:
+    """`export -` and `import -`: pipes, as Unix tools take them."""
+
+    def test_export_to_stdout_and_import_from_stdin(self, run: Run, tmp_path: Path) -> None:
+        """One log piped into another; --json says how many came in."""
+        run("gap", "add", "SQL")
+        run("apply", "Acme", "Analyst")
+        exported = run("export", "-").output
+        other = f"sqlite://{tmp_path / 'other.db'}"
+        shown = json.loads(run("--log", other, "import", "-", "--json", input=exported).output)
+        assert shown == {"events": 2}
+        with open_log(other) as log:
+            assert [item.skill for item in log.view("gaps").items] == ["SQL"]
+
+    def test_a_csv_from_stdin(self, run: Run) -> None:
+        """--csv reads standard input too, and --json counts what it took."""
+        csv_text = "Company,Title,Status\nAcme,Analyst,Applied\nGlobex,PM,Wishlist\n"
+        shown = json.loads(run("import", "-", "--csv", "--json", input=csv_text).output)
+        assert (shown["applications"], shown["skipped"]) == (1, {"wishlist": 1})
+
+
 class TestConventions:
     """What a user of a command line expects: options anywhere, exit codes that say what failed."""
 

@@ -11,7 +11,7 @@ from typing import IO
 import attrs
 import click
 
-from jobsearch_core.cli._common import context, stream_option
+from jobsearch_core.cli._common import context, print_json, stream_option
 from jobsearch_core.cli._progress import bar
 from jobsearch_core.cli.trackers import PRESETS, parse_status_map, read_tracker_csv
 from jobsearch_core.codec import Codec
@@ -53,11 +53,11 @@ def export_lines(log: EventLog, *, stream: str | None = None) -> Iterator[str]:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True), required=False)
 @click.option("--stream", default=None, help="Only this stream (default: all).")
 def export_command(file: str | None, stream: str | None) -> None:
-    """Write every event as JSONL to FILE (default: standard output)."""
+    """Write every event as JSONL to FILE (default, or -: standard output)."""
     log = context().log
     out: IO[str]
     with bar(log.head, "exporting") as advance:
-        if file is None:
+        if file is None or file == "-":
             for count, line in enumerate(export_lines(log, stream=stream), start=1):
                 sys.stdout.write(line + "\n")
                 advance(count)
@@ -188,7 +188,9 @@ def _import_lines(log: EventLog, lines: list[_Line]) -> int:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path, allow_dash=True)
+)
 @click.option(
     "--csv", "as_csv", is_flag=True, help="FILE is a CSV of applications from another tracker."
 )
@@ -218,6 +220,7 @@ def _import_lines(log: EventLog, lines: list[_Line]) -> int:
     metavar="NAME",
     help="The CSV's text encoding, e.g. latin-1 (default: UTF-8, with or without a BOM).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
 @stream_option
 def import_command(
     file: Path,
@@ -227,9 +230,11 @@ def import_command(
     status_map: tuple[str, ...],
     date_format: str | None,
     encoding: str | None,
+    as_json: bool,
     stream: str,
 ) -> None:
-    """Append the events of a JSONL export (or a CSV with --csv); every line is checked first.
+    """Append the events of a JSONL export (or a CSV with --csv) from FILE (-: standard input);
+    every line is checked first.
 
     JSONL keeps each event's stream and order; positions, versions and recorded_at are
     the target log's, and corrections are pointed at the new positions. --stream applies
@@ -245,7 +250,7 @@ def import_command(
         taken = set(log.view("pipeline", stream=stream).applications)
         found = read_tracker_csv(
             text,
-            source=file.name,
+            source="standard input" if str(file) == "-" else file.name,
             mapping=mapping,
             preset=preset,
             status_map=parse_status_map(status_map),
@@ -259,17 +264,32 @@ def import_command(
         if found.skipped:
             reasons = ", ".join(f"{why}: {count}" for why, count in sorted(found.skipped.items()))
             summary += f"; skipped {found.skipped.total()} rows ({reasons})"
-        click.echo(summary)
+        if as_json:
+            print_json(
+                {
+                    "applications": len(found.rows),
+                    "events": len(events),
+                    "stream": stream,
+                    "skipped": dict(sorted(found.skipped.items())),
+                }
+            )
+        else:
+            click.echo(summary)
         return
     count = _import_lines(log, _read_jsonl(log.catalog.codec, text))
-    click.echo(f"imported {count} events")
+    if as_json:
+        print_json({"events": count})
+    else:
+        click.echo(f"imported {count} events")
 
 
 def _read_text(file: Path, encoding: str) -> str:
-    """The file's text in `encoding`, or one error naming the encoding and where it failed."""
+    """The file's text in `encoding` (- is standard input), or one error naming the encoding
+    and where it failed."""
     named = "UTF-8" if encoding == "utf-8-sig" else encoding
     try:
-        return file.read_bytes().decode(encoding)
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        return data.decode(encoding)
     except LookupError:
         raise InvalidInputError(f"--encoding: no text encoding named {encoding!r}") from None
     except UnicodeDecodeError as error:
