@@ -24,6 +24,7 @@ from jobsearch_core import (
     GapAdded,
     InvalidInputError,
     PluginError,
+    ViewError,
     hookimpl,
     open_log,
 )
@@ -656,6 +657,7 @@ class TestConventions:
         assert exit_code(ConcurrencyError("me", 1, 2)) == 4
         assert exit_code(PluginError("clash")) == 5
         assert exit_code(CorruptEventError("bad", position=3)) == 6
+        assert exit_code(ViewError("fussy", "me", 3, ValueError("bad fold"))) == 5
         assert exit_code(InvalidInputError("no")) == 2
 
     def test_ids_are_never_cut_short(self, run: Run) -> None:

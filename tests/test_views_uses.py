@@ -16,9 +16,11 @@ from jobsearch_core import (
     GapClosed,
     GapPracticed,
     GapPromoted,
+    JobsearchError,
     PluginError,
     Recorded,
     View,
+    ViewError,
     hookimpl,
     open_log,
 )
@@ -242,3 +244,58 @@ class TestSnapshotKeys:
         views = {"gaps": GAPS, "top": chained("top", "gaps")}
         moved = {**views, "gaps": attrs.evolve(GAPS, version=GAPS.version + 1)}
         assert graph.fingerprint(views, "top") != graph.fingerprint(moved, "top")
+
+
+class TestAFoldThatRaises:
+    """A fold that raises is a `ViewError` naming the view, the stream and the position."""
+
+    def test_named_with_the_cause_chained(self, registered: Any) -> None:
+        """The plugin's own exception is the cause; the log is as it was."""
+
+        def fussy(state: Seen, recorded: Recorded) -> Seen:
+            if isinstance(recorded.event, GapPromoted):
+                raise ZeroDivisionError("cannot rank that")
+            return state
+
+        registered(View(name="fussy", version=1, initial=Seen, apply=fussy))
+        log = open_log("memory://")
+        log.append(STORY, stream="ann")
+        with pytest.raises(
+            ViewError, match=r"view 'fussy' failed at position 3 of stream 'ann'"
+        ) as raised:
+            log.view("fussy", stream="ann")
+        assert (raised.value.view, raised.value.stream, raised.value.position) == (
+            "fussy",
+            "ann",
+            3,
+        )
+        assert isinstance(raised.value.__cause__, ZeroDivisionError)
+        assert isinstance(raised.value, JobsearchError)
+        assert log.view("gaps", stream="ann").items  # other views still answer
+
+    def test_a_failing_finish_and_initial(self, registered: Any) -> None:
+        """A `finish` or an `initial` that raises is named too."""
+
+        def broken(state: Seen, inputs: Mapping[str, Any]) -> Seen:
+            raise KeyError("nope")
+
+        def never() -> Seen:
+            raise RuntimeError("no state")
+
+        registered(
+            View(
+                name="unfinished",
+                version=1,
+                initial=Seen,
+                apply=open_items,
+                uses=("gaps",),
+                finish=broken,
+            ),
+            View(name="unborn", version=1, initial=never, apply=open_items, uses=("gaps",)),
+        )
+        log = open_log("memory://")
+        log.append(STORY)
+        with pytest.raises(ViewError, match="view 'unfinished' failed: KeyError"):
+            log.view("unfinished")
+        with pytest.raises(ViewError, match="view 'unborn' failed: RuntimeError"):
+            log.view("unborn")

@@ -23,6 +23,7 @@ from jobsearch_core.errors import (
     JobsearchError,
     PluginError,
     UnknownViewError,
+    ViewError,
 )
 from jobsearch_core.events import (
     ApplicationClosed,
@@ -81,6 +82,7 @@ __all__ = [
     "UnknownEvent",
     "UnknownViewError",
     "View",
+    "ViewError",
     "hookimpl",
     "open_log",
 ]

@@ -11,6 +11,7 @@ __all__ = [
     "JobsearchError",
     "PluginError",
     "UnknownViewError",
+    "ViewError",
 ]
 
 
@@ -78,3 +79,16 @@ class BackendError(JobsearchError):
 
 class PluginError(JobsearchError):
     """A plugin could not be loaded, or two plugins claimed the same name."""
+
+
+class ViewError(JobsearchError):
+    """A view's fold raised: the message names the view, the stream and the position, and
+    the fold's own exception is chained (``raise ... from``)."""
+
+    def __init__(self, view: str, stream: str | None, position: int | None, error: BaseException):
+        where = f" at position {position}" if position is not None else ""
+        of = f" of stream {stream!r}" if stream is not None else ""
+        super().__init__(f"view {view!r} failed{where}{of}: {error!r}")
+        self.view = view
+        self.stream = stream
+        self.position = position

@@ -17,6 +17,7 @@ from jobsearch_core.errors import (
     CorruptEventError,
     JobsearchError,
     PluginError,
+    ViewError,
 )
 from jobsearch_core.log import EventLog
 from jobsearch_core.plugins import load_entry_points, pm
@@ -169,6 +170,7 @@ EXIT_CODES: tuple[tuple[type[JobsearchError], int], ...] = (
     (BackendError, 3),
     (ConcurrencyError, 4),
     (PluginError, 5),
+    (ViewError, 5),
     (CorruptEventError, 6),
 )
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from jobsearch_core.errors import ViewError
 from jobsearch_core.events.base import Event, Recorded, UnknownEvent
 from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.views._dispatch import Dispatch
@@ -143,7 +144,7 @@ class Replay:
         """Fold everything after each view's start up to `until`; the progress of each there."""
         views = self.views
         begun = [
-            start if start is not None else Progress(view.initial())
+            start if start is not None else Progress(_initial(view))
             for view, start in zip(views, starts, strict=True)
         ]
         # A used view must stand where the views using it start, or before: one whose
@@ -151,7 +152,7 @@ class Replay:
         for i in reversed(range(len(views))):
             for j, _ in self.uses[i]:
                 if begun[j].position > begun[i].position:
-                    begun[j] = Progress(views[j].initial())
+                    begun[j] = Progress(_initial(views[j]))
         fold = _Fold(
             self,
             states=[progress.state for progress in begun],
@@ -183,7 +184,7 @@ class Replay:
         order = sorted(indexes)
         states: list[Any] = [None] * len(self.views)
         for i in order:
-            states[i] = self.views[i].initial()
+            states[i] = _initial(self.views[i])
         inputs = self.inputs(states)
         moment = self.moment
         chosen = set(order)
@@ -197,10 +198,26 @@ class Replay:
                     continue
                 if record.position in skipped:
                     continue
-                for i, call, how in route:
-                    if i in chosen:
-                        _fold_one(self.feeds, states, inputs, i, call, how, record)
+                try:
+                    for i, call, how in route:
+                        if i in chosen:
+                            _fold_one(self.feeds, states, inputs, i, call, how, record)
+                except Exception as error:
+                    raise failed(self.views[i], record, error) from error
         return {i: states[i] for i in order}
+
+
+def _initial(view: View[Any]) -> Any:
+    """The view's empty state; an `initial` that raises is the view's failure, named."""
+    try:
+        return view.initial()
+    except Exception as error:
+        raise ViewError(view.name, None, None, error) from error
+
+
+def failed(view: View[Any], record: Recorded, error: Exception) -> ViewError:
+    """The error for a fold that raised on `record`: it names the view, stream and position."""
+    return ViewError(view.name, record.stream, record.position, error)
 
 
 def _fold_one(
@@ -328,24 +345,30 @@ class _Fold:
             if position in skipped:
                 continue
             if position > latest:  # every view is under way: the common case
-                for i, call, how in route:
-                    if how is IN_PLACE:
-                        call(states[i], event, record)
-                        continue
-                    state = states[i]
-                    new = call(state, record) if how is None else call(state, record, how)
-                    if new is not state:
-                        states[i] = new
-                        for j, name in feeds[i]:
-                            inputs[j][name] = new
+                try:
+                    for i, call, how in route:
+                        if how is IN_PLACE:
+                            call(states[i], event, record)
+                            continue
+                        state = states[i]
+                        new = call(state, record) if how is None else call(state, record, how)
+                        if new is not state:
+                            states[i] = new
+                            for j, name in feeds[i]:
+                                inputs[j][name] = new
+                except Exception as error:
+                    raise failed(replay.views[i], record, error) from error
                 if every:
                     self.seen += 1
                     if self.seen >= self.due:
                         self._checkpoints(position)
                 continue
-            for i, call, how in route:
-                if afters[i] < position:
-                    _fold_one(feeds, states, inputs, i, call, how, record)
+            try:
+                for i, call, how in route:
+                    if afters[i] < position:
+                        _fold_one(feeds, states, inputs, i, call, how, record)
+            except Exception as error:
+                raise failed(replay.views[i], record, error) from error
             if every:
                 self._count_before_all_under_way(position)
         self.head = batch[-1].position
@@ -431,7 +454,10 @@ def answers(views: Sequence[View[Any]], states: Sequence[Any]) -> list[Any]:
     for view, state in zip(views, states, strict=True):
         answer = state
         if view.finish is not None:
-            answer = view.finish(state, {name: done[name] for name in view.uses})
+            try:
+                answer = view.finish(state, {name: done[name] for name in view.uses})
+            except Exception as error:
+                raise ViewError(view.name, None, None, error) from error
         done[view.name] = answer
         found.append(answer)
     return found
