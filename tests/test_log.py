@@ -479,6 +479,32 @@ class TestSnapshots:
         assert ranks(log) == ["SQL", "Go"]
 
 
+class TestPathsArePaths:
+    """A path names exactly that file: "#", "%", "?" and spaces are part of the name."""
+
+    @pytest.mark.parametrize("name", ["search#2.db", "a%41.db", "x?y=1.db", "job search #2.db"])
+    def test_a_path_is_taken_literally(
+        self, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """As a Path, as text, and through the URL the log gives back: the file named."""
+        target = tmp_path / name
+        with open_log(target) as log:
+            log.append([GapAdded(skill="SQL")])
+            url = log.url
+        assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == [name]
+        monkeypatch.chdir(tmp_path)
+        with open_log(name) as again:
+            assert again.head == 1
+        with open_log(url) as again:
+            assert again.head == 1
+
+    def test_a_url_is_percent_encoded(self, tmp_path: Path) -> None:
+        """In a sqlite:/// URL, %23 is "#" and %20 a space (RFC 3986)."""
+        with open_log(f"sqlite://{tmp_path}/search%20%232.db") as log:
+            log.append([GapAdded(skill="SQL")])
+        assert (tmp_path / "search #2.db").is_file()
+
+
 class TestSQLiteFile:
     """A SQLite log survives reopening and reports damage."""
 

@@ -11,6 +11,7 @@ from jobsearch_core.catalog import Catalog
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.log import EventLog, shown_url
 from jobsearch_core.plugins import load_catalog
+from jobsearch_core.storage.sqlite import file_url
 
 __all__ = ["default_url", "open_log"]
 
@@ -20,7 +21,7 @@ def default_url() -> str:
     from_env = os.environ.get("JOBSEARCH_LOG")
     if from_env:
         return from_env
-    return f"sqlite://{_data_dir().joinpath('log.db').as_posix()}"
+    return file_url(_data_dir().joinpath("log.db"))
 
 
 def _data_dir() -> Path:
@@ -38,8 +39,10 @@ def open_log(
 ) -> EventLog:
     """Open the log at `url`: ``sqlite:///path``, ``memory://`` or a scheme a plugin registers.
 
-    With no URL: ``$JOBSEARCH_LOG``, else ``log.db`` in the user's data folder. A plain
-    file path (or `pathlib.Path`) opens a SQLite file. The log keeps the plugin set
+    With no URL: ``$JOBSEARCH_LOG``, else ``log.db`` in the user's data folder. A
+    `pathlib.Path`, or text with no scheme, is a SQLite file's path, taken literally
+    (``"search #2.db"`` is that file); in a ``sqlite:///`` URL, percent-encode such
+    characters (``sqlite:///tmp/search%20%232.db``). The log keeps the plugin set
     installed now (`catalog`, by default the one `jobsearch_core.plugins` builds).
     """
     if url is None:
@@ -47,7 +50,7 @@ def open_log(
         if text.startswith("sqlite:") and not os.environ.get("JOBSEARCH_LOG"):
             _data_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
     elif isinstance(url, os.PathLike):
-        text = f"sqlite://{Path(url).absolute().as_posix()}"
+        text = file_url(url)  # a path is a path: "#", "%" and "?" are part of its name
     elif isinstance(url, str):
         text = url
     else:
@@ -56,7 +59,7 @@ def open_log(
         raise InvalidInputError("the log URL is empty")
     scheme = urlsplit(text).scheme
     if len(scheme) <= 1:  # no scheme (or a Windows drive letter): a file path
-        text = f"sqlite://{Path(text).absolute().as_posix()}"
+        text = file_url(text)
         scheme = "sqlite"
     catalog = catalog if catalog is not None else load_catalog()
     factory = catalog.backends.get(scheme)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from jobsearch_core.errors import (
     BackendError,
@@ -28,7 +28,7 @@ from jobsearch_core.storage.rows import (
     stored_row,
 )
 
-__all__ = ["SQLiteBackend", "path_from_url"]
+__all__ = ["SQLiteBackend", "file_url", "path_from_url"]
 
 T = TypeVar("T")
 
@@ -96,6 +96,12 @@ def _add_hash_chain(conn: sqlite3.Connection) -> None:
         last = rows[-1][0]
 
 
+def file_url(path: str | os.PathLike[str]) -> str:
+    """The ``sqlite://`` URL of a file path, taken literally: `#`, `%`, `?` and spaces are
+    percent-encoded (RFC 3986), so `path_from_url` gives the very same path back."""
+    return "sqlite://" + quote(Path(path).absolute().as_posix(), safe="/")
+
+
 def path_from_url(url: str) -> tuple[Path, dict[str, str]]:
     """Split `sqlite:///abs/path.db?opt=value` (or `sqlite:relative.db`) into a path and options."""
     parts = urlsplit(url)
@@ -135,7 +141,7 @@ class SQLiteBackend:
             raise InvalidInputError(f"busy_timeout must not be negative, got {busy_timeout!r}")
         self.synchronous = synchronous.lower()
         self.busy_timeout = busy_timeout
-        self.url = f"sqlite://{self.path.absolute().as_posix()}" + ("?mode=ro" if read_only else "")
+        self.url = file_url(self.path) + ("?mode=ro" if read_only else "")
         self._lock = threading.RLock()
         self._recorded_at_cache: tuple[str, datetime] = ("", datetime.min)
         self._conn = self._connect()
