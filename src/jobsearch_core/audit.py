@@ -46,6 +46,8 @@ def verify(backend: Backend, codec: Codec) -> list[Problem]:
     row: StoredRow
     #: Rows the backend could not hand over (already listed): position -> stream.
     damaged: dict[int, str | None] = {}
+    #: Damaged rows passed over whose stream could not be read either.
+    unattributed = 0
     for row in _rows_past_damage(backend, problems, damaged):
         skipped = range(expected, row.position)
         if skipped and not all(position in damaged for position in skipped):
@@ -60,8 +62,13 @@ def verify(backend: Backend, codec: Codec) -> list[Problem]:
             stream = damaged.get(position)
             if stream is not None:
                 versions[stream] = versions.get(stream, 0) + 1
+            elif position in damaged:  # whose it was is unreadable too: some stream skips one
+                unattributed += 1
         expected = row.position + 1
         version = versions.get(row.stream, 0) + 1
+        if version < row.version <= version + unattributed:
+            unattributed -= row.version - version  # the damaged rows were this stream's
+            version = row.version
         if row.version != version:
             problems.append(
                 Problem(row.position, row.stream, f"version {row.version} where {version} was due")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jobsearch_core import GapAdded, open_log
+from jobsearch_core import CorruptEventError, GapAdded, open_log
 from jobsearch_core.storage import GENESIS, chain_hash
 from jobsearch_core.storage.sqlite import SQLiteBackend
 
@@ -213,3 +213,24 @@ class TestDamagedColumns:
             problems = log.verify()
         assert [p.position for p in problems] == [2, 4]
         assert "hash chain breaks" in problems[1].message
+
+    @pytest.mark.parametrize(
+        ("sql", "shown"),
+        [
+            ("UPDATE events SET version = 'two' WHERE position = 2", "version 'two'"),
+            ("UPDATE events SET stream = X'00ff' WHERE position = 2", "stream b'"),
+        ],
+    )
+    def test_a_column_of_the_wrong_type(self, tmp_path: Path, sql: str, shown: str) -> None:
+        """A version that is text, or a stream that is a blob: `read()` refuses the row as
+        corrupt, naming its position, and `verify()` lists it (no crash on the way)."""
+        path = tmp_path / "log.db"
+        _log(path)
+        _edit(path, sql)
+        with open_log(path) as log:
+            with pytest.raises(CorruptEventError, match=shown) as raised:
+                list(log.read())
+            assert raised.value.position == 2
+            problems = log.verify()
+        assert [p.position for p in problems] == [2]
+        assert shown in problems[0].message

@@ -182,7 +182,13 @@ class Codec:
             for raw in rows:
                 position, stream, version, type_name, schema_version, data, at = raw
                 found = builders.get(type_name)
-                if found is not None and found[0] == schema_version and type(data) is bytes:
+                if (
+                    found is not None
+                    and found[0] == schema_version
+                    and type(data) is bytes
+                    and type(version) is int
+                    and type(stream) is str
+                ):
                     if type(at) is datetime:
                         stamp = recorded_at = at
                     elif at != stamp:

@@ -72,6 +72,12 @@ def stored_row(raw: RawRow) -> StoredRow:
             raise CorruptEventError(
                 f"recorded_at {recorded_at!r} is not a timestamp", position=position, stream=stream
             ) from None
+    if type(version) is not int or type(stream) is not str:
+        raise CorruptEventError(
+            f"stream {stream!r} / version {version!r} are not a name and a number",
+            position=position,
+            stream=stream if type(stream) is str else None,
+        )
     if type(schema_version) is not int or type(type_name) is not str:
         raise CorruptEventError(
             f"type {type_name!r} / schema version {schema_version!r} are not a name and a number",

@@ -423,6 +423,8 @@ class SQLiteBackend:
                     and type(data) is bytes
                     and type(schema_version) is int
                     and type(type_name) is str
+                    and type(version) is int
+                    and type(stream) is str
                 ):
                     try:
                         row = stored_row(
