@@ -526,6 +526,14 @@ def check_stream(stream: object) -> None:
 _check_stream = check_stream
 
 
+#: The largest position a backend can hold (a signed 64-bit integer).
+MAX_POSITION = 2**63 - 1
+
+
 def _check_position(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInputError(f"{name} must be a position (a whole number from 0), got {value!r}")
+    if value > MAX_POSITION:
+        raise InvalidInputError(
+            f"{name} must be a position a log can hold (at most {MAX_POSITION}), got {value}"
+        )

@@ -57,8 +57,20 @@ def parse_moment(text: str, *, end_of_day: bool = False, option: str = "--at") -
     """A moment from text: ISO date or date-time (naive means local time), today, yesterday, now, 3d ago.
 
     A bare date means the start of that day, or its end with `end_of_day` (for --as-of,
-    so that "as of March 3" includes what happened on March 3).
+    so that "as of March 3" includes what happened on March 3). A moment past the ends
+    of the calendar (in UTC or in local time) is refused in one line.
     """
+    try:
+        return _moment(text, end_of_day=end_of_day, option=option)
+    except InvalidInputError:
+        raise
+    except (OverflowError, OSError, ValueError):
+        raise InvalidInputError(
+            f"{option}: {text!r} is past the dates that can be kept (years 1 to 9999, in UTC)"
+        ) from None
+
+
+def _moment(text: str, *, end_of_day: bool, option: str) -> datetime:
     cleaned = text.strip().lower()
     now = datetime.now().astimezone()
     day: datetime | None = None
