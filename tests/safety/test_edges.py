@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -54,3 +55,35 @@ class TestCommandLine:
         assert result.exit_code == 2, result.output
         assert result.stderr.count("\n") == 1
         assert shown in result.stderr
+
+
+class TestTerminalEscapes:
+    """A value in the log never drives the terminal, and rich markup in it stays text."""
+
+    def test_nothing_reaches_the_terminal_raw(self, tmp_path: Path) -> None:
+        """pipeline, log, show, gaps, funnel and undo show escapes as text."""
+        url = f"sqlite://{tmp_path}/log.db"
+        hostile = "Evil\x1b]0;pwned\x07\x1b[2J"
+        runner = CliRunner()
+
+        def run(*args: str) -> str:
+            result = runner.invoke(cli, ["--log", url, *args])
+            assert result.exit_code == 0, result.output
+            return result.output
+
+        run("apply", hostile, "[bold]Role[/bold]", "--id", "evil")
+        run("feedback", "evil", "--next-focus", "Go\x1b[31m", "--comment", "said \x1b[5m")
+        run("gap", "practice", "Go", "10", "--note", "bell\x07")
+        for args in (
+            ["pipeline"],
+            ["log"],
+            ["show", "evil"],
+            ["gaps"],
+            ["funnel"],
+            ["undo", "--yes"],
+        ):
+            shown = run(*args)
+            assert "\x1b" not in shown, args
+            assert "\x07" not in shown, args
+        assert "Evil\\x1b]0;pwned\\x07\\x1b[2J" in run("pipeline")
+        assert "[bold]Role[/bold]" in run("pipeline")

@@ -6,6 +6,7 @@ import functools
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -191,7 +192,7 @@ def say_recorded(line: str) -> None:
 
         print_json([record_json(recorded) for recorded in ctx.meta.get(_APPENDED, [])])
     else:
-        click.echo(line)
+        say(line)
 
 
 def with_at(at: datetime | None) -> dict[str, datetime]:
@@ -210,10 +211,33 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def printable(text: str) -> str:
+    """`text` with its control characters shown escaped (a newline and a tab kept), so that
+    a value in the log can never drive the terminal (an escape sequence, a bell)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c in "\n\t" or unicodedata.category(c) != "Cc" else repr(c)[1:-1] for c in text
+    )
+
+
+class _Console(Console):
+    """A console that shows every string it is given as text: no markup, no control codes."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(printable(text), **kwargs)
+
+
 def console() -> Console:
-    """Where tables go: user text is shown as written (no rich markup), and a pipe gets full rows."""
+    """Where tables go: user text is shown as written (no rich markup, control characters
+    escaped), and a pipe gets full rows."""
     wide = None if sys.stdout.isatty() else 200
-    return Console(highlight=False, markup=False, emoji=False, width=wide)
+    return _Console(highlight=False, markup=False, emoji=False, width=wide)
+
+
+def say(line: str, *, err: bool = False) -> None:
+    """One line for a person, its control characters escaped (see `printable`)."""
+    click.echo(printable(line), err=err)
 
 
 def stderr_is_terminal() -> bool:

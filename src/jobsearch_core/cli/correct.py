@@ -20,6 +20,7 @@ from jobsearch_core.cli._common import (
     json_option,
     json_requested,
     parse_moment,
+    say,
     say_recorded,
     stream_option,
     with_at,
@@ -157,7 +158,7 @@ def undo_command(yes: bool, reason: str, stream: str) -> None:
     )
     if last is None:
         raise InvalidInputError(f"stream {stream!r} has nothing to undo")
-    click.echo(
+    say(
         f"#{last.position} {event_type_of(last.event)}: {describe(last.event)}",
         err=json_requested(),
     )

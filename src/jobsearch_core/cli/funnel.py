@@ -15,6 +15,7 @@ from jobsearch_core.cli._common import (
     context,
     json_option,
     print_json,
+    say,
     say_recorded,
     stream_option,
     view_options,
@@ -134,8 +135,8 @@ def funnel_command(stream: str, as_of: int | datetime | None, as_json: bool) -> 
         )
         return
     for row in rows:  # a sentence a line, however long: never wrapped
-        click.echo(_said(state, row, stream))
-    click.echo(foretold(ahead))
+        say(_said(state, row, stream))
+    say(foretold(ahead))
 
 
 def foretold(ahead: Forecast) -> str:
@@ -220,7 +221,7 @@ def base_rates_show(stream: str, as_of: int | datetime | None, as_json: bool) ->
         )
         return
     for stage, base in typical.items():
-        click.echo(f"{SCREEN_NAMES[stage]}: {100 * base.rate:.0f}% ({base.source})")
+        say(f"{SCREEN_NAMES[stage]}: {100 * base.rate:.0f}% ({base.source})")
 
 
 COMMANDS = [funnel_command, base_rates_group]
