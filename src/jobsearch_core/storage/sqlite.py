@@ -37,6 +37,12 @@ BATCH_SIZE = 1000
 #: The columns of a `RawRow`.
 _COLUMNS = "position, stream, version, type, schema_version, data, recorded_at"
 SCHEMA_VERSION = 2
+#: Marks a SQLite file as a jobsearch log (`PRAGMA application_id`): ASCII "jslg".
+APPLICATION_ID = 0x6A736C67
+#: The events columns every schema version has.
+_COLUMNS_NEEDED = frozenset(
+    {"position", "stream", "version", "type", "schema_version", "data", "recorded_at"}
+)
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 _SYNCHRONOUS = {level: f"PRAGMA synchronous={level.upper()}" for level in SYNCHRONOUS}
 
@@ -180,11 +186,13 @@ class SQLiteBackend:
             raise BackendError(
                 f"cannot open {self.path}: the folder {self.path.parent} does not exist"
             )
-        if not self.path.exists():
+        # A symlink is followed to the file it names, which is created owner-only too.
+        target = Path(os.path.realpath(self.path))
+        if not target.exists():
             # Created by us with owner-only access; SQLite gives its -wal and -shm files
             # the same mode as the database file.
             try:
-                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             except FileExistsError:
                 pass  # another process made it first
             except OSError as error:
@@ -199,13 +207,46 @@ class SQLiteBackend:
         except sqlite3.Error as error:
             raise BackendError(f"cannot open {self.path}: {error}") from None
         try:
+            # Nothing changes a file (not even the switch to WAL) before it is known ours.
+            self._check_ours(conn)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SYNCHRONOUS[self.synchronous])
             self._migrate(conn)
         except sqlite3.Error as error:
             conn.close()
             raise self._failure("open", error) from None
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def _check_ours(self, conn: sqlite3.Connection) -> None:
+        """Refuse a SQLite file another program made, or one of a newer schema, unchanged."""
+        (application,) = conn.execute("PRAGMA application_id").fetchone()
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if application not in (0, APPLICATION_ID):
+            raise BackendError(
+                f"{self.path} is a SQLite file of another program (application_id "
+                f"{application:#x}), not a jobsearch log; it was left as it was"
+            )
+        if version > SCHEMA_VERSION:
+            raise BackendError(
+                f"{self.path} has schema version {version}, newer than this jobsearch-core "
+                f"understands ({SCHEMA_VERSION}); upgrade jobsearch-core to read it"
+            )
+        if version == 0 and tables:
+            raise BackendError(
+                f"{self.path} is a SQLite file that is not a jobsearch log "
+                f"(it holds {', '.join(sorted(tables))}); it was left as it was"
+            )
+        if version > 0:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+            if not {"events", "snapshots"} <= tables or not columns >= _COLUMNS_NEEDED:
+                raise BackendError(
+                    f"{self.path} says it is at schema version {version} but has not a "
+                    "jobsearch log's tables; it is not a jobsearch log, and was left as it was"
+                )
 
     def _connect_read_only(self) -> sqlite3.Connection:
         if not self.path.is_file():
@@ -228,11 +269,19 @@ class SQLiteBackend:
                 f"cannot open {self.path} read-only: it is not a jobsearch log at schema "
                 f"version {SCHEMA_VERSION} (it is at {version}){hint}"
             )
+        try:
+            self._check_ours(conn)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
+        (application,) = conn.execute("PRAGMA application_id").fetchone()
         if version == SCHEMA_VERSION:
+            if application != APPLICATION_ID:  # a log made before files were marked
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             return
         if version > SCHEMA_VERSION:
             raise BackendError(
@@ -254,6 +303,7 @@ class SQLiteBackend:
             elif version == 1:
                 _add_hash_chain(conn)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
