@@ -87,3 +87,57 @@ class TestTerminalEscapes:
             assert "\x07" not in shown, args
         assert "Evil\\x1b]0;pwned\\x07\\x1b[2J" in run("pipeline")
         assert "[bold]Role[/bold]" in run("pipeline")
+
+
+class TestFilesInAndOut:
+    """Imports that cannot be read and exports that cannot be written: one line, no debris."""
+
+    def run(self, tmp_path: Path, *args: str) -> object:
+        return CliRunner().invoke(cli, ["--log", f"sqlite://{tmp_path}/log.db", *args])
+
+    def test_json_nested_too_deep(self, tmp_path: Path) -> None:
+        line = (
+            '{"stream": "me", "type": "GapAdded", "schema_version": 1, "data": '
+            + "[" * 100_000
+            + "]" * 100_000
+            + "}"
+        )
+        source = tmp_path / "deep.jsonl"
+        source.write_text(line + "\n")
+        result = self.run(tmp_path, "import", str(source))
+        assert result.exit_code == 2  # type: ignore[attr-defined]
+        assert "line 1: " in result.stderr  # type: ignore[attr-defined]
+        assert result.stderr.count("\n") == 1  # type: ignore[attr-defined]
+
+    def test_a_csv_cell_past_the_limit(self, tmp_path: Path) -> None:
+        source = tmp_path / "big.csv"
+        source.write_text(
+            "Company,Title,Status\nAcme,Analyst,Applied\nGlobex," + "x" * 200_000 + ",Applied\n"
+        )
+        result = self.run(tmp_path, "import", "--csv", str(source))
+        assert result.exit_code == 2  # type: ignore[attr-defined]
+        assert "line 3" in result.stderr  # type: ignore[attr-defined]
+        assert "nothing was imported" in result.stderr  # type: ignore[attr-defined]
+
+    def test_an_export_that_fails_leaves_the_old_file_whole(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A full disk half-way: FILE keeps what it held, and nothing else is left."""
+        from jobsearch_core.cli import data
+
+        self.run(tmp_path, "gap", "add", "SQL")
+        target = tmp_path / "out.jsonl"
+        target.write_text("the previous export\n")
+
+        def full_disk(log: object, *, stream: str | None = None) -> object:
+            yield '{"a": 1}'
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(data, "export_lines", full_disk)
+        result = self.run(tmp_path, "export", str(target))
+        assert result.exit_code == 2  # type: ignore[attr-defined]
+        assert "No space left on device; nothing was written" in result.stderr  # type: ignore[attr-defined]
+        assert target.read_text() == "the previous export\n"
+        assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("log.db")] == [
+            "out.jsonl"
+        ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -62,11 +64,27 @@ def export_command(file: str | None, stream: str | None) -> None:
                 sys.stdout.write(line + "\n")
                 advance(count)
             return
-        with open(file, "w", encoding="utf-8", newline="\n") as out:
-            count = 0
-            for count, line in enumerate(export_lines(log, stream=stream), start=1):
-                out.write(line + "\n")
-                advance(count)
+        target = Path(file)
+        # Written beside the target and renamed over it when whole: a full disk or a
+        # failed read never leaves half an export under FILE's name.
+        handle, partial = tempfile.mkstemp(dir=target.absolute().parent, prefix=f".{target.name}.")
+        count = 0
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                for count, line in enumerate(export_lines(log, stream=stream), start=1):
+                    out.write(line + "\n")
+                    advance(count)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, target)
+        except OSError as error:
+            Path(partial).unlink(missing_ok=True)
+            raise InvalidInputError(
+                f"cannot write {file}: {error.strerror or error}; nothing was written"
+            ) from None
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
         click.echo(f"wrote {count} events to {file}", err=True)
 
 
@@ -92,6 +110,10 @@ def _read_jsonl(codec: Codec, text: str) -> list[_Line]:
             raise InvalidInputError(f"line {number}: {error}; nothing was imported") from None
         except (ValueError, KeyError, TypeError) as error:
             raise InvalidInputError(f"line {number}: {error}; nothing was imported") from None
+        except RecursionError:
+            raise InvalidInputError(
+                f"line {number}: the JSON is nested too deep to read; nothing was imported"
+            ) from None
     return lines
 
 

@@ -301,6 +301,24 @@ def read_tracker_csv(
 ) -> TrackerImport:
     """Every row of a tracker's CSV as events, or one error listing every problem with its line."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        return _read_rows(reader, source, mapping, preset, status_map, date_format, taken)
+    except csv.Error as error:  # a cell past the csv module's size limit, say
+        raise InvalidInputError(
+            f"{source}: line {reader.line_num}: {error}; nothing was imported"
+        ) from None
+
+
+def _read_rows(
+    reader: Any,
+    source: str,
+    mapping: str | None,
+    preset: str | None,
+    status_map: dict[str, Meaning] | None,
+    date_format: str | None,
+    taken: set[str] | None,
+) -> TrackerImport:
+    """The rows of `reader` (see `read_tracker_csv`)."""
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
         raise InvalidInputError(f"{source} has no header line")
