@@ -18,7 +18,7 @@ from jobsearch_core.events import (
     Stage,
 )
 from jobsearch_core.views import PIPELINE, fold
-from jobsearch_core.views.funnel import Z_90, forecast, verdict, wilson
+from jobsearch_core.views.funnel import Z_90, cut_at, forecast, verdict, wilson
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -162,6 +162,25 @@ class TestCounts:
         assert phone.waiting_days == (20.0,)  # e has waited since day 10, to day 30
         assert (second.count, second.cut, second.pending) == (0, 1, 1)
         assert phone.verdict == "too few"
+
+    def test_cut_at_names_the_applications_a_row_counts_as_cut(self) -> None:
+        """Who was cut where: the ones behind each row's `cut`, never the withdrawn."""
+        events = [
+            *(applied(app, at=i) for i, app in enumerate("abcd")),
+            *(passed(app, "resume", 10) for app in "abc"),
+            passed("a", "phone", 14),
+            closed("b", "no_response", 40),  # cut at the phone screen
+            closed("c", "withdrawn", 15),
+            closed("d", "rejected", 12),  # cut at the resume screen
+            closed("a", "rejected", 30),  # cut at the second interview
+        ]
+        state = fold(PIPELINE, events)
+        cut = {
+            str(row.stage): sorted(app.id for app in cut_at(state.applications.values(), row.stage))
+            for row in state.funnel
+        }
+        assert cut == {"resume": ["d"], "phone": ["b"], "second_interview": ["a"], "final": []}
+        assert all(row.cut == len(cut[str(row.stage)]) for row in state.funnel)
 
     def test_an_offer_passes_every_screen(self) -> None:
         """An offer recorded without its screens still counts as past all of them."""

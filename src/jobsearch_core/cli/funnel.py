@@ -22,9 +22,9 @@ from jobsearch_core.cli._common import (
     with_at,
 )
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.events import BaseRatesSet, FeedbackReceived, Mark, Outcome, Stage
-from jobsearch_core.views.funnel import ENOUGH, Forecast, FunnelRow
-from jobsearch_core.views.pipeline import Application, PipelineState
+from jobsearch_core.events import BaseRatesSet, FeedbackReceived, Mark, Stage
+from jobsearch_core.views.funnel import ENOUGH, Forecast, FunnelRow, cut_at
+from jobsearch_core.views.pipeline import PipelineState
 
 __all__ = ["COMMANDS", "foretold", "sentence"]
 
@@ -70,19 +70,10 @@ def sentence(row: FunnelRow, worth_a_look: str | None = None) -> str:
     return said + waiting
 
 
-def _cut_at(state: PipelineState, row: FunnelRow) -> list[Application]:
-    before = list(Stage)[row.stage.order - 1]
-    return [
-        app
-        for app in state.applications.values()
-        if app.stage is before and app.outcome in (Outcome.REJECTED, Outcome.NO_RESPONSE)
-    ]
-
-
 def _what_the_log_holds(state: PipelineState, row: FunnelRow, stream: str) -> str:
     """For a screen below the normal range: the feedback heard from those cut there, and
     which channels they came through."""
-    cut = _cut_at(state, row)
+    cut = cut_at(state.applications.values(), row.stage)
     ids = {app.id for app in cut}
     skills: Counter[str] = Counter()
     for recorded in context().log.read(stream=stream, types=FeedbackReceived):

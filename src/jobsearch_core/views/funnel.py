@@ -7,7 +7,7 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import attrs
 
@@ -23,6 +23,7 @@ __all__ = [
     "FunnelRow",
     "Reached",
     "base_rates_from",
+    "cut_at",
     "forecast",
     "funnel",
     "verdict",
@@ -241,9 +242,19 @@ def _known(value: float | None) -> float:
     return 0.0 if value is None else value
 
 
+_R = TypeVar("_R", bound=Reached)
+
+
 def _furthest(app: Reached) -> int:
     # An offer means every screen was passed, whatever was recorded on the way.
     return Stage.FINAL.order if app.outcome in HIRED else app.stage.order
+
+
+def cut_at(applications: Iterable[_R], screen: Stage) -> list[_R]:
+    """The applications that waited for `screen` and were turned down or never answered
+    there: the ones its pass rate counts against."""
+    before = list(Stage)[screen.order - 1]
+    return [app for app in applications if app.stage is before and app.outcome in CUT]
 
 
 def _since(app: Reached, before: Stage) -> datetime | None:
@@ -273,7 +284,7 @@ def funnel(
         reached = [app for app in apps if _furthest(app) >= before.order]
         passed = [app for app in reached if _furthest(app) >= screen.order]
         stopped = [app for app in reached if _furthest(app) < screen.order]
-        cut = sum(1 for app in stopped if app.outcome in CUT)
+        cut = len(cut_at(stopped, screen))
         waiting = [app for app in stopped if app.outcome is None]
         withdrawn = sum(1 for app in stopped if app.outcome is Outcome.WITHDRAWN)
         decided = len(passed) + cut
