@@ -1,4 +1,4 @@
-"""Shared fixtures: logs on every backend under test."""
+"""Shared fixtures: logs on every backend under test, and the command line on a log."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
 
 from jobsearch_core import EventLog, open_log
+from jobsearch_core.cli import cli
 
 settings.register_profile(
     "default",
@@ -86,3 +88,27 @@ def make_log(
 def log(make_log: MakeLog) -> EventLog:
     """A fresh, empty log on each backend."""
     return make_log()
+
+
+#: `run("gap", "add", "SQL", code=0)`: the command line, through click's CliRunner.
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """A fresh SQLite log for one test."""
+    return f"sqlite://{tmp_path / 'log.db'}"
+
+
+@pytest.fixture
+def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Runs `jobsearch ARGS...` on the test's log; fails the test on an unexpected exit code."""
+    monkeypatch.setenv("JOBSEARCH_LOG", url)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0, input: str | None = None) -> Result:
+        result = runner.invoke(cli, list(args), catch_exceptions=False, input=input)
+        assert result.exit_code == code, (result.output, result.stderr)
+        return result
+
+    return invoke

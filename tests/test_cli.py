@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 import click
 import pytest
-from click.testing import CliRunner, Result
 
 from jobsearch_core import (
     BackendError,
@@ -30,28 +29,7 @@ from jobsearch_core import (
 )
 from jobsearch_core.cli import _progress, cli, exit_code
 from jobsearch_core.plugins import pm
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    """A fresh SQLite log for one test."""
-    return f"sqlite://{tmp_path / 'log.db'}"
-
-
-@pytest.fixture
-def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Runs `jobsearch ARGS...` on the test's log; fails the test on an unexpected exit code."""
-    monkeypatch.setenv("JOBSEARCH_LOG", url)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0, input: str | None = None) -> Result:
-        result = runner.invoke(cli, list(args), catch_exceptions=False, input=input)
-        assert result.exit_code == code, (result.output, result.stderr)
-        return result
-
-    return invoke
+from tests.conftest import Run
 
 
 @pytest.fixture

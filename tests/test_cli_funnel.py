@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from jobsearch_core import (
     ApplicationClosed,
@@ -19,25 +16,9 @@ from jobsearch_core import (
     ScreenPassed,
     open_log,
 )
-from jobsearch_core.cli import cli
+from tests.conftest import Run
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite://{tmp_path / 'log.db'}"
-
-
-@pytest.fixture
-def run(url: str) -> Run:
-    def invoke(*args: str, code: int = 0) -> Result:
-        result = CliRunner().invoke(cli, ["--log", url, *args], catch_exceptions=False)
-        assert result.exit_code == code, (result.output, result.stderr)
-        return result
-
-    return invoke
 
 
 def search(url: str, events: list[Event]) -> None:

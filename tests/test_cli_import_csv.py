@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from jobsearch_core import EventLog, GapAdded, open_log
-from jobsearch_core.cli import cli
 from jobsearch_core.cli.trackers import (
     NOT_APPLIED,
     STATUSES,
@@ -19,31 +17,10 @@ from jobsearch_core.cli.trackers import (
     spelled,
 )
 from jobsearch_core.events import ResumeSubmitted
-
-Run = Callable[..., Result]
+from tests.conftest import Run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "trackers"
 CLI_PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    """A fresh SQLite log for one test."""
-    return f"sqlite://{tmp_path / 'log.db'}"
-
-
-@pytest.fixture
-def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Runs `jobsearch ARGS...` on the test's log; fails the test on an unexpected exit code."""
-    monkeypatch.setenv("JOBSEARCH_LOG", url)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Result:
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        assert result.exit_code == code, (result.output, result.stderr)
-        return result
-
-    return invoke
 
 
 @pytest.fixture
