@@ -101,35 +101,46 @@ json_values = st.recursive(
 )
 
 
-@st.composite
-def damaged(draw: st.DrawFn) -> tuple[str, bytes]:
-    """A built-in event's stored payload, changed in one way or another (or not at all)."""
-    codec = builtin_codec()
-    event = draw(events())
-    row = codec.encode(event)
-    payload = json.loads(row.data)
-    how = draw(st.sampled_from(["keep", "drop", "add", "replace", "offset", "big", "item"]))
-    keys = sorted(payload)
+#: The changes any stored payload can suffer, whatever its event.
+KEY_DAMAGE = ["keep", "drop", "add", "replace"]
+
+
+def damage_keys(draw: st.DrawFn, payload: dict[str, Any], how: str) -> None:
+    """Drops, adds or replaces one key of `payload`, as `how` says (else leaves it)."""
     if how == "drop":
-        del payload[draw(st.sampled_from(keys))]
+        del payload[draw(st.sampled_from(sorted(payload)))]
     elif how == "add":
         payload[draw(st.text(max_size=12))] = draw(json_values)
     elif how == "replace":
-        payload[draw(st.sampled_from(keys))] = draw(json_values)
-    elif how == "offset":
+        payload[draw(st.sampled_from(sorted(payload)))] = draw(json_values)
+
+
+def payload_bytes(payload: dict[str, Any]) -> bytes:
+    """A payload as a backend holds it (lone surrogates kept, as a damaged file may hold)."""
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A built-in event's stored payload, changed in one way or another (or not at all)."""
+    event = draw(events())
+    row = builtin_codec().encode(event)
+    payload = json.loads(row.data)
+    how = draw(st.sampled_from([*KEY_DAMAGE, "offset", "big", "item"]))
+    damage_keys(draw, payload, how)
+    if how == "offset":
         hours = draw(st.integers(-12, 14))
         moment = event.at.astimezone(timezone(timedelta(hours=hours)))
         payload["at"] = draw(
             st.sampled_from([moment.isoformat(), moment.replace(tzinfo=None).isoformat()])
         )
     elif how == "big":
-        payload[draw(st.sampled_from(keys))] = draw(st.integers(2**63, 2**80))
+        payload[draw(st.sampled_from(sorted(payload)))] = draw(st.integers(2**63, 2**80))
     elif how == "item" and isinstance(payload.get("items"), list):
         payload["items"][0][draw(st.sampled_from(["skill", "mark", "comment", "extra"]))] = draw(
             json_values
         )
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return row.type, data
+    return row.type, payload_bytes(payload)
 
 
 class TestFastDecode:
@@ -371,18 +382,10 @@ plugin_events = st.one_of(
 @st.composite
 def damaged_plugin_rows(draw: st.DrawFn) -> tuple[str, bytes]:
     """A plugin event's stored payload, changed in one way or another (or not at all)."""
-    event = draw(plugin_events)
-    row = plugin_codec().encode(event)
+    row = plugin_codec().encode(draw(plugin_events))
     payload = json.loads(row.data)
-    how = draw(st.sampled_from(["keep", "drop", "add", "replace"]))
-    keys = sorted(payload)
-    if how == "drop":
-        del payload[draw(st.sampled_from(keys))]
-    elif how == "add":
-        payload[draw(st.text(max_size=12))] = draw(json_values)
-    elif how == "replace":
-        payload[draw(st.sampled_from(keys))] = draw(json_values)
-    return row.type, json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    damage_keys(draw, payload, draw(st.sampled_from(KEY_DAMAGE)))
+    return row.type, payload_bytes(payload)
 
 
 class TestDerivedFromTheClass:
