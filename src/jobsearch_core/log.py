@@ -73,11 +73,7 @@ class EventLog:
         self._wait = backend.wait_for_append if isinstance(backend, WakesOnAppend) else None
         #: The stored names of the retraction types, and each stream's corrections read so
         #: far: stream (None: all) -> (the head read to, position -> position retracted).
-        self._retraction_types = frozenset(
-            name
-            for name, cls in self.catalog.event_types.items()
-            if issubclass(cls, EventRetracted)
-        )
+        self._retraction_types = self._type_names(EventRetracted)
         self._corrections: dict[str | None, tuple[int, dict[int, int]]] = {}
 
     def __repr__(self) -> str:
@@ -112,7 +108,7 @@ class EventLog:
         With `expected_version`, the stream must be at that version (0: still empty),
         else `ConcurrencyError` and nothing is appended.
         """
-        _check_stream(stream)
+        check_stream(stream)
         batch = _events(events)
         if expected_version is not None and (
             isinstance(expected_version, bool)
@@ -191,7 +187,7 @@ class EventLog:
         retractions themselves (a retracted retraction's event is back in).
         """
         if stream is not None:
-            _check_stream(stream)
+            check_stream(stream)
         _check_position("after", after)
         wanted = None if types is None else self._type_names(types)
         if include_retracted:
@@ -288,7 +284,7 @@ class EventLog:
 
     def stream_version(self, stream: str = DEFAULT_STREAM) -> int:
         """The version of a stream's last event (0 for an empty stream)."""
-        _check_stream(stream)
+        check_stream(stream)
         return self.backend.stream_version(stream)
 
     def streams(self) -> list[str]:
@@ -357,7 +353,7 @@ class EventLog:
             else list(dict.fromkeys(self._name_of(name) for name in names))
         )
         if not chosen:
-            _check_stream(stream)
+            check_stream(stream)
             self._until(as_of)
             return {}
         return self._answers(chosen, stream, as_of, progress)
@@ -376,7 +372,7 @@ class EventLog:
         as_of: int | datetime | None,
         progress: Callable[[int], None] | None,
     ) -> dict[str, Any]:
-        _check_stream(stream)
+        check_stream(stream)
         until, moment = self._until(as_of)
         ordered = self.catalog.in_order(names)
         folded = self._replay(ordered, stream, until, moment, progress)
@@ -521,9 +517,6 @@ def check_stream(stream: object) -> None:
         raise InvalidInputError(
             f"a stream name must be at most {MAX_STREAM_NAME} characters, got {len(stream)}"
         )
-
-
-_check_stream = check_stream
 
 
 #: The largest position a backend can hold (a signed 64-bit integer).
