@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jobsearch_core.events import Event, EventRetracted, GapAdded, Recorded, UnknownEvent
 from jobsearch_core.testing import aware_datetimes, event_sequences
 from jobsearch_core.views import View, gaps, history, pipeline, roles
-from jobsearch_core.views.replay import Progress, Replay, skipped_positions
+from jobsearch_core.views.replay import Progress, Replay, retracted_by, skipped_positions
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -177,3 +177,28 @@ class TestOnePass:
         records = records_of(sequence)
         (progress,) = Replay([gaps.VIEW], reader(records, 2)).run([None], len(records))
         assert [item.skill for item in progress.state.items] == [f"s{i}" for i in range(1, 9)]
+
+
+class TestRetractedBy:
+    """Which correction is in force against each skipped position."""
+
+    def test_a_chain_of_corrections(self) -> None:
+        """#2 retracts #1, #3 retracts #2 (so #1 is back), #4 retracts #3 (#1 is out again)."""
+        assert retracted_by({2: 1}) == {1: 2}
+        assert retracted_by({2: 1, 3: 2}) == {2: 3}
+        assert retracted_by({2: 1, 3: 2, 4: 3}) == {1: 2, 3: 4}
+
+    def test_the_latest_of_two_in_force(self) -> None:
+        """Two standing corrections of one event (stored before appends refused it)."""
+        assert retracted_by({5: 1, 3: 1}) == {1: 5}
+        # A later correction of #1 that was itself retracted is not the one in force.
+        assert retracted_by({2: 1, 4: 1, 5: 4}) == {1: 2, 4: 5}
+
+    @given(st.dictionaries(st.integers(2, 40), st.integers(1, 39)))
+    def test_its_keys_are_the_skipped_positions(self, found: dict[int, int]) -> None:
+        """Exactly the skipped positions, each named with a correction that stands."""
+        retractions = {at: aim for at, aim in found.items() if aim < at}
+        by = retracted_by(retractions)
+        skipped = skipped_positions(retractions)
+        assert set(by) == skipped
+        assert all(retractions[at] == aim and at not in skipped for aim, at in by.items())

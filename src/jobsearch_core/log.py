@@ -18,7 +18,13 @@ from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
 from jobsearch_core.storage.backend import Backend
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
-from jobsearch_core.views.replay import Progress, Replay, answers, skipped_positions
+from jobsearch_core.views.replay import (
+    Progress,
+    Replay,
+    answers,
+    retracted_by,
+    skipped_positions,
+)
 from jobsearch_core.views.view import View
 
 __all__ = ["DEFAULT_STREAM", "EventLog", "shown_url"]
@@ -156,13 +162,8 @@ class EventLog:
                 )
             if retractions is None:
                 retractions = self.retractions(stream=stream)
-            skipped = skipped_positions(retractions)
-            if event.position in skipped:
-                by = max(
-                    at
-                    for at, aim in retractions.items()
-                    if aim == event.position and at not in skipped
-                )
+            by = retracted_by(retractions).get(event.position)
+            if by is not None:
                 raise InvalidInputError(
                     f"EventRetracted.position {event.position} is already retracted (by "
                     f"#{by}); nothing was appended"

@@ -25,9 +25,10 @@ from jobsearch_core.cli._common import (
     stream_option,
     with_at,
 )
-from jobsearch_core.cli.read import describe, retracted_by
+from jobsearch_core.cli.read import describe
 from jobsearch_core.errors import InvalidEventError, InvalidInputError
 from jobsearch_core.events import Event, EventRetracted, FeedbackReceived, Recorded, event_type_of
+from jobsearch_core.views.replay import retracted_by
 
 __all__ = ["COMMANDS"]
 
@@ -39,7 +40,7 @@ def _standing(stream: str, position: int) -> Recorded:
     if not found:
         raise InvalidInputError(f"no event at position {position} in stream {stream!r}")
     (recorded,) = found
-    by = retracted_by(list(log.read(stream=stream, types=EventRetracted)))
+    by = retracted_by(log.retractions(stream=stream))
     if position in by:
         raise InvalidInputError(f"#{position} is retracted already (by #{by[position]})")
     return recorded
@@ -147,7 +148,7 @@ def undo_command(yes: bool, reason: str, stream: str) -> None:
     """Retract the last event of the stream that still stands, after showing it."""
     log = context().log
     records = list(log.read(stream=stream))
-    by = retracted_by(records)
+    by = retracted_by(log.retractions(stream=stream))
     last = next(
         (
             r

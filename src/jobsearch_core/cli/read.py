@@ -32,7 +32,7 @@ from jobsearch_core.events import (
 from jobsearch_core.views.gaps import GapsState
 from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import FunnelRow, PipelineState
-from jobsearch_core.views.replay import skipped_positions
+from jobsearch_core.views.replay import retracted_by
 from jobsearch_core.views.roles import RolesState
 
 __all__ = ["COMMANDS", "describe"]
@@ -401,7 +401,7 @@ def log_command(
             continue
         records.append(recorded)
     # Corrections as of the moment shown: position retracted -> the retraction in force.
-    by = retracted_by(records)
+    by = _retracted_as_of(records)
     if hide_retracted:
         records = [
             r for r in records if r.position not in by and not isinstance(r.event, EventRetracted)
@@ -427,18 +427,16 @@ def log_command(
     console().print(table)
 
 
-def retracted_by(records: list[Recorded]) -> dict[int, int]:
+def _retracted_as_of(records: list[Recorded]) -> dict[int, int]:
     """Each position retracted by a correction among `records` -> that correction's position
     (a correction that was itself retracted retracts nothing)."""
-    corrections = {
-        r.position: r.event.position
-        for r in records
-        if isinstance(r.event, EventRetracted) and r.event.position < r.position
-    }
-    skipped = skipped_positions(corrections)
-    return {
-        target: at for at, target in corrections.items() if at not in skipped and target in skipped
-    }
+    return retracted_by(
+        {
+            r.position: r.event.position
+            for r in records
+            if isinstance(r.event, EventRetracted) and r.event.position < r.position
+        }
+    )
 
 
 @click.command("show")
@@ -457,7 +455,7 @@ def show_command(application_id: str, as_json: bool, stream: str) -> None:
     )
     app = pipeline.applications[found]
     mine = [r for r in log.read(stream=stream) if getattr(r.event, "application_id", None) == found]
-    by = retracted_by(list(log.read(stream=stream, types=EventRetracted)))
+    by = retracted_by(log.retractions(stream=stream))
     if as_json:
         print_json(
             {

@@ -18,7 +18,7 @@ from jobsearch_core.views._dispatch import Dispatch
 from jobsearch_core.views.graph import connected, in_order
 from jobsearch_core.views.view import View
 
-__all__ = ["Progress", "Replay", "answers", "fold", "skipped_positions"]
+__all__ = ["Progress", "Replay", "answers", "fold", "retracted_by", "skipped_positions"]
 
 S = TypeVar("S")
 
@@ -57,6 +57,17 @@ def skipped_positions(retractions: Mapping[int, int]) -> set[int]:
         if position not in skipped:
             skipped.add(retractions[position])
     return skipped
+
+
+def retracted_by(retractions: Mapping[int, int]) -> dict[int, int]:
+    """Each position that views skip -> the retraction in force against it (the latest,
+    should two stand); `retractions` maps each retraction's position to its target."""
+    skipped = skipped_positions(retractions)
+    return {
+        target: at
+        for at, target in sorted(retractions.items())
+        if at not in skipped and target in skipped
+    }
 
 
 class Replay:
