@@ -48,7 +48,8 @@ def _postgres_problem() -> str | None:
     return postgres.server_problem()
 
 
-def _url(kind: str, folder: Path, schemas: contextlib.ExitStack) -> str:
+def url_of(kind: str, folder: Path, schemas: contextlib.ExitStack) -> str:
+    """A fresh log's URL on one kind of backend (a PostgreSQL schema is dropped by `schemas`)."""
     if kind == "memory":
         return "memory://"
     if kind == "sqlite":
@@ -75,7 +76,7 @@ def make_log(
 
         def make() -> EventLog:
             folder = tmp_path_factory.mktemp(request.param)
-            log = open_log(_url(request.param, folder, schemas))
+            log = open_log(url_of(request.param, folder, schemas))
             opened.append(log)
             return log
 

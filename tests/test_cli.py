@@ -593,7 +593,9 @@ class TestStandardStreams:
         exported = run("export", "-").output
         other = f"sqlite://{tmp_path / 'other.db'}"
         shown = json.loads(run("--log", other, "import", "-", "--json", input=exported).output)
-        assert shown == {"events": 2}
+        assert shown == {"events": 2, "already": 0}
+        again = json.loads(run("--log", other, "import", "-", "--json", input=exported).output)
+        assert again == {"events": 0, "already": 2}
         with open_log(other) as log:
             assert [item.skill for item in log.view("gaps").items] == ["SQL"]
 
@@ -720,18 +722,53 @@ class TestMoveData:
             "type",
             "schema_version",
             "recorded_at",
+            "event_id",
+            "metadata",
             "data",
         }
+        assert first["metadata"] == {"source": "cli"}
         other = f"sqlite://{tmp_path / 'other.db'}"
         with open_log(other) as target:
             target.append([GapAdded(skill="already there")], stream="zed")  # positions shift
-        run("--log", other, "import", str(exported))
+        assert run("--log", other, "import", str(exported)).output == "imported 13 events\n"
+        again = run("--log", other, "import", str(exported)).output
+        assert again == "imported 0 events (13 were in the log already)\n"
         with open_log(other) as target:
+            assert target.head == 14
             for stream in ("me", "ann"):
                 for name in ("pipeline", "gaps", "roles", "history"):
                     assert _comparable(target.view(name, stream=stream)) == _comparable(
                         log.view(name, stream=stream)
                     ), name
+            copied = [(r.event_id, r.metadata) for r in target.read() if r.stream != "zed"]
+        assert copied == [(r.event_id, r.metadata) for r in log.read()]
+
+    def test_an_export_without_ids_imports_once(self, run: Run, tmp_path: Path) -> None:
+        """Lines of an export made before events had ids get ids from what they hold, so the
+        file imported twice still adds nothing; their metadata says they were imported."""
+        source = tmp_path / "old.jsonl"
+        source.write_text(
+            '{"position":1,"stream":"me","type":"GapAdded","schema_version":1,'
+            '"data":{"at":"2026-01-01T00:00:00+00:00","skill":"SQL"}}\n'
+            '{"position":2,"stream":"me","type":"GapAdded","schema_version":1,'
+            '"data":{"at":"2026-01-01T00:00:00+00:00","skill":"SQL"}}\n'
+        )
+        assert run("import", str(source)).output == "imported 2 events\n"
+        assert "imported 0 events" in run("import", str(source)).output
+        exported = [json.loads(line) for line in run("export", "-").output.splitlines()]
+        assert [line["metadata"] for line in exported] == [{"source": "import"}] * 2
+        assert len({line["event_id"] for line in exported}) == 2
+
+    def test_an_id_taken_by_another_event_is_refused(self, run: Run, tmp_path: Path) -> None:
+        run("gap", "add", "SQL")
+        (line,) = run("export", "-").output.splitlines()
+        changed = json.loads(line)
+        changed["data"]["skill"] = "Go"
+        source = tmp_path / "changed.jsonl"
+        source.write_text(json.dumps(changed) + "\n")
+        result = run("import", str(source), code=2)
+        assert "is stored at position 1" in result.stderr
+        assert "nothing was appended" in result.stderr
 
     def test_unknown_events_travel_byte_for_byte(self, run: Run, url: str, tmp_path: Path) -> None:
         """An event type no installed plugin knows is exported and imported unchanged."""

@@ -188,6 +188,9 @@ class TestFastDecode:
             codec.decode_rows([row])
 
 
+_SQL = b'{"at":"2026-03-01T09:30:00+00:00","skill":"SQL"}'
+
+
 class TestRawRows:
     """`Codec.decode_raw` takes the columns as a backend reads them: the same records."""
 
@@ -204,8 +207,19 @@ class TestRawRows:
         raw = []
         for position, (event, kind) in enumerate(zip(sequence, kinds, strict=False), start=1):
             new = codec.encode(event)
+            metadata = b'{"source":"test"}' if position % 2 else b'{"n":[1]}'
             raw.append(
-                (position, "me", position, new.type, new.schema_version, new.data, stamps[kind])
+                (
+                    position,
+                    "me",
+                    position,
+                    new.type,
+                    new.schema_version,
+                    new.data,
+                    stamps[kind],
+                    f"id-{position}",
+                    metadata,
+                )
             )
         decoded = codec.decode_raw(raw)
         assert [record.event for record in decoded] == sequence
@@ -213,22 +227,35 @@ class TestRawRows:
             later if kind == "other text" else AT for kind in kinds[: len(sequence)]
         ]
         assert decoded == [codec.decode(stored_row(row)) for row in raw]
+        assert [record.event_id for record in decoded] == [row[7] for row in raw]
+        assert [dict(record.metadata) for record in decoded] == [
+            {"source": "test"} if row[0] % 2 else {"n": (1,)} for row in raw
+        ]
 
     @pytest.mark.parametrize(
         ("row", "problem"),
         [
-            ((7, "me", 3, "GapAdded", 1, b"{}", "yesterday"), "recorded_at 'yesterday'"),
-            ((7, "me", 3, "GapAdded", 1, b"{}", None), "recorded_at None"),
-            ((7, "me", 3, 12, 1, b"{}", AT.isoformat()), "not a name and a number"),
-            ((7, "me", 3, "GapAdded", "1", b"{}", AT.isoformat()), "not a name and a number"),
-            ((7, "me", 3, "GapAdded", 1, "not json", AT.isoformat()), "not valid JSON"),
+            (
+                (7, "me", 3, "GapAdded", 1, b"{}", "yesterday", "i", b"{}"),
+                "recorded_at 'yesterday'",
+            ),
+            ((7, "me", 3, "GapAdded", 1, b"{}", None, "i", b"{}"), "recorded_at None"),
+            ((7, "me", 3, 12, 1, b"{}", AT.isoformat(), "i", b"{}"), "not a name and a number"),
+            (
+                (7, "me", 3, "GapAdded", "1", b"{}", AT.isoformat(), "i", b"{}"),
+                "not a name and a number",
+            ),
+            ((7, "me", 3, "GapAdded", 1, "not json", AT.isoformat(), "i", b"{}"), "not valid JSON"),
+            ((7, "me", 3, "GapAdded", 1, b"{}", AT.isoformat(), None, b"{}"), "event id None"),
+            ((7, "me", 3, "GapAdded", 1, _SQL, AT.isoformat(), "i", b"[1]"), "metadata is not"),
+            ((7, "me", 3, "GapAdded", 1, _SQL, AT.isoformat(), "i", b"{"), "metadata is not"),
         ],
     )
     def test_damaged_columns_are_named(self, row: Any, problem: str) -> None:
         """A column an edit behind the library's back spoiled raises, naming the position."""
         codec = builtin_codec()
         good = codec.encode(GapAdded(skill="SQL", at=AT))
-        first = (6, "me", 2, good.type, good.schema_version, good.data, AT.isoformat())
+        first = (6, "me", 2, good.type, good.schema_version, good.data, AT.isoformat(), "j", b"{}")
         with pytest.raises(CorruptEventError, match=problem) as raised:
             codec.decode_raw([first, row])
         assert raised.value.position == 7

@@ -99,6 +99,8 @@ def verify(backend: Backend, codec: Codec) -> list[Problem]:
         else:
             unhashed.append(row)
             previous = due  # judge the next row as if this one were whole
+        if not row.event_id:
+            problems.append(Problem(row.position, row.stream, "the row has no event id"))
         try:
             codec.decode(row)
         except CorruptEventError as error:

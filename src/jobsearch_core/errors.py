@@ -6,6 +6,7 @@ __all__ = [
     "BackendError",
     "ConcurrencyError",
     "CorruptEventError",
+    "DuplicateEventError",
     "InvalidEventError",
     "InvalidInputError",
     "JobsearchError",
@@ -43,6 +44,22 @@ class ConcurrencyError(JobsearchError):
         self.stream = stream
         self.expected = expected
         self.actual = actual
+
+
+class DuplicateEventError(InvalidInputError):
+    """An event id given to `append` is stored already with other content (another type,
+    payload or stream), or given twice in one call; nothing of that call was appended."""
+
+    def __init__(self, event_id: str, position: int | None = None, stream: str | None = None):
+        where = (
+            f"stored at position {position} (stream {stream!r}) as another event"
+            if position is not None
+            else "given twice in one call"
+        )
+        super().__init__(f"event id {event_id!r} is {where}; nothing was appended")
+        self.event_id = event_id
+        self.position = position
+        self.stream = stream
 
 
 class CorruptEventError(JobsearchError):

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import itertools
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 from jobsearch_core.audit import Problem, head_hash, verify
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.codec import make_record
-from jobsearch_core.errors import CorruptEventError, InvalidInputError
+from jobsearch_core.codec.metadata import decode_metadata, encode_metadata
+from jobsearch_core.errors import CorruptEventError, DuplicateEventError, InvalidInputError
 from jobsearch_core.events.base import Event, Recorded
 from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
 from jobsearch_core.storage.backend import Backend
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
+from jobsearch_core.storage.rows import NewRow, StoredRow
 from jobsearch_core.views.replay import (
     Progress,
     Replay,
@@ -27,7 +31,7 @@ from jobsearch_core.views.replay import (
 )
 from jobsearch_core.views.view import View
 
-__all__ = ["DEFAULT_STREAM", "EventLog", "shown_url"]
+__all__ = ["DEFAULT_STREAM", "EventLog", "default_source", "shown_url"]
 
 S = TypeVar("S")
 
@@ -35,6 +39,7 @@ DEFAULT_STREAM = "me"
 #: Rows decoded at a time from a backend that does not offer batches of its own.
 READ_BATCH = 1000
 MAX_STREAM_NAME = 256
+MAX_EVENT_ID = 256
 #: How long follow() waits at a time on a backend that wakes it (`WakesOnAppend`).
 WAKEABLE_WAIT = 30.0
 
@@ -45,6 +50,18 @@ def shown_url(url: str) -> str:
     if parts.password is None:
         return url
     return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+
+
+def default_source() -> str:
+    """Who appends, when the caller does not say: the running program's name (``python``
+    when there is none to tell)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    name = getattr(spec, "name", None)
+    if isinstance(name, str) and name and name != "__main__":
+        return name.removesuffix(".__main__")  # python -m tool
+    program = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
+    return program if program and program not in ("-c", "-") else "python"
 
 
 def _installed() -> Catalog:
@@ -67,10 +84,16 @@ class EventLog:
         *,
         catalog: Catalog | None = None,
         snapshot_every: int = SNAPSHOT_EVERY,
+        source: str | None = None,
     ) -> None:
         self.backend = backend
         self.catalog = catalog if catalog is not None else _installed()
         self.snapshot_every = snapshot_every
+        if source is not None and (not isinstance(source, str) or not source.strip()):
+            raise InvalidInputError(f"source must be a non-blank name, got {source!r}")
+        #: The ``source`` put in the metadata of what this log appends, unless the caller's
+        #: metadata names one.
+        self.source = source if source is not None else default_source()
         self._codec = self.catalog.codec
         self._snapshots = Snapshots(backend, self.catalog)
         # What the backend can do besides the protocol, asked once.
@@ -108,11 +131,22 @@ class EventLog:
         *,
         stream: str = DEFAULT_STREAM,
         expected_version: int | None = None,
+        ids: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     ) -> list[Recorded]:
         """Append events to `stream` all or nothing, and return them as recorded.
 
         With `expected_version`, the stream must be at that version (0: still empty),
         else `ConcurrencyError` and nothing is appended.
+
+        `ids` gives each event its id (a new UUID each, when None). An event whose id is
+        stored already as the same event (stream, type and payload) is not appended
+        again: its stored record is returned in its place, so retrying an append whose
+        acknowledgement was lost adds nothing, even under `expected_version`. An id stored
+        with other content raises `DuplicateEventError`, and nothing is appended.
+
+        `metadata` is stored with every event of the call (or one mapping per event);
+        ``source`` is filled in with the log's `source` unless it is given.
         """
         check_stream(stream)
         batch = _events(events)
@@ -124,23 +158,87 @@ class EventLog:
             raise InvalidInputError(
                 f"expected_version must be a whole number from 0 or None, got {expected_version!r}"
             )
+        given = _event_ids(ids, len(batch))
+        encoded = self._metadata(metadata, len(batch))
         encode = self._codec.encode
-        rows = [encode(event) for event in batch]
-        self._check_retractions(stream, batch)
-        stored = self.backend.append(stream, rows, expected_version=expected_version)
-        record = make_record
-        records = [
-            record(row.position, row.stream, row.version, row.recorded_at, event)
-            for row, event in zip(stored, batch, strict=True)
+        rows = [
+            encode(event, event_id, meta)
+            for event, event_id, meta in zip(batch, given, encoded, strict=True)
         ]
-        if records:
-            self.catalog.announce(self, records)
+        self._check_retractions(stream, batch, rows)
+        stored = self.backend.append(stream, rows, expected_version=expected_version)
+        if len(stored) == len(rows):
+            records = self._records(stored, batch)
+            if records:
+                self.catalog.announce(self, records)
+            return records
+        # Some are retries: those come back as they were stored, and only the rest is news.
+        new = {row.event_id: row for row in stored}
+        earlier = self.backend.lookup([row.event_id for row in rows if row.event_id not in new])
+        records = []
+        fresh = []
+        for row, event in zip(rows, batch, strict=True):
+            if row.event_id in new:
+                (recorded,) = self._records([new[row.event_id]], [event])
+                fresh.append(recorded)
+            else:
+                recorded = self._codec.decode(earlier[row.event_id])
+            records.append(recorded)
+        if fresh:
+            self.catalog.announce(self, fresh)
         return records
 
-    def _check_retractions(self, stream: str, batch: list[Event]) -> None:
+    def _records(self, stored: list[StoredRow], batch: list[Event]) -> list[Recorded]:
+        record = make_record
+        last: bytes | None = None
+        metadata: Mapping[str, Any] = {}
+        records = []
+        for row, event in zip(stored, batch, strict=True):
+            if row.metadata != last:
+                last, metadata = row.metadata, decode_metadata(row.metadata)
+            records.append(
+                record(
+                    row.position,
+                    row.stream,
+                    row.version,
+                    row.recorded_at,
+                    event,
+                    row.event_id,
+                    metadata,
+                )
+            )
+        return records
+
+    def _metadata(
+        self, metadata: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None, count: int
+    ) -> list[bytes]:
+        """Each event's encoded metadata, ``source`` filled in where it is not given."""
+        if metadata is None or isinstance(metadata, Mapping):
+            return [self._encoded_metadata(metadata)] * count
+        if isinstance(metadata, str | bytes) or not isinstance(metadata, Sequence):
+            raise InvalidInputError(
+                f"metadata is a mapping, or one mapping per event, got {metadata!r:.80}"
+            )
+        if len(metadata) != count:
+            raise InvalidInputError(
+                f"metadata holds {len(metadata)} mappings for {count} events; nothing was appended"
+            )
+        return [self._encoded_metadata(each) for each in metadata]
+
+    def _encoded_metadata(self, metadata: Mapping[str, Any] | None) -> bytes:
+        if metadata is None:
+            return encode_metadata({"source": self.source})
+        if not isinstance(metadata, Mapping):
+            raise InvalidInputError(f"metadata must be a mapping, got {metadata!r:.80}")
+        source = metadata.get("source", self.source)
+        if not isinstance(source, str) or not source.strip():
+            raise InvalidInputError(f"metadata's source must be a non-blank name, got {source!r}")
+        return encode_metadata({"source": source, **metadata})
+
+    def _check_retractions(self, stream: str, batch: list[Event], rows: list[NewRow]) -> None:
         head: int | None = None
         retractions: dict[int, int] | None = None
-        for index, event in enumerate(batch):
+        for index, (event, row) in enumerate(zip(batch, rows, strict=True)):
             if not isinstance(event, EventRetracted):
                 continue
             head = self.backend.head() if head is None else head
@@ -164,6 +262,8 @@ class EventLog:
                 retractions = self.retractions(stream=stream)
             by = retracted_by(retractions).get(event.position)
             if by is not None:
+                if self.backend.lookup([row.event_id]).get(row.event_id) is not None:
+                    continue  # this very retraction, appended again: the backend says which
                 raise InvalidInputError(
                     f"EventRetracted.position {event.position} is already retracted (by "
                     f"#{by}); nothing was appended"
@@ -201,6 +301,17 @@ class EventLog:
             for recorded in records:
                 if recorded.position not in skipped and recorded.position not in retractions:
                     yield recorded
+
+    def lookup(self, event_ids: Iterable[str]) -> dict[str, Recorded]:
+        """The recorded events with these ids, by id; ids the log does not hold are left out."""
+        if isinstance(event_ids, str | bytes):
+            raise InvalidInputError(f"lookup takes a list of event ids, got {event_ids!r:.80}")
+        wanted = list(event_ids)
+        if not all(isinstance(event_id, str) for event_id in wanted):
+            raise InvalidInputError("event ids are text")
+        decode = self._codec.decode
+        found = self.backend.lookup(wanted) if wanted else {}
+        return {event_id: decode(found[event_id]) for event_id in wanted if event_id in found}
 
     def retractions(self, *, stream: str | None = None) -> dict[int, int]:
         """Every correction in the log (one stream's, when given): the position of each
@@ -487,6 +598,33 @@ class EventLog:
     def head_hash(self) -> str | None:
         """The last event's chain hash in hex: note it elsewhere to notice a rewritten history."""
         return head_hash(self.backend)
+
+
+def _event_ids(ids: Sequence[str] | None, count: int) -> list[str | None]:
+    """The ids given for `count` events (None for each when none are), checked."""
+    if ids is None:
+        return [None] * count
+    if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+        raise InvalidInputError(f"ids is a list of event ids, one per event, got {ids!r:.80}")
+    given = list(ids)
+    if len(given) != count:
+        raise InvalidInputError(
+            f"ids holds {len(given)} ids for {count} events; nothing was appended"
+        )
+    seen: set[str] = set()
+    for event_id in given:
+        if not isinstance(event_id, str) or not event_id.strip() or not event_id.isprintable():
+            raise InvalidInputError(
+                f"an event id must be non-blank printable text, got {event_id!r:.80}"
+            )
+        if len(event_id) > MAX_EVENT_ID:
+            raise InvalidInputError(
+                f"an event id must be at most {MAX_EVENT_ID} characters, got {len(event_id)}"
+            )
+        if event_id in seen:
+            raise DuplicateEventError(event_id)
+        seen.add(event_id)
+    return list(given)
 
 
 def _events(events: Iterable[Event] | Event) -> list[Event]:

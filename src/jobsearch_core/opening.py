@@ -35,7 +35,10 @@ def _data_dir() -> Path:
 
 
 def open_log(
-    url: str | os.PathLike[str] | None = None, *, catalog: Catalog | None = None
+    url: str | os.PathLike[str] | None = None,
+    *,
+    catalog: Catalog | None = None,
+    source: str | None = None,
 ) -> EventLog:
     """Open the log at `url`: ``sqlite:///path``, ``memory://`` or a scheme a plugin registers.
 
@@ -44,6 +47,8 @@ def open_log(
     (``"search #2.db"`` is that file); in a ``sqlite:///`` URL, percent-encode such
     characters (``sqlite:///tmp/search%20%232.db``). The log keeps the plugin set
     installed now (`catalog`, by default the one `jobsearch_core.plugins` builds).
+    `source` is put in the metadata of every event it appends (default: the running
+    program's name), unless an append's metadata names another.
     """
     if url is None:
         text = default_url()
@@ -69,4 +74,4 @@ def open_log(
             f"no backend for {scheme}:// in {shown_url(text)!r} (installed: {known}); "
             "is its plugin installed?"
         )
-    return EventLog(factory(text), catalog=catalog)
+    return EventLog(factory(text), catalog=catalog, source=source)

@@ -105,9 +105,8 @@ class TestMigration:
         """Hashes are filled in along the log, and new appends chain on from them."""
         path = tmp_path / "log.db"
         _log(path, count=3)
-        with sqlite3.connect(path) as raw:  # back to schema 1: no hash column
-            raw.execute("ALTER TABLE events DROP COLUMN hash")
-            raw.execute("PRAGMA user_version = 1")
+        with sqlite3.connect(path) as raw:  # back to schema 1: no hash, no ids, no metadata
+            _downgrade_to_schema_1(raw)
         with open_log(path) as log:
             log.append([GapAdded(skill="after")])
             rows = list(log.backend.read())
@@ -133,10 +132,16 @@ class TestMigration:
         path = tmp_path / "log.db"
         _log(path, count=1)
         with sqlite3.connect(path) as raw:
-            raw.execute("ALTER TABLE events DROP COLUMN hash")
-            raw.execute("PRAGMA user_version = 1")
+            _downgrade_to_schema_1(raw)
         with pytest.raises(BackendError, match="open it once read-write"):
             open_log(f"sqlite://{path}?mode=ro")
+
+
+def _downgrade_to_schema_1(raw: sqlite3.Connection) -> None:
+    raw.execute("DROP INDEX events_event_id")
+    for column in ("hash", "event_id", "metadata"):
+        raw.execute(f"ALTER TABLE events DROP COLUMN {column}")
+    raw.execute("PRAGMA user_version = 1")
 
 
 def _forge(url: str, log_schema: str | None, position: int, data: bytes) -> None:

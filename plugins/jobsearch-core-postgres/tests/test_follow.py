@@ -18,12 +18,16 @@ from jobsearch_core.storage import NewRow
 from jobsearch_core_postgres.backend import PostgresBackend
 
 WORKERS = Path(__file__).with_name("workers.py")
-ROW = [NewRow(type="Noted", schema_version=1, data=b"{}")]
+
+
+def row() -> list[NewRow]:
+    """One row to append, with an id of its own."""
+    return [NewRow(type="Noted", schema_version=1, data=b"{}")]
 
 
 def append_later(backend: PostgresBackend, delay: float) -> threading.Thread:
     """Append one row from another thread after `delay` seconds."""
-    thread = threading.Timer(delay, lambda: backend.append("me", ROW))
+    thread = threading.Timer(delay, lambda: backend.append("me", row()))
     thread.start()
     return thread
 
@@ -33,7 +37,7 @@ class TestWaitForAppend:
 
     def test_returns_at_once_when_already_past(self, backend: PostgresBackend) -> None:
         """With the head already past `after`, there is nothing to wait for."""
-        backend.append("me", ROW)
+        backend.append("me", row())
         began = time.monotonic()
         backend.wait_for_append(0, timeout=5)
         assert time.monotonic() - began < 1
@@ -65,7 +69,7 @@ class TestWaitForAppend:
 
         def refused() -> None:
             with pytest.raises(ConcurrencyError):
-                backend.append("me", ROW, expected_version=3)
+                backend.append("me", row(), expected_version=3)
 
         timer = threading.Timer(0.1, refused)
         timer.start()

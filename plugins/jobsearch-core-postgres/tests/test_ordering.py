@@ -106,11 +106,11 @@ class TestSeveralWriterProcesses:
 
     def test_positions_follow_commit_order(self, backend: PostgresBackend) -> None:
         """An append that waits for the lock gets the next position only after the first commits."""
-        row = [NewRow(type="Noted", schema_version=1, data=b"{}")]
         order: list[int] = []
         barrier = threading.Barrier(8)
 
         def append() -> None:
+            row = [NewRow(type="Noted", schema_version=1, data=b"{}")]
             barrier.wait()
             (stored,) = backend.append("me", row)
             order.append(stored.position)

@@ -9,8 +9,8 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from jobsearch_core import GapAdded, open_log
-from jobsearch_core.errors import BackendError
-from jobsearch_core.storage import NewRow, Snapshot
+from jobsearch_core.errors import BackendError, DuplicateEventError
+from jobsearch_core.storage import NewRow, Snapshot, migrated_event_id
 from psycopg import sql
 
 from jobsearch_core_postgres._url import with_schema
@@ -18,7 +18,13 @@ from jobsearch_core_postgres.backend import PostgresBackend
 from jobsearch_core_postgres.testing import drop_schema
 
 Admin = psycopg.Connection[tuple[object, ...]]
-ROW = [NewRow(type="Noted", schema_version=1, data=b"{}")]
+#: Every migration, as the version table records it.
+ALL_VERSIONS = [(1, "events and snapshots"), (2, "hash chain"), (3, "event ids and metadata")]
+
+
+def row() -> list[NewRow]:
+    """One row to append, with an id of its own."""
+    return [NewRow(type="Noted", schema_version=1, data=b"{}")]
 
 
 def versions(admin: Admin, schema: str) -> list[tuple[object, ...]]:
@@ -42,7 +48,7 @@ class TestCreatedOnFirstUse:
             (backend.schema,),
         ).fetchall()
         assert [t[0] for t in tables] == ["events", "jobsearch_schema_version", "snapshots"]
-        assert versions(admin, backend.schema) == [(1, "events and snapshots"), (2, "hash chain")]
+        assert versions(admin, backend.schema) == ALL_VERSIONS
 
     def test_reopening_keeps_everything(self, url: str, admin: Admin) -> None:
         """Close and reopen: events are all there and no migration runs twice."""
@@ -52,7 +58,7 @@ class TestCreatedOnFirstUse:
             assert [r.event.skill for r in log.read()] == ["SQL", "Go"]  # type: ignore[attr-defined]
             assert log.append([GapAdded(skill="Rust")])[0].position == 3
             schema = log.backend.schema  # type: ignore[attr-defined]
-        assert versions(admin, schema) == [(1, "events and snapshots"), (2, "hash chain")]
+        assert versions(admin, schema) == ALL_VERSIONS
 
     def test_several_first_opens_at_once(self, url: str, admin: Admin) -> None:
         """Backends opening a new schema together take turns: one creates it, all use it."""
@@ -76,15 +82,33 @@ class TestCreatedOnFirstUse:
             assert failed == []
             assert len(opened) == 6
             for backend in opened:
-                backend.append("me", ROW)
+                backend.append("me", row())
             assert opened[0].head() == 6
             assert versions(admin, opened[0].schema) == [
                 (1, "events and snapshots"),
                 (2, "hash chain"),
+                (3, "event ids and metadata"),
             ]
         finally:
             for backend in opened:
                 backend.close()
+
+
+def _downgrade(admin: Admin, schema: str, *, to: int) -> None:
+    """Back to how schema version `to` stored a log: later columns and versions dropped."""
+    columns = {1: ("hash", "event_id", "metadata"), 2: ("event_id", "metadata")}[to]
+    for column in columns:
+        admin.execute(
+            sql.SQL("ALTER TABLE {}.events DROP COLUMN {}").format(
+                sql.Identifier(schema), sql.Identifier(column)
+            )
+        )
+    admin.execute(
+        sql.SQL("DELETE FROM {}.jobsearch_schema_version WHERE version > %s").format(
+            sql.Identifier(schema)
+        ),
+        (to,),
+    )
 
 
 class TestVersions:
@@ -97,20 +121,30 @@ class TestVersions:
             log.append([GapAdded(skill="Rust")], stream="ann")
             schema = log.backend.schema  # type: ignore[attr-defined]
             hashes = [r.hash for r in log.backend.read()]
-        # Back to how version 1 stored it.
-        admin.execute(
-            sql.SQL("ALTER TABLE {}.events DROP COLUMN hash").format(sql.Identifier(schema))
-        )
-        admin.execute(
-            sql.SQL("DELETE FROM {}.jobsearch_schema_version WHERE version = 2").format(
-                sql.Identifier(schema)
-            )
-        )
+        _downgrade(admin, schema, to=1)
         for _ in range(2):
             with open_log(url) as log:
                 assert [r.hash for r in log.backend.read()] == hashes
                 assert log.verify() == []
-        assert versions(admin, schema) == [(1, "events and snapshots"), (2, "hash chain")]
+        assert versions(admin, schema) == ALL_VERSIONS
+
+    def test_a_log_at_version_2_gains_event_ids(self, url: str, admin: Admin) -> None:
+        """A log of jobsearch-core 0.1 gets an id for every row (from its hash, so the same
+        on every copy), no metadata, and the unique index; it still verifies."""
+        with open_log(url) as log:
+            log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+            log.append([GapAdded(skill="Rust")], stream="ann")
+            schema = log.backend.schema  # type: ignore[attr-defined]
+            hashes = [r.hash for r in log.backend.read()]
+        _downgrade(admin, schema, to=2)
+        with open_log(url) as log:
+            records = list(log.read())
+            assert [r.event_id for r in records] == [migrated_event_id(h) for h in hashes]
+            assert [r.metadata for r in records] == [{}, {}, {}]
+            assert log.verify() == []
+            with pytest.raises(DuplicateEventError):
+                log.append([GapAdded(skill="Other")], ids=[records[0].event_id])
+        assert versions(admin, schema) == ALL_VERSIONS
 
     def test_newer_schema_is_refused(self, url: str, admin: Admin) -> None:
         """A log written by a newer plugin is not touched: the error says to upgrade."""

@@ -34,7 +34,7 @@ class Context:
     def log(self) -> EventLog:
         """The event log chosen by --log, $JOBSEARCH_LOG or the default."""
         if self._log is None:
-            self._log = open_log(self.url)
+            self._log = open_log(self.url, source="cli")
         return self._log
 
     def close(self) -> None:

@@ -128,7 +128,7 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
         url = parent.params["url"]
     if url is None:
         url = f"sqlite://{Path(tempfile.mkdtemp(prefix='jobsearch-demo-')) / 'demo.db'}"
-    log = open_log(url)
+    log = open_log(url, source="demo")
     state = context()
     state.close()
     state._log = log  # the read commands below show this log

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import attrs
 import click
@@ -18,7 +20,7 @@ from jobsearch_core.cli._progress import bar
 from jobsearch_core.cli.trackers import PRESETS, parse_status_map, read_tracker_csv
 from jobsearch_core.codec import Codec
 from jobsearch_core.errors import InvalidInputError, JobsearchError
-from jobsearch_core.events import Event, EventRetracted, UnknownEvent
+from jobsearch_core.events import Event, EventRetracted, ResumeSubmitted, UnknownEvent
 from jobsearch_core.log import EventLog, check_stream
 
 __all__ = ["COMMANDS", "export_lines"]
@@ -27,7 +29,8 @@ _DATA_KEY = ',"data":'
 
 
 def export_lines(log: EventLog, *, stream: str | None = None) -> Iterator[str]:
-    """One JSON object a line per event: place, type, schema version and the stored payload.
+    """One JSON object a line per event: place, id, metadata, type, schema version and the
+    stored payload.
 
     ``data`` is the stored JSON payload written out byte for byte (unknown types included);
     it comes last so an importer can take it back unchanged.
@@ -42,8 +45,11 @@ def export_lines(log: EventLog, *, stream: str | None = None) -> Iterator[str]:
             "type": row.type,
             "schema_version": row.schema_version,
             "recorded_at": recorded.recorded_at.isoformat(),
+            "event_id": recorded.event_id,
+            "metadata": recorded.metadata,
         }
-        prefix = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
+        # default=dict: metadata reads back as read-only mappings.
+        prefix = json.dumps(head, ensure_ascii=False, separators=(",", ":"), default=dict)[:-1]
         raw = row.data.decode("utf-8", "surrogateescape")
         if "\n" in raw or "\r" in raw:  # JSON whitespace a foreign writer left: keep it exact
             yield prefix + ',"data_text":' + json.dumps(raw, ensure_ascii=False) + "}"
@@ -94,6 +100,19 @@ class _Line:
     position: int | None
     stream: str
     event: Event
+    event_id: str
+    metadata: dict[str, Any]
+
+
+#: Names the ids given to the lines of an export made before events had ids.
+_EXPORTED = uuid.uuid5(uuid.NAMESPACE_URL, "https://jobsearch-core/event-id/exported")
+
+
+def _derived_id(stream: str, place: str, type_name: str, data: bytes) -> str:
+    """The id of an exported line that has none: the same line always gets the same one, so
+    importing the same file twice adds nothing."""
+    digest = hashlib.sha256(data).hexdigest()
+    return str(uuid.uuid5(_EXPORTED, f"{stream}\n{place}\n{type_name}\n{digest}"))
 
 
 def _read_jsonl(codec: Codec, text: str) -> list[_Line]:
@@ -155,11 +174,28 @@ def _parse_line(codec: Codec, number: int, line: str) -> _Line:
     )
     if isinstance(event, UnknownEvent) and not isinstance(json.loads(data), dict):
         raise InvalidInputError("data must be a JSON object")
-    return _Line(number=number, position=position, stream=stream, event=event)
+    event_id = obj.get("event_id")
+    if event_id is None:
+        place = f"position {position}" if position is not None else f"line {number}"
+        event_id = _derived_id(stream, place, type_name, data)
+    elif not isinstance(event_id, str) or not event_id.strip():
+        raise InvalidInputError(f"event_id must be a name, got {event_id!r}")
+    metadata = obj.get("metadata", {"source": "import"})
+    if not isinstance(metadata, dict):
+        raise InvalidInputError(f"metadata must be a JSON object, got {metadata!r:.60}")
+    return _Line(
+        number=number,
+        position=position,
+        stream=stream,
+        event=event,
+        event_id=event_id,
+        metadata=metadata,
+    )
 
 
-def _import_lines(log: EventLog, lines: list[_Line]) -> int:
-    """Append the lines in order, a run of one stream at a time, remapping retracted positions."""
+def _import_lines(log: EventLog, lines: list[_Line]) -> tuple[int, int]:
+    """Append the lines in order, a run of one stream at a time, remapping retracted positions;
+    return how many lines there were and how many of them were not in the log already."""
     # Check every correction first: its target must be an earlier line of the same stream.
     seen: dict[int, str] = {}
     for line in lines:
@@ -179,7 +215,8 @@ def _import_lines(log: EventLog, lines: list[_Line]) -> int:
         if line.position is not None:
             seen[line.position] = line.stream
     moved: dict[int, int] = {}
-    done = 0
+    done = added = 0
+    head = log.head
     with bar(len(lines), "importing") as advance:
         index = 0
         while index < len(lines):
@@ -199,14 +236,20 @@ def _import_lines(log: EventLog, lines: list[_Line]) -> int:
                 if isinstance(event, EventRetracted):
                     event = attrs.evolve(event, position=moved[event.position])
                 events.append(event)
-            recorded = log.append(events, stream=run[0].stream)
+            recorded = log.append(
+                events,
+                stream=run[0].stream,
+                ids=[line.event_id for line in run],
+                metadata=[line.metadata for line in run],
+            )
             for line, stored in zip(run, recorded, strict=True):
                 if line.position is not None:
                     moved[line.position] = stored.position
+            added += sum(1 for stored in recorded if stored.position > head)
             done += len(run)
             advance(done)
             index = end
-    return done
+    return done, added
 
 
 @click.command("import")
@@ -269,40 +312,107 @@ def import_command(
     text = _read_text(file, encoding or "utf-8-sig")
     log = context().log
     if as_csv:
-        taken = set(log.view("pipeline", stream=stream).applications)
-        found = read_tracker_csv(
+        _import_csv(
+            log,
             text,
             source="standard input" if str(file) == "-" else file.name,
             mapping=mapping,
             preset=preset,
-            status_map=parse_status_map(status_map),
+            status_map=status_map,
             date_format=date_format,
-            taken=taken,
+            as_json=as_json,
+            stream=stream,
         )
-        events = found.events
-        if events:
-            log.append(events, stream=stream)
-        summary = f"imported {len(found.rows)} applications ({len(events)} events) into {stream!r}"
+        return
+    count, added = _import_lines(log, _read_jsonl(log.catalog.codec, text))
+    if as_json:
+        print_json({"events": added, "already": count - added})
+    else:
+        already = f" ({count - added} were in the log already)" if added < count else ""
+        click.echo(f"imported {added} events{already}")
+
+
+def _import_csv(
+    log: EventLog,
+    text: str,
+    *,
+    source: str,
+    mapping: str | None,
+    preset: str | None,
+    status_map: tuple[str, ...],
+    date_format: str | None,
+    as_json: bool,
+    stream: str,
+) -> None:
+    """Append a tracker CSV's rows; rows imported before add only what is new in them (a
+    status moved on), and rows edited since are reported and left as they were."""
+
+    def imported(event_id: str) -> ResumeSubmitted | None:
+        found = log.lookup([event_id]).get(event_id)
+        if found is None or found.stream != stream:
+            return None
+        return found.event if isinstance(found.event, ResumeSubmitted) else None
+
+    found = read_tracker_csv(
+        text,
+        source=source,
+        mapping=mapping,
+        preset=preset,
+        status_map=parse_status_map(status_map),
+        date_format=date_format,
+        taken=set(log.view("pipeline", stream=stream).applications),
+        imported=imported,
+        stream=stream,
+    )
+    stored = log.lookup([event_id for row in found.rows for event_id in row.ids])
+    new_rows, edited, again = [], [], 0
+    for row in found.rows:
+        earlier = [stored.get(event_id) for event_id in row.ids]
+        if any(
+            was is not None and (was.event != event or was.stream != stream)
+            for was, event in zip(earlier, row.events, strict=True)
+        ):
+            edited.append(row)
+        elif all(was is not None for was in earlier):
+            again += 1
+        else:
+            new_rows.append(row)
+    events = [event for row in new_rows for event in row.events]
+    ids = [event_id for row in new_rows for event_id in row.ids]
+    log.append(events, stream=stream, ids=ids, metadata={"source": "import"})
+    added = sum(1 for event_id in ids if event_id not in stored)
+    applications = sum(1 for row in new_rows if row.ids[0] not in stored)
+    moved = len(new_rows) - applications
+    if as_json:
+        print_json(
+            {
+                "applications": applications,
+                "moved_on": moved,
+                "events": added,
+                "stream": stream,
+                "skipped": dict(sorted(found.skipped.items())),
+                "already": again,
+                "edited": [row.line for row in edited],
+            }
+        )
+    else:
+        summary = f"imported {applications} applications ({added} events) into {stream!r}"
+        if moved:
+            summary += f"; {moved} imported before moved on a stage"
         if found.skipped:
             reasons = ", ".join(f"{why}: {count}" for why, count in sorted(found.skipped.items()))
             summary += f"; skipped {found.skipped.total()} rows ({reasons})"
-        if as_json:
-            print_json(
-                {
-                    "applications": len(found.rows),
-                    "events": len(events),
-                    "stream": stream,
-                    "skipped": dict(sorted(found.skipped.items())),
-                }
-            )
-        else:
-            click.echo(summary)
-        return
-    count = _import_lines(log, _read_jsonl(log.catalog.codec, text))
-    if as_json:
-        print_json({"events": count})
-    else:
-        click.echo(f"imported {count} events")
+        if again:
+            summary += f"; {again} rows were imported already"
+        click.echo(summary)
+    for row in edited:
+        submitted = row.events[0]
+        assert isinstance(submitted, ResumeSubmitted)
+        click.echo(
+            f"line {row.line} ({submitted.company}, {submitted.role}) was changed since it was "
+            "imported, and was left as it was: correct it with jobsearch amend",
+            err=True,
+        )
 
 
 def _read_text(file: Path, encoding: str) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "ImportedRow",
     "Preset",
     "TrackerImport",
+    "event_id",
     "parse_status_map",
     "read_tracker_csv",
     "row_key",
@@ -193,24 +194,37 @@ def parse_status_map(pairs: Iterable[str]) -> dict[str, Meaning]:
     return chosen
 
 
-def row_key(company: str, role: str, applied: str | None, status: str | None) -> str:
-    """A short stable digest of a row's company, role, applied date and status, to know it again."""
+def row_key(company: str, role: str, applied: str | None) -> str:
+    """A short stable digest of a row's company, role and applied date, however spaced or
+    cased: the application it stands for, known again when the row's status has moved on."""
     parts = (
         " ".join(company.casefold().split()),
         " ".join(role.casefold().split()),
         " ".join((applied or "").casefold().split()),
-        spelled(status or ""),
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def event_id(stream: str, key: str, what: str) -> str:
+    """The id of an event a row of this key imports into `stream`: ``what`` is
+    ``submitted``, a stage or ``closed``. The same row imported again gets the same ids."""
+    digest = hashlib.sha256(f"{stream}\x1f{key}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"csv:{digest[:16]}:{what}"
+
+
+#: What a tracker row's earlier import is asked for, by event id: its `ResumeSubmitted`.
+Imported = Callable[[str], ResumeSubmitted | None]
+
+
 @attrs.frozen
 class ImportedRow:
-    """One row of the CSV, its stable key and the events that reproduce it."""
+    """One row of the CSV, its stable key, and the events that reproduce it with their ids
+    (derived from the key, so importing the row again adds nothing)."""
 
     line: int
     key: str
     events: tuple[Event, ...]
+    ids: tuple[str, ...]
 
 
 @attrs.frozen
@@ -298,25 +312,51 @@ def read_tracker_csv(
     status_map: dict[str, Meaning] | None = None,
     date_format: str | None = None,
     taken: set[str] | None = None,
+    imported: Imported | None = None,
+    stream: str = "me",
 ) -> TrackerImport:
-    """Every row of a tracker's CSV as events, or one error listing every problem with its line."""
+    """Every row of a tracker's CSV as events, or one error listing every problem with its line.
+
+    `taken` holds the application ids in use; `imported(event_id)` gives the
+    `ResumeSubmitted` of a row imported before into `stream`, whose application id (and
+    moment, for a row without a date) the row's events keep.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rules = _Rules(
+        statuses={**STATUSES, **(status_map or {})},
+        date_format=date_format,
+        taken=set() if taken is None else taken,
+        imported=imported or (lambda key: None),
+        now=datetime.now(UTC),
+        stream=stream,
+    )
     try:
-        return _read_rows(reader, source, mapping, preset, status_map, date_format, taken)
+        return _read_rows(reader, source, mapping, preset, rules)
     except csv.Error as error:  # a cell past the csv module's size limit, say
         raise InvalidInputError(
             f"{source}: line {reader.line_num}: {error}; nothing was imported"
         ) from None
 
 
+@attrs.define
+class _Rules:
+    """What every row is read by."""
+
+    statuses: dict[str, Meaning]
+    date_format: str | None
+    #: Application ids in use (the log's, then each row's as it is read).
+    taken: set[str]
+    imported: Imported
+    #: The moment of a row with no date.
+    now: datetime
+    #: The stream imported into (part of every event id).
+    stream: str
+    #: Keys met so far in this file: a second identical row is a second application.
+    keys: Counter[str] = attrs.Factory(Counter)
+
+
 def _read_rows(
-    reader: Any,
-    source: str,
-    mapping: str | None,
-    preset: str | None,
-    status_map: dict[str, Meaning] | None,
-    date_format: str | None,
-    taken: set[str] | None,
+    reader: Any, source: str, mapping: str | None, preset: str | None, rules: _Rules
 ) -> TrackerImport:
     """The rows of `reader` (see `read_tracker_csv`)."""
     header = next(reader, None)
@@ -324,8 +364,6 @@ def _read_rows(
         raise InvalidInputError(f"{source} has no header line")
     layout = _recognised(header, preset)
     columns = _column_map(header, mapping, layout)
-    statuses: dict[str, Meaning] = {**STATUSES, **(status_map or {})}
-    ids = set() if taken is None else taken
     rows: list[ImportedRow] = []
     skipped: Counter[str] = Counter()
     problems: list[str] = []
@@ -344,7 +382,7 @@ def _read_rows(
             return value or None
 
         try:
-            row = _row(number, cell, statuses, date_format, ids)
+            row = _row(number, cell, rules)
         except (JobsearchError, ValueError) as error:
             problems.append(f"line {number}: {error}")
             continue
@@ -363,17 +401,11 @@ def _read_rows(
     return TrackerImport(rows=tuple(rows), preset=layout.name if layout else None, skipped=skipped)
 
 
-def _row(
-    number: int,
-    cell: Callable[[str], str | None],
-    statuses: dict[str, Meaning],
-    date_format: str | None,
-    taken: set[str],
-) -> ImportedRow | str:
+def _row(number: int, cell: Callable[[str], str | None], rules: _Rules) -> ImportedRow | str:
     """One row's events, or why it is skipped ("wishlist", "--status-map skip")."""
     status_text = cell("status")
     status = spelled(status_text or "")
-    meaning = statuses.get(status)
+    meaning = rules.statuses.get(status)
     if isinstance(meaning, str):  # SKIP, the only text a status can mean
         return "--status-map skip"
     if meaning is None and status in NOT_APPLIED:
@@ -392,13 +424,24 @@ def _row(
         if found is None or found[1] is None:
             raise InvalidInputError(f"unknown outcome {cell('outcome')!r}")
         outcome = found[1]
-    at = _csv_date(cell("date"), date_format)
-    application_id = cell("id") or slug(company, role)
-    base, n = application_id, 1
-    while application_id in taken:
-        n += 1
-        application_id = f"{base}-{n}"
-    when: dict[str, Any] = {} if at is None else {"at": at}
+    at = _csv_date(cell("date"), rules.date_format)
+    key = row_key(company, role, cell("date"))
+    rules.keys[key] += 1
+    if rules.keys[key] > 1:  # the same company, role and date again: another application
+        key = f"{key}-{rules.keys[key]}"
+    earlier = rules.imported(event_id(rules.stream, key, "submitted"))
+    if earlier is not None:  # imported before: the same application, as it was recorded
+        application_id = earlier.application_id
+        at = at or earlier.at
+    else:
+        application_id = cell("id") or slug(company, role)
+        base, n = application_id, 1
+        while application_id in rules.taken:
+            n += 1
+            application_id = f"{base}-{n}"
+    # A row without a date gets one moment for all its events, so importing it again
+    # sends the very same events.
+    when = at or rules.now
     events: list[Event] = [
         ResumeSubmitted(
             application_id=application_id,
@@ -406,19 +449,17 @@ def _row(
             role=role,
             via=cell("via"),
             note=_note(cell),
-            **when,
+            at=when,
         )
     ]
-    events += [
-        ScreenPassed(application_id=application_id, stage=s, **when)
-        for s in Stage
-        if s is not Stage.APPLIED and s.order <= stage.order
-    ]
+    passed = [s for s in Stage if s is not Stage.APPLIED and s.order <= stage.order]
+    events += [ScreenPassed(application_id=application_id, stage=s, at=when) for s in passed]
+    ids = [event_id(rules.stream, key, what) for what in ("submitted", *passed)]
     if outcome is not None:
-        events.append(ApplicationClosed(application_id=application_id, outcome=outcome, **when))
-    taken.add(application_id)
-    key = row_key(company, role, cell("date"), status_text)
-    return ImportedRow(line=number, key=key, events=tuple(events))
+        events.append(ApplicationClosed(application_id=application_id, outcome=outcome, at=when))
+        ids.append(event_id(rules.stream, key, "closed"))
+    rules.taken.add(application_id)
+    return ImportedRow(line=number, key=key, events=tuple(events), ids=tuple(ids))
 
 
 def _note(cell: Callable[[str], str | None]) -> str | None:

@@ -18,11 +18,28 @@ from cattrs.v import format_exception
 
 from jobsearch_core._instances import maker
 from jobsearch_core.codec.converter import make_converter
+from jobsearch_core.codec.metadata import decode_metadata
 from jobsearch_core.codec.states import state_functions
 from jobsearch_core.codec.trusted import Builder, Unstructure, builder, unstructurer
 from jobsearch_core.errors import CorruptEventError, InvalidEventError
-from jobsearch_core.events.base import Event, Recorded, UnknownEvent, schema_version_of
-from jobsearch_core.storage.rows import NewRow, RawRow, StoredRow, make_new_row, stored_row
+from jobsearch_core.events.base import (
+    NO_METADATA,
+    Event,
+    Recorded,
+    UnknownEvent,
+    schema_version_of,
+)
+from jobsearch_core.storage.rows import (
+    NO_METADATA as NO_STORED_METADATA,
+)
+from jobsearch_core.storage.rows import (
+    NewRow,
+    RawRow,
+    StoredRow,
+    make_new_row,
+    new_event_id,
+    stored_row,
+)
 
 __all__ = ["Codec", "Upcaster", "make_record"]
 
@@ -31,7 +48,8 @@ T = TypeVar("T")
 #: Migrates the stored dict of one event type from schema version n to n + 1.
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
-#: ``Recorded(position, stream, version, recorded_at, event)`` for values from the log.
+#: ``Recorded(position, stream, version, recorded_at, event, event_id, metadata)`` for
+#: values from the log.
 make_record = maker(Recorded)
 
 
@@ -106,8 +124,10 @@ class Codec:
             build = builder(cls)
             if build is not None:
                 self._builders[name] = (schema_version_of(cls), build)
-        #: The last recorded_at text `decode_raw` parsed, and what it parsed to.
+        #: The last recorded_at text `decode_raw` parsed, and what it parsed to; the same for
+        #: metadata (the events of one append share theirs).
         self._stamp: tuple[object, datetime | None] = (None, None)
+        self._metadata: tuple[bytes, Mapping[str, Any]] = (NO_STORED_METADATA, NO_METADATA)
         self._float_free: dict[Any, bool] = {}
         self._state_codecs: dict[Any, tuple[Any, Any] | None] = {}
         self._fast_encoders: dict[type[Event], tuple[str, int, Unstructure]] = {}
@@ -118,8 +138,13 @@ class Codec:
 
     # --- events -----------------------------------------------------------------------------
 
-    def encode(self, event: Event) -> NewRow:
-        """The stored form of an event; refuses an event class no plugin registered."""
+    def encode(
+        self, event: Event, event_id: str | None = None, metadata: bytes = NO_STORED_METADATA
+    ) -> NewRow:
+        """The stored form of an event, with its id (a new one when None) and its encoded
+        metadata; refuses an event class no plugin registered."""
+        if event_id is None:
+            event_id = new_event_id()
         fast = self._fast_encoders.get(type(event))
         if fast is not None:
             # An event the trusted path encodes holds no floats: orjson writes it as json would.
@@ -131,10 +156,10 @@ class Codec:
                     f"{fast_name} holds text that is not valid Unicode ({error.reason}: a lone surrogate?)",
                     event_type=fast_name,
                 ) from None
-            return make_new_row(fast_name, schema_version, data)
+            return make_new_row(fast_name, schema_version, data, event_id, metadata)
         if isinstance(event, UnknownEvent):
-            return NewRow(
-                type=event.type_name, schema_version=event.schema_version, data=event.data
+            return make_new_row(
+                event.type_name, event.schema_version, event.data, event_id, metadata
             )
         name = self._names.get(type(event))
         if name is None:
@@ -153,13 +178,23 @@ class Codec:
                 f"{name} holds text that is not valid Unicode ({error.reason}: a lone surrogate?)",
                 event_type=name,
             ) from None
-        return NewRow(type=name, schema_version=schema_version_of(type(event)), data=data)
+        return make_new_row(name, schema_version_of(type(event)), data, event_id, metadata)
 
     def decode_rows(self, rows: Iterable[StoredRow]) -> list[Recorded]:
         """Stored rows as `Recorded`s, the same as `decode` gives (see `decode_raw`)."""
         return self.decode_raw(
             [
-                (r.position, r.stream, r.version, r.type, r.schema_version, r.data, r.recorded_at)
+                (
+                    r.position,
+                    r.stream,
+                    r.version,
+                    r.type,
+                    r.schema_version,
+                    r.data,
+                    r.recorded_at,
+                    r.event_id,
+                    r.metadata,
+                )
                 for r in rows
             ]
         )
@@ -176,11 +211,12 @@ class Codec:
         record = make_record
         decoded: list[Recorded] = []
         append = decoded.append
-        # One append shares one recorded_at: parse each text once.
+        # One append shares one recorded_at and one metadata: decode each once.
         stamp, recorded_at = self._stamp
+        last_metadata, metadata = self._metadata
         try:
             for raw in rows:
-                position, stream, version, type_name, schema_version, data, at = raw
+                position, stream, version, type_name, schema_version, data, at, event_id, meta = raw
                 found = builders.get(type_name)
                 if (
                     found is not None
@@ -188,7 +224,16 @@ class Codec:
                     and type(data) is bytes
                     and type(version) is int
                     and type(stream) is str
+                    and type(event_id) is str
+                    and type(meta) is bytes
                 ):
+                    if meta != last_metadata:
+                        try:
+                            metadata = decode_metadata(meta)
+                        except ValueError:
+                            append(self.decode(stored_row(raw)))  # raises, naming the row
+                            continue
+                        last_metadata = meta
                     if type(at) is datetime:
                         stamp = recorded_at = at
                     elif at != stamp:
@@ -203,11 +248,22 @@ class Codec:
                         except Exception:
                             event = None  # let the validated path say what is wrong
                         if event is not None:
-                            append(record(position, stream, version, recorded_at, event))
+                            append(
+                                record(
+                                    position,
+                                    stream,
+                                    version,
+                                    recorded_at,
+                                    event,
+                                    event_id,
+                                    metadata,
+                                )
+                            )
                             continue
                 append(self.decode(stored_row(raw)))
         finally:
             self._stamp = (stamp, recorded_at)
+            self._metadata = (last_metadata, metadata)
         return decoded
 
     def decode(self, row: StoredRow) -> Recorded:
@@ -220,12 +276,23 @@ class Codec:
             stream=row.stream,
             fallback_at=row.recorded_at,
         )
+        try:
+            metadata = decode_metadata(row.metadata)
+        except ValueError as error:
+            raise CorruptEventError(
+                f"the metadata is not a JSON object ({error})",
+                position=row.position,
+                stream=row.stream,
+                type_name=row.type,
+            ) from None
         return Recorded(
             position=row.position,
             stream=row.stream,
             version=row.version,
             recorded_at=row.recorded_at,
             event=event,
+            event_id=row.event_id,
+            metadata=metadata,
         )
 
     def decode_event(

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import attrs
 
 from jobsearch_core.events.fields import moment
 
-__all__ = ["Event", "Recorded", "UnknownEvent", "event_type_of", "schema_version_of", "skill_key"]
+__all__ = [
+    "NO_METADATA",
+    "Event",
+    "Recorded",
+    "UnknownEvent",
+    "event_type_of",
+    "schema_version_of",
+    "skill_key",
+]
 
 
 def skill_key(skill: str) -> str:
@@ -60,9 +70,13 @@ def schema_version_of(event: Event | type[Event]) -> int:
     return int(cls.__dict__.get("__schema_version__", 1))
 
 
+#: The metadata of an event recorded without any.
+NO_METADATA: Mapping[str, Any] = MappingProxyType({})
+
+
 @attrs.frozen(kw_only=True)
 class Recorded:
-    """An event as the log keeps it: where it stands and when it was written."""
+    """An event as the log keeps it: where it stands, when it was written, its id and metadata."""
 
     #: Global position: 1, 2, 3 ... without gaps, in commit order.
     position: int
@@ -73,3 +87,8 @@ class Recorded:
     #: When the log committed it (UTC).
     recorded_at: datetime
     event: Event
+    #: Unique in the log: appending an event with a stored id again is a no-op.
+    event_id: str = ""
+    #: A read-only JSON object: ``source`` (who appended it: ``cli``, ``import``, a tool's
+    #: name), and ``correlation_id``, ``causation_id`` or anything else the caller gave.
+    metadata: Mapping[str, Any] = NO_METADATA

@@ -10,6 +10,7 @@ from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes
 from jobsearch_core.storage.backend import Backend, BackendFactory
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
 from jobsearch_core.storage.rows import (
+    NO_METADATA,
     NewRow,
     RawRow,
     Snapshot,
@@ -17,11 +18,15 @@ from jobsearch_core.storage.rows import (
     chain_rows,
     make_new_row,
     make_stored_row,
+    migrated_event_id,
+    new_event_id,
+    not_yet_stored,
     stored_row,
 )
 
 __all__ = [
     "GENESIS",
+    "NO_METADATA",
     "Backend",
     "BackendFactory",
     "NewRow",
@@ -36,5 +41,8 @@ __all__ = [
     "chain_rows",
     "make_new_row",
     "make_stored_row",
+    "migrated_event_id",
+    "new_event_id",
+    "not_yet_stored",
     "stored_row",
 ]

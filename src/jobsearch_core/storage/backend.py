@@ -25,7 +25,8 @@ class Backend(Protocol):
     def append(
         self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
     ) -> list[StoredRow]:
-        """Store `rows` at the end of `stream` in one transaction, all or nothing.
+        """Store `rows` at the end of `stream` in one transaction, all or nothing, and
+        return the rows this call stored, in order.
 
         Positions continue the global sequence without gaps, in commit order; versions
         continue the stream's. `expected_version` (when not None) must equal the stream's
@@ -33,7 +34,19 @@ class Backend(Protocol):
         All rows share one `recorded_at`, the moment of the append (UTC). Each row's
         `hash` is `chain_hash` of the previous row's hash (`GENESIS` for position 1) and
         the row, computed inside the same transaction.
+
+        Event ids are unique in the log, enforced by the store itself (a unique index), so
+        that two processes appending the same id at once store it once. A row whose id is
+        stored already as the same event (`StoredRow.same_event`) is a retry: it is neither
+        stored again nor returned, and a call whose rows are all retries returns ``[]``
+        even when `expected_version` no longer matches. An id stored with other content
+        raises `DuplicateEventError`, and nothing is stored (`not_yet_stored` says which
+        rows are new, given what `lookup` finds).
         """
+        ...
+
+    def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows with these event ids, by id (ids not in the log are left out)."""
         ...
 
     def read(

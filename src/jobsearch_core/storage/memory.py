@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from jobsearch_core.errors import ConcurrencyError
 from jobsearch_core.storage._chain import GENESIS
-from jobsearch_core.storage.rows import NewRow, Snapshot, StoredRow, chain_rows
+from jobsearch_core.storage.rows import NewRow, Snapshot, StoredRow, chain_rows, not_yet_stored
 
 __all__ = ["MemoryBackend"]
 
@@ -24,6 +24,7 @@ class MemoryBackend:
         self.url = url
         self._rows: list[StoredRow] = []
         self._by_stream: dict[str, list[StoredRow]] = {}
+        self._by_id: dict[str, StoredRow] = {}
         self._snapshots: dict[tuple[str, str, str], dict[int, Snapshot]] = {}
         self._lock = threading.Lock()
         self._appended = threading.Condition(self._lock)
@@ -40,6 +41,11 @@ class MemoryBackend:
         with self._lock:
             own = self._by_stream.get(stream, [])
             version = len(own)
+            by_id = self._by_id
+            fresh = not_yet_stored(stream, rows, by_id)
+            if rows and not fresh:
+                return []  # every row is a retry
+            rows = fresh
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(stream, expected_version, version)
             if not rows:
@@ -56,8 +62,14 @@ class MemoryBackend:
             )
             self._rows.extend(stored)
             self._by_stream.setdefault(stream, []).extend(stored)
+            by_id.update((row.event_id, row) for row in stored)
             self._appended.notify_all()
             return stored
+
+    def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows with these ids; see `Backend.lookup`."""
+        by_id = self._by_id
+        return {i: by_id[i] for i in event_ids if i in by_id}
 
     def read(
         self, *, after: int = 0, until: int | None = None, stream: str | None = None

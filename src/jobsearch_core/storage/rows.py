@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import time
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
 from jobsearch_core._instances import maker
-from jobsearch_core.errors import CorruptEventError
+from jobsearch_core.errors import CorruptEventError, DuplicateEventError
 from jobsearch_core.storage._chain import chain_hashes
 
 __all__ = [
+    "NO_METADATA",
     "NewRow",
     "RawRow",
     "Snapshot",
@@ -19,17 +23,45 @@ __all__ = [
     "chain_rows",
     "make_new_row",
     "make_stored_row",
+    "migrated_event_id",
+    "new_event_id",
+    "not_yet_stored",
     "stored_row",
 ]
+
+#: The metadata of an event stored without any: an empty JSON object.
+NO_METADATA = b"{}"
+
+
+def new_event_id() -> str:
+    """A fresh event id: a version 7 UUID (RFC 9562) as text, its first 48 bits the time in
+    milliseconds, so ids made one after another sort together and fill an index in order."""
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 9562 variant
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_MIGRATED = uuid.uuid5(uuid.NAMESPACE_URL, "https://jobsearch-core/event-id/migrated")
+
+
+def migrated_event_id(digest: bytes) -> str:
+    """The id given to an event stored before events had ids: a version 5 UUID of its chain
+    hash, so two copies of one log migrate to the same ids."""
+    return str(uuid.uuid5(_MIGRATED, digest.hex()))
 
 
 @attrs.frozen
 class NewRow:
-    """An encoded event on its way in."""
+    """An encoded event on its way in, with the id that makes appending it again a no-op
+    and its metadata (a JSON object, encoded)."""
 
     type: str
     schema_version: int
     data: bytes
+    event_id: str = attrs.field(factory=new_event_id)
+    metadata: bytes = NO_METADATA
 
 
 @attrs.frozen
@@ -46,25 +78,40 @@ class StoredRow:
     #: SHA-256 over the previous row's hash and this row (see `chain_hash`); empty when the
     #: backend keeps no chain.
     hash: bytes = b""
+    #: Unique in the log (see `NewRow`).
+    event_id: str = ""
+    #: A JSON object, as stored.
+    metadata: bytes = NO_METADATA
+
+    def same_event(self, row: NewRow, stream: str) -> bool:
+        """Whether `row`, appended to `stream`, is this stored event again (a retry): the same
+        stream, type, schema version and payload. Metadata may differ; the stored one stays."""
+        return (
+            self.stream == stream
+            and self.type == row.type
+            and self.schema_version == row.schema_version
+            and self.data == row.data
+        )
 
 
-#: ``NewRow(type, schema_version, data)`` for values the codec made.
+#: ``NewRow(type, schema_version, data, event_id, metadata)`` for values the codec made.
 make_new_row = maker(NewRow)
-#: ``StoredRow(position, stream, version, type, schema_version, data, recorded_at, hash)``
-#: for values a backend has checked: half the cost of the class's own `__init__`.
+#: ``StoredRow(position, stream, version, type, schema_version, data, recorded_at, hash,
+#: event_id, metadata)`` for values a backend has checked: half the cost of `__init__`.
 make_stored_row = maker(StoredRow)
 
 
 #: A stored event as a backend's ``read_raw`` batches hand it over, the columns as read:
-#: (position, stream, version, type, schema_version, data, recorded_at), recorded_at as
-#: ISO 8601 text or an aware datetime. Replays take these to skip making `StoredRow`s.
-RawRow = tuple[int, str, int, str, int, bytes, "str | datetime"]
+#: (position, stream, version, type, schema_version, data, recorded_at, event_id, metadata),
+#: recorded_at as ISO 8601 text or an aware datetime. Replays take these to skip making
+#: `StoredRow`s.
+RawRow = tuple[int, str, int, str, int, bytes, "str | datetime", str, bytes]
 
 
 def stored_row(raw: RawRow) -> StoredRow:
     """A raw row as a `StoredRow` (without its hash), or `CorruptEventError` naming what in it
     is damaged (only an edit behind the library's back stores such a row)."""
-    position, stream, version, type_name, schema_version, data, recorded_at = raw
+    position, stream, version, type_name, schema_version, data, recorded_at, event_id, meta = raw
     if type(recorded_at) is not datetime:
         try:
             recorded_at = datetime.fromisoformat(recorded_at)  # type: ignore[arg-type]
@@ -84,11 +131,17 @@ def stored_row(raw: RawRow) -> StoredRow:
             position=position,
             stream=stream,
         )
+    if type(event_id) is not str:
+        raise CorruptEventError(
+            f"the event id {event_id!r} is not a name", position=position, stream=stream
+        )
+    if type(meta) is not bytes:
+        meta = NO_METADATA if meta is None else str(meta).encode("utf-8", "surrogateescape")
     if type(data) is not bytes:
         # Hand the codec bytes, so it can say what is wrong with them.
         data = str(data).encode("utf-8", "surrogateescape")
     return make_stored_row(
-        position, stream, version, type_name, schema_version, data, recorded_at, b""
+        position, stream, version, type_name, schema_version, data, recorded_at, b"", event_id, meta
     )
 
 
@@ -110,11 +163,42 @@ def chain_rows(
     hashes = chain_hashes(previous, head + 1, stream, version + 1, fields)
     make = make_stored_row
     return [
-        make(head + i, stream, version + i, type_name, schema_version, data, recorded_at, digest)
-        for i, ((type_name, schema_version, data), digest) in enumerate(
-            zip(fields, hashes, strict=True), start=1
+        make(
+            head + i,
+            stream,
+            version + i,
+            type_name,
+            schema_version,
+            data,
+            recorded_at,
+            digest,
+            row.event_id,
+            row.metadata,
+        )
+        for i, ((type_name, schema_version, data), digest, row) in enumerate(
+            zip(fields, hashes, rows, strict=True), start=1
         )
     ]
+
+
+def not_yet_stored(
+    stream: str, rows: Sequence[NewRow], found: dict[str, StoredRow]
+) -> list[NewRow]:
+    """The rows of an append that are not stored yet, given the stored rows `found` by their
+    ids: a row stored as the same event is a retry, left out; one whose id is stored with
+    other content, or given to two rows of the call, raises `DuplicateEventError`."""
+    fresh = []
+    seen: set[str] = set()
+    for row in rows:
+        if row.event_id in seen:
+            raise DuplicateEventError(row.event_id)
+        seen.add(row.event_id)
+        stored = found.get(row.event_id)
+        if stored is None:
+            fresh.append(row)
+        elif not stored.same_event(row, stream):
+            raise DuplicateEventError(row.event_id, stored.position, stored.stream)
+    return fresh
 
 
 @attrs.frozen

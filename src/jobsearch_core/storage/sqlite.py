@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -19,12 +20,15 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.storage._chain import GENESIS, chain_hash
 from jobsearch_core.storage.rows import (
+    NO_METADATA,
     NewRow,
     RawRow,
     Snapshot,
     StoredRow,
     chain_rows,
     make_stored_row,
+    migrated_event_id,
+    not_yet_stored,
     stored_row,
 )
 
@@ -35,8 +39,8 @@ T = TypeVar("T")
 #: Rows fetched per query while reading: memory stays flat however long the log is.
 BATCH_SIZE = 1000
 #: The columns of a `RawRow`.
-_COLUMNS = "position, stream, version, type, schema_version, data, recorded_at"
-SCHEMA_VERSION = 2
+_COLUMNS = "position, stream, version, type, schema_version, data, recorded_at, event_id, metadata"
+SCHEMA_VERSION = 3
 #: Marks a SQLite file as a jobsearch log (`PRAGMA application_id`): ASCII "jslg".
 APPLICATION_ID = 0x6A736C67
 #: The events columns every schema version has.
@@ -58,8 +62,12 @@ _SCHEMA = [
         data BLOB NOT NULL,
         recorded_at TEXT NOT NULL,
         hash BLOB,
+        event_id TEXT NOT NULL,
+        metadata BLOB NOT NULL,
         UNIQUE (stream, version)
     )""",
+    # The database itself keeps ids unique: two processes retrying one append store it once.
+    "CREATE UNIQUE INDEX events_event_id ON events (event_id)",
     """CREATE TABLE snapshots (
         view TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -100,6 +108,40 @@ def _add_hash_chain(conn: sqlite3.Connection) -> None:
             updates.append((previous, position))
         conn.executemany("UPDATE events SET hash = ? WHERE position = ?", updates)
         last = rows[-1][0]
+
+
+def _add_envelope(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: event ids (derived from each row's hash) and empty metadata for the
+    rows there, and the unique index on ids (inside the caller's transaction)."""
+    conn.execute("ALTER TABLE events ADD COLUMN event_id TEXT")
+    conn.execute("ALTER TABLE events ADD COLUMN metadata BLOB")
+    last = 0
+    while True:
+        rows = conn.execute(
+            "SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT ?",
+            (last, BATCH_SIZE),
+        ).fetchall()
+        if not rows:
+            break
+        conn.executemany(
+            "UPDATE events SET event_id = ?, metadata = ? WHERE position = ?",
+            [
+                (
+                    migrated_event_id(
+                        digest if isinstance(digest, bytes) else str(position).encode()
+                    ),
+                    NO_METADATA,
+                    position,
+                )
+                for position, digest in rows
+            ],
+        )
+        last = rows[-1][0]
+    conn.execute("CREATE UNIQUE INDEX events_event_id ON events (event_id)")
+
+
+class _IdTakenError(Exception):
+    """An append met the unique index on event ids: it is tried again, checking each id."""
 
 
 def file_url(path: str | os.PathLike[str]) -> str:
@@ -300,8 +342,11 @@ class SQLiteBackend:
                     )
                 for statement in _SCHEMA:
                     conn.execute(statement)
-            elif version == 1:
-                _add_hash_chain(conn)
+            else:
+                if version == 1:
+                    _add_hash_chain(conn)
+                if version <= 2:
+                    _add_envelope(conn)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute("COMMIT")
@@ -357,41 +402,105 @@ class SQLiteBackend:
     def append(
         self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
     ) -> list[StoredRow]:
-        """Append in one IMMEDIATE transaction; see `Backend.append`."""
+        """Append in one IMMEDIATE transaction; see `Backend.append`.
 
-        def append(conn: sqlite3.Connection) -> list[StoredRow]:
-            # The stream's version, and the log's last position and hash, in one statement.
-            version, head, previous = conn.execute(
-                "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream = ?),"
-                " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
-                " (SELECT hash FROM events ORDER BY position DESC LIMIT 1)",
-                (stream,),
-            ).fetchone()
-            if expected_version is not None and expected_version != version:
-                raise ConcurrencyError(stream, expected_version, version)
-            if not rows:
-                return []
-            now = datetime.now(UTC)
-            stored = chain_rows(
-                stream,
-                rows,
-                head=head or 0,
-                version=version,
-                previous=previous or GENESIS,
-                recorded_at=now,
+        Ids are not looked up first: the unique index refuses one that is taken, and only
+        then is the append tried again, each id looked up (a retry, or a conflict).
+        """
+        doing = lambda: f"append to stream {stream!r} in"  # noqa: E731
+        try:
+            return self._in_transaction(
+                lambda conn: self._append(conn, stream, rows, expected_version, check=False),
+                doing,
             )
-            stamp = now.isoformat()
+        except _IdTakenError:
+            return self._in_transaction(
+                lambda conn: self._append(conn, stream, rows, expected_version, check=True),
+                doing,
+            )
+
+    def _append(
+        self,
+        conn: sqlite3.Connection,
+        stream: str,
+        rows: Sequence[NewRow],
+        expected_version: int | None,
+        *,
+        check: bool,
+    ) -> list[StoredRow]:
+        # The stream's version, and the log's last position and hash, in one statement.
+        version, head, previous = conn.execute(
+            "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream = ?),"
+            " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
+            " (SELECT hash FROM events ORDER BY position DESC LIMIT 1)",
+            (stream,),
+        ).fetchone()
+        mismatch = expected_version is not None and expected_version != version
+        if rows and (check or mismatch):
+            # A call whose rows are all stored already is a retry, whatever the version.
+            fresh = not_yet_stored(stream, rows, self._lookup(conn, [r.event_id for r in rows]))
+            if not fresh:
+                return []
+            rows = fresh
+        if mismatch:
+            raise ConcurrencyError(stream, expected_version or 0, version)
+        if not rows:
+            return []
+        now = datetime.now(UTC)
+        stored = chain_rows(
+            stream,
+            rows,
+            head=head or 0,
+            version=version,
+            previous=previous or GENESIS,
+            recorded_at=now,
+        )
+        stamp = now.isoformat()
+        try:
             conn.executemany(
                 "INSERT INTO events (position, stream, version, type, schema_version, data,"
-                " recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " recorded_at, hash, event_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (r.position, stream, r.version, r.type, r.schema_version, r.data, stamp, r.hash)
+                    (
+                        r.position,
+                        stream,
+                        r.version,
+                        r.type,
+                        r.schema_version,
+                        r.data,
+                        stamp,
+                        r.hash,
+                        r.event_id,
+                        r.metadata,
+                    )
                     for r in stored
                 ],
             )
-            return stored
+        except sqlite3.IntegrityError as error:
+            if not check and "event_id" in str(error):
+                raise _IdTakenError from None
+            raise
+        return stored
 
-        return self._in_transaction(append, lambda: f"append to stream {stream!r} in")
+    def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows with these ids; see `Backend.lookup`."""
+        with self._lock:
+            try:
+                return self._lookup(self._conn, event_ids)
+            except sqlite3.Error as error:
+                raise self._failure("read", error) from None
+
+    def _lookup(self, conn: sqlite3.Connection, event_ids: Sequence[str]) -> dict[str, StoredRow]:
+        # One bound value however many ids: a JSON array, read back by json_each.
+        rows = conn.execute(
+            f"SELECT {_COLUMNS}, hash FROM events WHERE event_id IN"
+            " (SELECT value FROM json_each(?)) ORDER BY position",
+            (json.dumps(list(event_ids)),),
+        ).fetchall()
+        stored, problem = self._stored(rows)
+        if problem is not None:
+            raise problem
+        return {row.event_id: row for row in stored}
 
     def read(
         self, *, after: int = 0, until: int | None = None, stream: str | None = None
@@ -467,7 +576,18 @@ class SQLiteBackend:
         make = make_stored_row
         cached_stamp, recorded_at = self._recorded_at_cache
         try:
-            for position, stream, version, type_name, schema_version, data, stamp, digest in rows:
+            for (
+                position,
+                stream,
+                version,
+                type_name,
+                schema_version,
+                data,
+                stamp,
+                event_id,
+                metadata,
+                digest,
+            ) in rows:
                 if not (
                     stamp == cached_stamp  # one append shares one stamp: parse it once
                     and type(data) is bytes
@@ -475,14 +595,27 @@ class SQLiteBackend:
                     and type(type_name) is str
                     and type(version) is int
                     and type(stream) is str
+                    and type(event_id) is str
+                    and type(metadata) is bytes
                 ):
                     try:
                         row = stored_row(
-                            (position, stream, version, type_name, schema_version, data, stamp)
+                            (
+                                position,
+                                stream,
+                                version,
+                                type_name,
+                                schema_version,
+                                data,
+                                stamp,
+                                event_id,
+                                metadata,
+                            )
                         )
                     except CorruptEventError as problem:
                         return stored, problem
                     type_name, schema_version, data = row.type, row.schema_version, row.data
+                    metadata = row.metadata
                     cached_stamp, recorded_at = stamp, row.recorded_at
                 append(
                     make(
@@ -494,6 +627,8 @@ class SQLiteBackend:
                         data,
                         recorded_at,
                         digest if type(digest) is bytes else b"",
+                        event_id,
+                        metadata,
                     )
                 )
         finally:

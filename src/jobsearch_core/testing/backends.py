@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobsearch_core.errors import ConcurrencyError
+from jobsearch_core.errors import ConcurrencyError, DuplicateEventError
 from jobsearch_core.storage import (
     GENESIS,
     Backend,
@@ -36,6 +36,11 @@ def _rows(count: int, *, tag: str = "n") -> list[NewRow]:
         NewRow(type="Noted", schema_version=1, data=f'{{"{tag}": {i}}}'.encode())
         for i in range(count)
     ]
+
+
+def _same(row: StoredRow) -> NewRow:
+    """A stored row as the row that stored it (a retry)."""
+    return NewRow(row.type, row.schema_version, row.data, row.event_id, row.metadata)
 
 
 def _positions(rows: Iterator[StoredRow] | list[StoredRow]) -> list[int]:
@@ -181,6 +186,128 @@ class BackendContract:
         assert backend.append("me", []) == []
         assert backend.head() == 1
         assert backend.stream_version("me") == 1
+
+    # --- event ids and metadata ----------------------------------------------------------------
+
+    def test_event_ids_and_metadata_round_trip(self) -> None:
+        """Each row keeps the id and the metadata bytes it was appended with; `lookup` finds
+        rows by id, and leaves out ids the log does not hold."""
+        backend = self.open_backend()
+        rows = [
+            NewRow("Noted", 1, b'{"n":1}', "first", b'{"source":"test","correlation_id":"c-1"}'),
+            NewRow("Noted", 1, b'{"n":2}', "zweite \u00fc 🦄", b"{}"),
+        ]
+        stored = backend.append("me", rows)
+        assert [(r.event_id, r.metadata) for r in stored] == [
+            (r.event_id, r.metadata) for r in rows
+        ]
+        assert list(backend.read()) == stored
+        found = backend.lookup(["zweite \u00fc 🦄", "nobody", "first"])
+        assert found == {"first": stored[0], "zweite \u00fc 🦄": stored[1]}
+        assert backend.lookup([]) == {}
+
+    def test_generated_ids_are_distinct(self) -> None:
+        """Rows made without an id get distinct ones."""
+        backend = self.open_backend()
+        stored = backend.append("me", _rows(50))
+        assert len({row.event_id for row in stored}) == 50
+
+    def test_appending_stored_rows_again_is_a_no_op(self) -> None:
+        """A retry (the same ids, stream, types and payloads) stores nothing and returns [],
+        even when `expected_version` no longer matches."""
+        backend = self.open_backend()
+        rows = _rows(3)
+        first = backend.append("me", rows, expected_version=0)
+        assert backend.append("me", rows) == []
+        assert backend.append("me", rows, expected_version=0) == []
+        assert backend.append("me", rows[1:2], expected_version=0) == []
+        assert list(backend.read()) == first
+        assert backend.head() == 3
+        assert backend.stream_version("me") == 3
+
+    def test_a_retry_with_new_rows_stores_only_the_new(self) -> None:
+        """Rows already stored are left out; the others are appended, in order."""
+        backend = self.open_backend()
+        old = backend.append("me", _rows(2))
+        new = _rows(2, tag="m")
+        rows = [_same(old[0]), new[0], _same(old[1]), new[1]]
+        stored = backend.append("me", rows)
+        assert [(r.event_id, r.position, r.version) for r in stored] == [
+            (new[0].event_id, 3, 3),
+            (new[1].event_id, 4, 4),
+        ]
+        assert list(backend.read()) == [*old, *stored]
+
+    def test_a_retry_with_new_rows_still_checks_the_version(self) -> None:
+        """Under `expected_version`, a call with any new row must match the version."""
+        backend = self.open_backend()
+        old = backend.append("me", _rows(2))
+        with pytest.raises(ConcurrencyError):
+            backend.append("me", [_same(old[0]), *_rows(1, tag="m")], expected_version=0)
+        assert backend.head() == 2
+
+    @pytest.mark.parametrize("change", ["type", "schema_version", "data", "stream"])
+    def test_an_id_stored_with_other_content_is_refused(self, change: str) -> None:
+        """The same id with another type, schema version, payload or stream raises
+        `DuplicateEventError` naming it, and nothing of that call is stored."""
+        backend = self.open_backend()
+        (old,) = backend.append("me", _rows(1))
+        other = {
+            "type": NewRow("Other", 1, old.data, old.event_id),
+            "schema_version": NewRow(old.type, 2, old.data, old.event_id),
+            "data": NewRow(old.type, 1, b'{"n": 99}', old.event_id),
+            "stream": _same(old),
+        }[change]
+        stream = "you" if change == "stream" else "me"
+        fresh = _rows(1, tag="fresh")
+        with pytest.raises(DuplicateEventError) as caught:
+            backend.append(stream, [*fresh, other])
+        assert caught.value.event_id == old.event_id
+        assert caught.value.position == 1
+        assert list(backend.read()) == [old]
+        assert backend.lookup([fresh[0].event_id]) == {}
+        assert backend.streams() == ["me"]
+
+    def test_metadata_may_differ_in_a_retry(self) -> None:
+        """A retry whose metadata differs is still a retry: the stored metadata stays."""
+        backend = self.open_backend()
+        (old,) = backend.append("me", [NewRow("Noted", 1, b"{}", "x", b'{"source":"a"}')])
+        assert backend.append("me", [NewRow("Noted", 1, b"{}", "x", b'{"source":"b"}')]) == []
+        assert list(backend.read()) == [old]
+
+    def test_an_id_given_twice_in_one_call_is_refused(self) -> None:
+        """Two rows of one call with one id raise `DuplicateEventError`; nothing is stored."""
+        backend = self.open_backend()
+        rows = [NewRow("Noted", 1, b"{}", "twice"), NewRow("Noted", 1, b"{}", "twice")]
+        with pytest.raises(DuplicateEventError):
+            backend.append("me", rows)
+        assert backend.head() == 0
+
+    def test_threads_retrying_one_append_store_it_once(self) -> None:
+        """Several threads appending the same rows at once: exactly one copy is stored."""
+        import threading
+
+        backend = self.open_backend()
+        rows = _rows(5)
+        results: list[list[StoredRow]] = []
+        errors: list[BaseException] = []
+        start = threading.Barrier(4)
+
+        def retry() -> None:
+            start.wait()
+            try:
+                results.append(backend.append("me", rows))
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=retry) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert sorted(len(result) for result in results) == [0, 0, 0, 5]
+        assert [row.event_id for row in backend.read()] == [row.event_id for row in rows]
 
     # --- read ----------------------------------------------------------------------------------
 
@@ -610,6 +737,8 @@ class BackendContract:
                         data=new.data,
                         recorded_at=stored[0].recorded_at,
                         hash=previous,
+                        event_id=new.event_id,
+                        metadata=new.metadata,
                     )
                 )
             assert stored == expected_rows

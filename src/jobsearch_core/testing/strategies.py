@@ -357,4 +357,7 @@ def new_rows() -> st.SearchStrategy[NewRow]:
         type=st.sampled_from(("ResumeSubmitted", "GapAdded", "acme.Custom", "type 'quoted' 🦄")),
         schema_version=st.integers(1, 5),
         data=st.binary(max_size=64) | hostile_texts().map(str.encode),
+        metadata=st.sampled_from(
+            (b"{}", b'{"source":"test"}', '{"source":"t\u00fcl","causation_id":"\u0000"}'.encode())
+        ),
     )

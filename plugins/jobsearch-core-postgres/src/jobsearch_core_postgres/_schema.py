@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 import psycopg
 from jobsearch_core.errors import BackendError
-from jobsearch_core.storage import GENESIS, chain_hash
+from jobsearch_core.storage import GENESIS, NO_METADATA, chain_hash, migrated_event_id
 from psycopg import sql
 from psycopg.rows import TupleRow
 
@@ -30,9 +31,12 @@ VERSION_TABLE = "jobsearch_schema_version"
 APPEND_LOCK = 0x6A730001
 MIGRATE_LOCK = 0x6A730002
 
+#: A step in Python, between a migration's statements (filling in a new column, say).
+Backfill = Callable[[psycopg.Connection[TupleRow], str], None]
+
 #: Migration n takes a schema from version n - 1 to n; `{schema}` is the quoted schema name.
 #: Add a version by appending statements here, never by editing a released one.
-MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
+MIGRATIONS: dict[int, tuple[str, tuple[str | Backfill, ...]]] = {
     1: (
         "events and snapshots",
         (
@@ -62,10 +66,6 @@ MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
         ),
     ),
 }
-MIGRATIONS[2] = (
-    "hash chain",
-    ("ALTER TABLE {schema}.events ADD COLUMN hash bytea",),
-)
 
 
 def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
@@ -95,8 +95,54 @@ def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
         last = rows[-1][0]
 
 
-#: Steps in Python that follow a migration's statements (filling in a new column, say).
-BACKFILLS = {2: _fill_hash_chain}
+def _fill_event_ids(conn: psycopg.Connection[TupleRow], schema: str) -> None:
+    """Migration 3's data step: an id for every existing row (from its hash), no metadata."""
+    events = sql.Identifier(schema, "events")
+    last = 0
+    while True:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT position, hash FROM {} WHERE position > %s ORDER BY position LIMIT 1000"
+            ).format(events),
+            (last,),
+        ).fetchall()
+        if not rows:
+            return
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                sql.SQL("UPDATE {} SET event_id = %s, metadata = %b WHERE position = %s").format(
+                    events
+                ),
+                [
+                    (
+                        migrated_event_id(
+                            bytes(digest) if digest is not None else str(position).encode()
+                        ),
+                        NO_METADATA,
+                        position,
+                    )
+                    for position, digest in rows
+                ],
+            )
+        last = rows[-1][0]
+
+
+MIGRATIONS[2] = (
+    "hash chain",
+    ("ALTER TABLE {schema}.events ADD COLUMN hash bytea", _fill_hash_chain),
+)
+MIGRATIONS[3] = (
+    "event ids and metadata",
+    (
+        'ALTER TABLE {schema}.events ADD COLUMN event_id text COLLATE "C"',
+        "ALTER TABLE {schema}.events ADD COLUMN metadata bytea",
+        _fill_event_ids,
+        "ALTER TABLE {schema}.events ALTER COLUMN event_id SET NOT NULL",
+        "ALTER TABLE {schema}.events ALTER COLUMN metadata SET NOT NULL",
+        # The database keeps ids unique: two processes retrying one append store it once.
+        "CREATE UNIQUE INDEX events_event_id ON {schema}.events (event_id)",
+    ),
+)
 
 LATEST = max(MIGRATIONS)
 #: Tables a migration creates: finding one in a schema with no version table means the
@@ -160,11 +206,12 @@ def migrate(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> int:
             )
             version = 0
         for number in range(version + 1, LATEST + 1):
-            note, statements = MIGRATIONS[number]
-            for statement in statements:
-                conn.execute(sql.SQL(statement).format(schema=sql.Identifier(schema)))
-            if number in BACKFILLS:
-                BACKFILLS[number](conn, schema)
+            note, steps = MIGRATIONS[number]
+            for step in steps:
+                if isinstance(step, str):
+                    conn.execute(sql.SQL(step).format(schema=sql.Identifier(schema)))
+                else:
+                    step(conn, schema)
             conn.execute(
                 sql.SQL("INSERT INTO {}.{} (version, note) VALUES (%s, %s)").format(
                     sql.Identifier(schema), sql.Identifier(VERSION_TABLE)

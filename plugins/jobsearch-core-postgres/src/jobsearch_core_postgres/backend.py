@@ -14,7 +14,14 @@ from typing import Any
 
 import psycopg
 from jobsearch_core.errors import BackendError, ConcurrencyError
-from jobsearch_core.storage import GENESIS, NewRow, Snapshot, StoredRow, chain_rows
+from jobsearch_core.storage import (
+    GENESIS,
+    NewRow,
+    Snapshot,
+    StoredRow,
+    chain_rows,
+    not_yet_stored,
+)
 from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
@@ -31,13 +38,19 @@ POOL_TIMEOUT = 10.0
 #: `until=None` reads to the end: the largest bigint, so one prepared query serves both.
 _LAST_POSITION = 2**63 - 1
 _STORED_COLUMNS = sql.SQL(
-    "position, stream, version, type, schema_version, data, recorded_at, hash"
+    "position, stream, version, type, schema_version, data, recorded_at, hash, event_id, metadata"
 )
 #: A `RawRow`: recorded_at as the ISO text `datetime.fromisoformat` reads, in UTC.
 _RAW_COLUMNS = sql.SQL(
     "position, stream, version, type, schema_version, data,"
-    " to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'"
+    " to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00',"
+    " event_id, metadata"
 )
+
+
+class _IdTakenError(Exception):
+    """An append met the unique index on event ids: it is tried again, checking each id."""
+
 
 Connection = psycopg.Connection[TupleRow]
 
@@ -183,13 +196,25 @@ class PostgresBackend:
         """Append in one transaction under the append lock; see `Backend.append`."""
         if not rows and expected_version is None:
             return []  # nothing to store and nothing to check: no need to wait for the lock
+        try:
+            return self._append_once(stream, rows, expected_version, check=False)
+        except _IdTakenError:
+            return self._append_once(stream, rows, expected_version, check=True)
+
+    def _append_once(
+        self, stream: str, rows: Sequence[NewRow], expected_version: int | None, *, check: bool
+    ) -> list[StoredRow]:
         doing = f"append to stream {stream!r} in"
         committing = False
         with self._connection(doing) as conn:
             try:
                 with conn.transaction():
-                    stored = self._append(conn, stream, rows, expected_version)
+                    stored = self._append(conn, stream, rows, expected_version, check=check)
                     committing = True  # what fails from here on is the COMMIT
+            except psycopg.errors.UniqueViolation as error:
+                if not check and "event_id" in str(error):
+                    raise _IdTakenError from None
+                raise self._failure(doing, error) from None
             except psycopg.Error as error:
                 if committing:
                     # The COMMIT was sent but its answer never came: it may have been stored.
@@ -204,7 +229,13 @@ class PostgresBackend:
         return stored
 
     def _append(
-        self, conn: Connection, stream: str, rows: Sequence[NewRow], expected_version: int | None
+        self,
+        conn: Connection,
+        stream: str,
+        rows: Sequence[NewRow],
+        expected_version: int | None,
+        *,
+        check: bool,
     ) -> list[StoredRow]:
         """The body of an append, inside its transaction."""
         events = self._names["events"]
@@ -222,8 +253,17 @@ class PostgresBackend:
         ).fetchone()
         assert state is not None  # a SELECT of expressions always gives one row
         head, version = int(state[0]), int(state[1])
-        if expected_version is not None and expected_version != version:
-            raise ConcurrencyError(stream, expected_version, version)
+        mismatch = expected_version is not None and expected_version != version
+        if rows and (check or mismatch):
+            # Under the lock, so what is found stays true until this commits: a call whose
+            # rows are all stored already is a retry, whatever the version.
+            found = self._lookup(conn, [row.event_id for row in rows])
+            fresh = not_yet_stored(stream, rows, found)
+            if not fresh:
+                return []
+            rows = fresh
+        if mismatch:
+            raise ConcurrencyError(stream, expected_version or 0, version)
         if not rows:
             return []
         # The server's clock, read under the lock: recorded_at never goes backwards along
@@ -241,16 +281,43 @@ class PostgresBackend:
             cursor.executemany(
                 sql.SQL(
                     "INSERT INTO {events} (position, stream, version, type, schema_version,"
-                    " data, recorded_at, hash) VALUES (%s, %s, %s, %s, %s, %b, %s, %b)"
+                    " data, recorded_at, hash, event_id, metadata)"
+                    " VALUES (%s, %s, %s, %s, %s, %b, %s, %b, %s, %b)"
                 ).format(events=events),
                 [
-                    (r.position, stream, r.version, r.type, r.schema_version, r.data, now, r.hash)
+                    (
+                        r.position,
+                        stream,
+                        r.version,
+                        r.type,
+                        r.schema_version,
+                        r.data,
+                        now,
+                        r.hash,
+                        r.event_id,
+                        r.metadata,
+                    )
                     for r in stored
                 ],
             )
         # Delivered to listeners when, and only if, the transaction commits.
         conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(stored[-1].position)))
         return stored
+
+    def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows with these ids; see `Backend.lookup`."""
+        with self._connection("read") as conn:
+            return self._lookup(conn, event_ids)
+
+    def _lookup(self, conn: Connection, event_ids: Sequence[str]) -> dict[str, StoredRow]:
+        query = sql.SQL("SELECT {} FROM {} WHERE event_id = ANY(%s) ORDER BY position").format(
+            _STORED_COLUMNS, self._names["events"]
+        )
+        found = {}
+        for row in conn.execute(query, (list(event_ids),)).fetchall():
+            stored = _stored(row)
+            found[stored.event_id] = stored
+        return found
 
     def read(
         self, *, after: int = 0, until: int | None = None, stream: str | None = None
@@ -420,7 +487,18 @@ def _alive(conn: Connection) -> bool:
 
 
 def _stored(row: TupleRow) -> StoredRow:
-    position, stream, version, type_name, schema_version, data, recorded_at, digest = row
+    (
+        position,
+        stream,
+        version,
+        type_name,
+        schema_version,
+        data,
+        recorded_at,
+        digest,
+        event_id,
+        meta,
+    ) = row
     return StoredRow(
         position=int(position),
         stream=stream,
@@ -431,6 +509,8 @@ def _stored(row: TupleRow) -> StoredRow:
         # psycopg gives the session's time zone; the log promises UTC.
         recorded_at=recorded_at.astimezone(UTC),
         hash=b"" if digest is None else bytes(digest),
+        event_id=event_id,
+        metadata=bytes(meta),
     )
 
 
