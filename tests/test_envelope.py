@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import shutil
 import sqlite3
@@ -24,7 +25,7 @@ from jobsearch_core import (
 from jobsearch_core.events import EventRetracted, GapAdded, GapPracticed, Recorded
 from jobsearch_core.plugins import pm
 from jobsearch_core.storage.memory import MemoryBackend
-from tests.conftest import BACKENDS, url_of
+from tests.conftest import BACKENDS, Run, url_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -312,3 +313,14 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
             "SELECT position, stream, version, type, schema_version, data, recorded_at, hash"
             " FROM events ORDER BY position"
         ).fetchall()
+
+
+class TestCommandLine:
+    """The command line records `cli` as the source, and shows ids and metadata."""
+
+    def test_records_show_their_id_and_source(self, run: Run) -> None:
+        (added,) = json.loads(run("gap", "add", "SQL", "--json").output)
+        assert added["metadata"] == {"source": "cli"}
+        (shown,) = json.loads(run("log", "--json").output)
+        assert shown["event_id"] == added["event_id"]
+        assert shown["metadata"] == {"source": "cli"}

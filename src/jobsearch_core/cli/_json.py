@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -206,6 +207,15 @@ def history_json(
     }
 
 
+def thawed(value: Any) -> Any:
+    """Read-only metadata as plain JSON values."""
+    if isinstance(value, Mapping):
+        return {key: thawed(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [thawed(item) for item in value]
+    return value
+
+
 def record_json(recorded: Recorded) -> dict[str, Any]:
     """One event of the log: its place, its type and its fields."""
     event = recorded.event
@@ -219,6 +229,8 @@ def record_json(recorded: Recorded) -> dict[str, Any]:
         "stream": recorded.stream,
         "version": recorded.version,
         "recorded_at": _when(recorded.recorded_at),
+        "event_id": recorded.event_id,
+        "metadata": thawed(recorded.metadata),
         "type": event_type_of(event),
         "schema_version": schema_version_of(event),
         "known": not isinstance(event, UnknownEvent),

@@ -16,6 +16,7 @@ import attrs
 import click
 
 from jobsearch_core.cli._common import context, print_json, stream_option
+from jobsearch_core.cli._json import thawed
 from jobsearch_core.cli._progress import bar
 from jobsearch_core.cli.trackers import PRESETS, parse_status_map, read_tracker_csv
 from jobsearch_core.codec import Codec
@@ -46,10 +47,9 @@ def export_lines(log: EventLog, *, stream: str | None = None) -> Iterator[str]:
             "schema_version": row.schema_version,
             "recorded_at": recorded.recorded_at.isoformat(),
             "event_id": recorded.event_id,
-            "metadata": recorded.metadata,
+            "metadata": thawed(recorded.metadata),
         }
-        # default=dict: metadata reads back as read-only mappings.
-        prefix = json.dumps(head, ensure_ascii=False, separators=(",", ":"), default=dict)[:-1]
+        prefix = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
         raw = row.data.decode("utf-8", "surrogateescape")
         if "\n" in raw or "\r" in raw:  # JSON whitespace a foreign writer left: keep it exact
             yield prefix + ',"data_text":' + json.dumps(raw, ensure_ascii=False) + "}"
