@@ -42,11 +42,13 @@ class TestEntryPoint:
         assert found.value == "jobsearch_core_postgres.plugin"
         assert found.load() is plugin
 
-    def test_registers_both_schemes(self) -> None:
+    def test_registers_both_schemes(self, url: str) -> None:
         """postgresql:// and postgres:// open a PostgresBackend, owned by the plugin."""
         backends = load_catalog().backends
-        assert backends["postgresql"] == PostgresBackend.from_url
-        assert backends["postgres"] == PostgresBackend.from_url
+        assert backends["postgresql"] is plugin.open_backend
+        assert backends["postgres"] is plugin.open_backend
+        with open_log(url) as log:
+            assert isinstance(log.backend, PostgresBackend)
         assert load_catalog().owners[("backend", "postgresql")] == "postgresql"
 
     def test_fresh_process_finds_it(self, url: str) -> None:
@@ -54,6 +56,22 @@ class TestEntryPoint:
         done = run(OPEN, url)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["jobsearch_core_postgres.backend", "1"]
+
+    def test_psycopg_loads_only_when_a_postgresql_log_is_opened(self, url: str) -> None:
+        """A program that opens only other logs never imports psycopg or the backend."""
+        code = (
+            "import sys\n"
+            "from jobsearch_core import open_log\n"
+            "from jobsearch_core.plugins import load_catalog\n"
+            "assert 'postgresql' in load_catalog().backends\n"
+            "open_log('memory://').close()\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('psycopg', 'jobsearch_core_postgres.'))))\n"
+            "open_log(sys.argv[1]).close()\n"
+            "print('psycopg' in sys.modules)\n"
+        )
+        done = run(code, url)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split("\n")[:2] == ["['jobsearch_core_postgres.plugin']", "True"]
 
     def test_switched_off_by_the_environment(self, url: str) -> None:
         """With JOBSEARCH_CORE_PLUGINS empty, no external plugin loads: the scheme is unknown."""

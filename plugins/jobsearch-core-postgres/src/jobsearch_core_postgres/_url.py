@@ -11,9 +11,10 @@ import psycopg
 from jobsearch_core.errors import InvalidInputError
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from jobsearch_core_postgres.plugin import SCHEMES
+
 __all__ = ["DEFAULT_SCHEMA", "SCHEMES", "Target", "parse_url", "with_schema"]
 
-SCHEMES = ("postgresql", "postgres")
 DEFAULT_SCHEMA = "public"
 DEFAULT_POOL_SIZE = 4
 #: Seconds libpq waits for a server that does not answer; its own default waits forever.
