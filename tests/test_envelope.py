@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +21,7 @@ from jobsearch_core import (
 from jobsearch_core.events import EventRetracted, GapAdded, GapPracticed, Recorded
 from jobsearch_core.plugins import pm
 from jobsearch_core.storage.memory import MemoryBackend
-from tests.conftest import BACKENDS, Run, url_of
+from tests.conftest import Run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -220,58 +216,6 @@ class TestMetadata:
     def test_bad_source_is_refused(self) -> None:
         with pytest.raises(InvalidInputError, match="source"):
             EventLog(MemoryBackend(), source=" ")
-
-
-def _race(url: str, ids: list[str], expected: int | None, start: Any, results: Any) -> None:
-    with open_log(url) as log:
-        start.wait()
-        at = datetime(2026, 12, 1, 9, tzinfo=UTC)  # a retry sends the same events
-        recorded = log.append(
-            [GapAdded(skill=f"skill {i}", at=at) for i in range(len(ids))],
-            expected_version=expected,
-            ids=ids,
-        )
-        results.put([r.position for r in recorded])
-
-
-@pytest.fixture
-def shared_log(tmp_path: Path) -> Iterator[Callable[[str], EventLog]]:
-    """Opens a fresh log of a kind that several processes can share."""
-    with contextlib.ExitStack() as stack:
-
-        def make(kind: str) -> EventLog:
-            return stack.enter_context(open_log(url_of(kind, tmp_path, stack)))
-
-        yield make
-
-
-class TestRacingRetries:
-    """Two processes appending the same ids at once store exactly one copy."""
-
-    @pytest.mark.parametrize("kind", [kind for kind in BACKENDS if kind != "memory"])
-    def test_two_processes_one_copy(self, kind: str, shared_log: Callable[[str], EventLog]) -> None:
-        """(A memory log lives in one process: the backend contract races threads on it.)"""
-        log = shared_log(kind)
-        context = multiprocessing.get_context("spawn")
-        # Under expected_version the loser's version check finds the ids; without it, only
-        # the unique index stands between the two and a second copy.
-        for round, expected in enumerate([0, None, None]):
-            ids = [f"race-{round}-{i}" for i in range(20)]
-            start = context.Barrier(2)
-            results = context.Queue()
-            workers = [
-                context.Process(target=_race, args=(log.url, ids, expected, start, results))
-                for _ in range(2)
-            ]
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join(60)
-            assert [worker.exitcode for worker in workers] == [0, 0]
-            positions = [results.get(timeout=5) for _ in workers]
-            assert positions == [list(range(20 * round + 1, 20 * round + 21))] * 2
-            assert log.head == 20 * (round + 1)
-            assert [r.event_id for r in log.read(after=20 * round)] == ids
 
 
 class TestMigration:

@@ -48,7 +48,7 @@ from jobsearch_core.events import (
     UnknownEvent,
 )
 from jobsearch_core.hookspecs import hookimpl
-from jobsearch_core.log import EventLog
+from jobsearch_core.log import Batch, EventLog
 from jobsearch_core.opening import open_log
 from jobsearch_core.views import View
 
@@ -56,6 +56,7 @@ __all__ = [
     "ApplicationClosed",
     "BackendError",
     "BaseRatesSet",
+    "Batch",
     "CareerGoalSet",
     "ConcurrencyError",
     "CorruptEventError",

@@ -34,13 +34,17 @@ class InvalidEventError(InvalidInputError):
 
 
 class ConcurrencyError(JobsearchError):
-    """`expected_version` did not match the stream's version; nothing was appended."""
+    """`expected_version` did not match the stream's version (or `expected_head` the log's
+    last position, when `stream` is None); nothing was appended."""
 
-    def __init__(self, stream: str, expected: int, actual: int):
-        super().__init__(
-            f"stream {stream!r} is at version {actual}, not the expected version {expected}; "
-            "nothing was appended"
-        )
+    def __init__(self, stream: str | None, expected: int, actual: int):
+        if stream is None:
+            message = f"the log's last position is {actual}, not the expected {expected}"
+        else:
+            message = (
+                f"stream {stream!r} is at version {actual}, not the expected version {expected}"
+            )
+        super().__init__(f"{message}; nothing was appended")
         self.stream = stream
         self.expected = expected
         self.actual = actual

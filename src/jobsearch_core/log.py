@@ -11,11 +11,18 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
+import attrs
+
 from jobsearch_core.audit import Problem, head_hash, verify
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.codec import make_record
 from jobsearch_core.codec.metadata import decode_metadata, encode_metadata
-from jobsearch_core.errors import CorruptEventError, DuplicateEventError, InvalidInputError
+from jobsearch_core.errors import (
+    ConcurrencyError,
+    CorruptEventError,
+    DuplicateEventError,
+    InvalidInputError,
+)
 from jobsearch_core.events.base import Event, Recorded
 from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
@@ -31,7 +38,15 @@ from jobsearch_core.views.replay import (
 )
 from jobsearch_core.views.view import View
 
-__all__ = ["DEFAULT_STREAM", "EventLog", "default_source", "shown_url"]
+__all__ = [
+    "DEFAULT_STREAM",
+    "Batch",
+    "EventLog",
+    "check_event_id",
+    "check_stream",
+    "default_source",
+    "shown_url",
+]
 
 S = TypeVar("S")
 
@@ -62,6 +77,18 @@ def default_source() -> str:
         return name.removesuffix(".__main__")  # python -m tool
     program = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
     return program if program and program not in ("-c", "-") else "python"
+
+
+@attrs.frozen
+class Batch:
+    """One stream's events for `EventLog.append_many`, with what `EventLog.append` takes
+    beside them."""
+
+    stream: str
+    events: Iterable[Event] | Event
+    expected_version: int | None = None
+    ids: Sequence[str] | None = None
+    metadata: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
 
 
 def _installed() -> Catalog:
@@ -148,45 +175,114 @@ class EventLog:
         `metadata` is stored with every event of the call (or one mapping per event);
         ``source`` is filled in with the log's `source` unless it is given.
         """
-        check_stream(stream)
-        batch = _events(events)
-        if expected_version is not None and (
-            isinstance(expected_version, bool)
-            or not isinstance(expected_version, int)
-            or expected_version < 0
+        (records,) = self.append_many(
+            [Batch(stream, events, expected_version=expected_version, ids=ids, metadata=metadata)]
+        )
+        return records
+
+    def append_many(
+        self,
+        batches: Iterable[Batch | tuple[str, Iterable[Event] | Event]],
+        *,
+        expected_head: int | None = None,
+    ) -> list[list[Recorded]]:
+        """Append batches for several streams in one transaction, all or nothing, and return
+        each batch's events as recorded.
+
+        A batch is a `Batch` (stream, events, and as `append` takes them, its
+        `expected_version`, `ids` and `metadata`) or a ``(stream, events)`` pair; the
+        batches are stored one after another, as `append` stores each. A retraction may
+        point at an event of an earlier batch of the call by the position it will take
+        (the log's last position, plus its place among the call's new events); the call
+        then holds only if nothing else is appended first (else `ConcurrencyError`: work
+        the positions out again). With `expected_head`, the log's last position must be
+        that before the call, else `ConcurrencyError` and nothing is appended.
+        """
+        if expected_head is not None:
+            _check_position("expected_head", expected_head)
+        if isinstance(batches, Batch | str) or not isinstance(batches, Iterable):
+            raise InvalidInputError(f"append_many takes a list of batches, got {batches!r:.80}")
+        prepared = [self._prepared(batch) for batch in batches]
+        if expected_head is not None:
+            # Checked again, atomically, by the backend: this only keeps positions worked
+            # out for an older head from being judged against the new one.
+            head = self.backend.head()
+            if head != expected_head:
+                raise ConcurrencyError(None, expected_head, head)
+        seen: set[str] = set()
+        for _, _, rows, _ in prepared:
+            for row in rows:
+                if row.event_id in seen:
+                    raise DuplicateEventError(row.event_id)
+                seen.add(row.event_id)
+        predicted = self._check_retractions(prepared)
+        if expected_head is None:
+            expected_head = predicted
+        stored = self.backend.append_many(
+            [(stream, rows, expected) for stream, _, rows, expected in prepared],
+            expected_head=expected_head,
+        )
+        # Some may be retries: those come back as they were stored, and only the rest is news.
+        new = {row.event_id: row for rows in stored for row in rows}
+        earlier = (
+            self.backend.lookup(
+                [
+                    row.event_id
+                    for _, _, rows, _ in prepared
+                    for row in rows
+                    if row.event_id not in new
+                ]
+            )
+            if len(new) < len(seen)
+            else {}
+        )
+        results: list[list[Recorded]] = []
+        fresh: list[Recorded] = []
+        for (_, events, rows, _), mine in zip(prepared, stored, strict=True):
+            if len(mine) == len(rows):
+                records = self._records(mine, events)
+                fresh += records
+            else:
+                records = []
+                for row, event in zip(rows, events, strict=True):
+                    if row.event_id in new:
+                        (recorded,) = self._records([new[row.event_id]], [event])
+                        fresh.append(recorded)
+                    else:
+                        recorded = self._codec.decode(earlier[row.event_id])
+                    records.append(recorded)
+            results.append(records)
+        if fresh:
+            self.catalog.announce(self, fresh)
+        return results
+
+    def _prepared(
+        self, batch: Batch | tuple[str, Iterable[Event] | Event]
+    ) -> tuple[str, list[Event], list[NewRow], int | None]:
+        """A batch checked and encoded: (stream, events, rows, expected_version)."""
+        if not isinstance(batch, Batch):
+            if not isinstance(batch, tuple) or len(batch) != 2:
+                raise InvalidInputError(
+                    f"a batch is a Batch or a (stream, events) pair, got {batch!r:.80}"
+                )
+            batch = Batch(*batch)
+        check_stream(batch.stream)
+        events = _events(batch.events)
+        expected = batch.expected_version
+        if expected is not None and (
+            isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
         ):
             raise InvalidInputError(
-                f"expected_version must be a whole number from 0 or None, got {expected_version!r}"
+                f"expected_version must be a whole number from 0 or None, got {expected!r}"
             )
-        given = _event_ids(ids, len(batch))
-        encoded = self._metadata(metadata, len(batch))
+        given = _event_ids(batch.ids, len(events))
+        encoded = self._metadata(batch.metadata, len(events))
         encode = self._codec.encode
         rows = [
             encode(event, event_id, meta)
-            for event, event_id, meta in zip(batch, given, encoded, strict=True)
+            for event, event_id, meta in zip(events, given, encoded, strict=True)
         ]
-        self._check_retractions(stream, batch, rows)
-        stored = self.backend.append(stream, rows, expected_version=expected_version)
-        if len(stored) == len(rows):
-            records = self._records(stored, batch)
-            if records:
-                self.catalog.announce(self, records)
-            return records
-        # Some are retries: those come back as they were stored, and only the rest is news.
-        new = {row.event_id: row for row in stored}
-        earlier = self.backend.lookup([row.event_id for row in rows if row.event_id not in new])
-        records = []
-        fresh = []
-        for row, event in zip(rows, batch, strict=True):
-            if row.event_id in new:
-                (recorded,) = self._records([new[row.event_id]], [event])
-                fresh.append(recorded)
-            else:
-                recorded = self._codec.decode(earlier[row.event_id])
-            records.append(recorded)
-        if fresh:
-            self.catalog.announce(self, fresh)
-        return records
+        return batch.stream, events, rows, expected
 
     def _records(self, stored: list[StoredRow], batch: list[Event]) -> list[Recorded]:
         record = make_record
@@ -235,40 +331,83 @@ class EventLog:
             raise InvalidInputError(f"metadata's source must be a non-blank name, got {source!r}")
         return encode_metadata({"source": source, **metadata})
 
-    def _check_retractions(self, stream: str, batch: list[Event], rows: list[NewRow]) -> None:
+    def _check_retractions(
+        self, prepared: list[tuple[str, list[Event], list[NewRow], int | None]]
+    ) -> int | None:
+        """Refuse a retraction of a position not in the log (nor among the call's new
+        events), of another stream's event, or of one retracted already. Return the head
+        the call's positions were worked out from, when a retraction points into the call."""
         head: int | None = None
-        retractions: dict[int, int] | None = None
-        for index, (event, row) in enumerate(zip(batch, rows, strict=True)):
-            if not isinstance(event, EventRetracted):
-                continue
-            head = self.backend.head() if head is None else head
-            if event.position > head:
-                raise InvalidInputError(
-                    f"EventRetracted.position {event.position} is not in the log "
-                    f"(the last position is {head}); nothing was appended"
-                )
-            target = next(self.backend.read(after=event.position - 1, until=event.position), None)
-            if target is None:
-                raise InvalidInputError(
-                    f"EventRetracted.position {event.position} is missing from the log; "
-                    "nothing was appended"
-                )
-            if target.stream != stream:
-                raise InvalidInputError(
-                    f"EventRetracted.position {event.position} belongs to stream "
-                    f"{target.stream!r}, not {stream!r}; a stream can only correct itself"
-                )
-            if retractions is None:
-                retractions = self.retractions(stream=stream)
-            by = retracted_by(retractions).get(event.position)
-            if by is not None:
-                if self.backend.lookup([row.event_id]).get(row.event_id) is not None:
-                    continue  # this very retraction, appended again: the backend says which
-                raise InvalidInputError(
-                    f"EventRetracted.position {event.position} is already retracted (by "
-                    f"#{by}); nothing was appended"
-                )
-            retractions[head + 1 + index] = event.position  # where this one will stand
+        #: Where the call's new events will stand (position -> stream, id -> position),
+        #: worked out once a retraction points past the head.
+        ahead: tuple[dict[int, str], dict[str, int]] | None = None
+        retractions: dict[str, dict[int, int]] = {}
+        predicted = False
+        offset = 0  # the call's rows up to this one
+        for stream, events, rows, _ in prepared:
+            for event, row in zip(events, rows, strict=True):
+                offset += 1
+                if not isinstance(event, EventRetracted):
+                    continue
+                if head is None:
+                    head = self.backend.head()
+                target = event.position
+                if target > head:
+                    if ahead is None:
+                        ahead = self._positions_ahead(prepared, head)
+                    owner = ahead[0].get(target)
+                    mine = ahead[1].get(row.event_id, 0)
+                    if owner is None or target >= mine:
+                        raise InvalidInputError(
+                            f"EventRetracted.position {target} is not in the log (the last "
+                            f"position is {head}), nor an earlier event of this call; "
+                            "nothing was appended"
+                        )
+                    predicted = True
+                else:
+                    found = next(self.backend.read(after=target - 1, until=target), None)
+                    if found is None:
+                        raise InvalidInputError(
+                            f"EventRetracted.position {target} is missing from the log; "
+                            "nothing was appended"
+                        )
+                    owner = found.stream
+                if owner != stream:
+                    raise InvalidInputError(
+                        f"EventRetracted.position {target} belongs to stream {owner!r}, not "
+                        f"{stream!r}; a stream can only correct itself"
+                    )
+                if stream not in retractions:
+                    retractions[stream] = self.retractions(stream=stream)
+                by = retracted_by(retractions[stream]).get(target)
+                if by is not None:
+                    if self.backend.lookup([row.event_id]).get(row.event_id) is not None:
+                        continue  # this very retraction, appended again: the backend says which
+                    raise InvalidInputError(
+                        f"EventRetracted.position {target} is already retracted (by "
+                        f"#{by}); nothing was appended"
+                    )
+                # Where this one will stand (a guess when rows before it are retries; it
+                # matters only for a second retraction of the same event in this call).
+                retractions[stream][head + offset] = target
+        return head if predicted else None
+
+    def _positions_ahead(
+        self, prepared: list[tuple[str, list[Event], list[NewRow], int | None]], head: int
+    ) -> tuple[dict[int, str], dict[str, int]]:
+        """Where the call's new events will stand if nothing is appended first: each
+        position's stream, and each new event's position (retries take none)."""
+        stored = self.backend.lookup([row.event_id for _, _, rows, _ in prepared for row in rows])
+        streams: dict[int, str] = {}
+        positions: dict[str, int] = {}
+        position = head
+        for stream, _, rows, _ in prepared:
+            for row in rows:
+                if row.event_id not in stored:
+                    position += 1
+                    streams[position] = stream
+                    positions[row.event_id] = position
+        return streams, positions
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -613,14 +752,7 @@ def _event_ids(ids: Sequence[str] | None, count: int) -> list[str | None]:
         )
     seen: set[str] = set()
     for event_id in given:
-        if not isinstance(event_id, str) or not event_id.strip() or not event_id.isprintable():
-            raise InvalidInputError(
-                f"an event id must be non-blank printable text, got {event_id!r:.80}"
-            )
-        if len(event_id) > MAX_EVENT_ID:
-            raise InvalidInputError(
-                f"an event id must be at most {MAX_EVENT_ID} characters, got {len(event_id)}"
-            )
+        check_event_id(event_id)
         if event_id in seen:
             raise DuplicateEventError(event_id)
         seen.add(event_id)
@@ -642,6 +774,18 @@ def _events(events: Iterable[Event] | Event) -> list[Event]:
                 "not an Event; nothing was appended"
             )
     return batch
+
+
+def check_event_id(event_id: object) -> None:
+    """Refuse an event id that is not non-blank, printable text of at most 256 characters."""
+    if not isinstance(event_id, str) or not event_id.strip() or not event_id.isprintable():
+        raise InvalidInputError(
+            f"an event id must be non-blank printable text, got {event_id!r:.80}"
+        )
+    if len(event_id) > MAX_EVENT_ID:
+        raise InvalidInputError(
+            f"an event id must be at most {MAX_EVENT_ID} characters, got {len(event_id)}"
+        )
 
 
 def check_stream(stream: object) -> None:

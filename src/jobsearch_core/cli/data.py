@@ -20,9 +20,16 @@ from jobsearch_core.cli._json import thawed
 from jobsearch_core.cli._progress import bar
 from jobsearch_core.cli.trackers import PRESETS, parse_status_map, read_tracker_csv
 from jobsearch_core.codec import Codec
-from jobsearch_core.errors import InvalidInputError, JobsearchError
-from jobsearch_core.events import Event, EventRetracted, ResumeSubmitted, UnknownEvent
-from jobsearch_core.log import EventLog, check_stream
+from jobsearch_core.codec.metadata import encode_metadata
+from jobsearch_core.errors import (
+    BackendError,
+    ConcurrencyError,
+    DuplicateEventError,
+    InvalidInputError,
+    JobsearchError,
+)
+from jobsearch_core.events import Event, EventRetracted, Recorded, ResumeSubmitted, UnknownEvent
+from jobsearch_core.log import Batch, EventLog, check_event_id, check_stream
 
 __all__ = ["COMMANDS", "export_lines"]
 
@@ -148,8 +155,8 @@ def _parse_line(codec: Codec, number: int, line: str) -> _Line:
         raise InvalidInputError(f"missing {', '.join(missing or ['data'])}")
     stream, type_name, schema_version = obj["stream"], obj["type"], obj["schema_version"]
     check_stream(stream)
-    if not isinstance(type_name, str) or not type_name:
-        raise InvalidInputError(f"type must be a name, got {type_name!r}")
+    if not isinstance(type_name, str) or not type_name.strip() or not type_name.isprintable():
+        raise InvalidInputError(f"type must be a printable name, got {type_name!r}")
     if (
         isinstance(schema_version, bool)
         or not isinstance(schema_version, int)
@@ -168,21 +175,27 @@ def _parse_line(codec: Codec, number: int, line: str) -> _Line:
         raw = line[cut + len(_DATA_KEY) : line.rstrip().rindex("}")] if cut >= 0 else ""
         if cut < 0 or json.loads(raw) != obj["data"]:
             raw = json.dumps(obj["data"], ensure_ascii=False, separators=(",", ":"))
-    data = raw.encode("utf-8", "surrogateescape")
+    try:
+        data = raw.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            "data holds text that is not valid Unicode (a lone surrogate?)"
+        ) from None
     event = codec.decode_event(
         type_name, schema_version, data, position=position or 0, stream=stream
     )
     if isinstance(event, UnknownEvent) and not isinstance(json.loads(data), dict):
         raise InvalidInputError("data must be a JSON object")
+    codec.encode(event)  # text an event cannot be stored with (a lone surrogate) is refused here
     event_id = obj.get("event_id")
     if event_id is None:
         place = f"position {position}" if position is not None else f"line {number}"
         event_id = _derived_id(stream, place, type_name, data)
-    elif not isinstance(event_id, str) or not event_id.strip():
-        raise InvalidInputError(f"event_id must be a name, got {event_id!r}")
+    check_event_id(event_id)
     metadata = obj.get("metadata", {"source": "import"})
     if not isinstance(metadata, dict):
         raise InvalidInputError(f"metadata must be a JSON object, got {metadata!r:.60}")
+    encode_metadata(metadata)
     return _Line(
         number=number,
         position=position,
@@ -193,11 +206,43 @@ def _parse_line(codec: Codec, number: int, line: str) -> _Line:
     )
 
 
+#: How often an import works its positions out again when another writer appends first.
+IMPORT_ATTEMPTS = 5
+
+
 def _import_lines(log: EventLog, lines: list[_Line]) -> tuple[int, int]:
-    """Append the lines in order, a run of one stream at a time, remapping retracted positions;
-    return how many lines there were and how many of them were not in the log already."""
-    # Check every correction first: its target must be an earlier line of the same stream.
-    seen: dict[int, str] = {}
+    """Append the lines in one transaction, corrections pointed at their events' new
+    positions; return how many lines there were and how many were not in the log already."""
+    _check_positions(lines)
+    ids = [line.event_id for line in lines]
+    by_id = {line.event_id: line for line in lines}
+    with bar(len(lines), "importing") as advance:
+        for _ in range(IMPORT_ATTEMPTS):
+            head = log.head
+            known = log.lookup(ids)
+            batches = _batches(lines, head, known)
+            try:
+                log.append_many(batches, expected_head=head)
+            except ConcurrencyError as error:
+                if error.stream is None:
+                    continue  # another writer appended first: work the positions out again
+                raise
+            except DuplicateEventError as error:
+                line = by_id.get(error.event_id)
+                where = f"line {line.number}: " if line is not None else ""
+                raise InvalidInputError(f"{where}{error}; nothing was imported") from None
+            advance(len(lines))
+            return len(lines), sum(1 for event_id in ids if event_id not in known)
+    raise BackendError(
+        f"other writers kept appending to {log.url} while importing ({IMPORT_ATTEMPTS} tries); "
+        "nothing was imported: try again"
+    )
+
+
+def _check_positions(lines: list[_Line]) -> None:
+    """Refuse two lines claiming one position, and a correction whose target is not an
+    earlier line of the same stream, before anything is stored."""
+    seen: dict[int, _Line] = {}
     for line in lines:
         event = line.event
         if isinstance(event, EventRetracted):
@@ -207,49 +252,55 @@ def _import_lines(log: EventLog, lines: list[_Line]) -> tuple[int, int]:
                     f"line {line.number}: retracts position {event.position}, which no earlier "
                     "line of the file holds; nothing was imported"
                 )
-            if target != line.stream:
+            if target.stream != line.stream:
                 raise InvalidInputError(
-                    f"line {line.number}: retracts position {event.position} of stream {target!r} "
-                    f"from stream {line.stream!r}; nothing was imported"
+                    f"line {line.number}: retracts position {event.position} of stream "
+                    f"{target.stream!r} from stream {line.stream!r}; nothing was imported"
                 )
         if line.position is not None:
-            seen[line.position] = line.stream
+            other = seen.get(line.position)
+            if other is not None:
+                raise InvalidInputError(
+                    f"line {line.number}: position {line.position} is line {other.number}'s "
+                    "too; nothing was imported"
+                )
+            seen[line.position] = line
+
+
+def _batches(lines: list[_Line], head: int, known: dict[str, Recorded]) -> list[Batch]:
+    """The lines as batches (runs of one stream), each correction pointed at the position
+    its event has (a line in the log already) or will have (after `head`, in order)."""
     moved: dict[int, int] = {}
-    done = added = 0
-    head = log.head
-    with bar(len(lines), "importing") as advance:
-        index = 0
-        while index < len(lines):
-            # A run: consecutive lines of one stream, cut before each correction so that
-            # the position it names is already known.
-            end = index + 1
-            while (
-                end < len(lines)
-                and lines[end].stream == lines[index].stream
-                and not isinstance(lines[end].event, EventRetracted)
-            ):
-                end += 1
-            run = lines[index:end]
-            events = []
-            for line in run:
-                event = line.event
-                if isinstance(event, EventRetracted):
-                    event = attrs.evolve(event, position=moved[event.position])
-                events.append(event)
-            recorded = log.append(
+    position = head
+    for line in lines:
+        was = known.get(line.event_id)
+        if was is None:
+            position += 1
+        if line.position is not None:
+            moved[line.position] = position if was is None else was.position
+    batches: list[Batch] = []
+    runs: list[list[_Line]] = []
+    for line in lines:
+        if runs and runs[-1][0].stream == line.stream:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    for run in runs:
+        events = [
+            attrs.evolve(item.event, position=moved[item.event.position])
+            if isinstance(item.event, EventRetracted)
+            else item.event
+            for item in run
+        ]
+        batches.append(
+            Batch(
+                run[0].stream,
                 events,
-                stream=run[0].stream,
-                ids=[line.event_id for line in run],
-                metadata=[line.metadata for line in run],
+                ids=[item.event_id for item in run],
+                metadata=[item.metadata for item in run],
             )
-            for line, stored in zip(run, recorded, strict=True):
-                if line.position is not None:
-                    moved[line.position] = stored.position
-            added += sum(1 for stored in recorded if stored.position > head)
-            done += len(run)
-            advance(done)
-            index = end
-    return done, added
+        )
+    return batches
 
 
 @click.command("import")

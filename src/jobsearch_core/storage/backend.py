@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from jobsearch_core.storage.rows import NewRow, Snapshot, StoredRow
+from jobsearch_core.storage.rows import NewRow, RowBatch, Snapshot, StoredRow
 
 __all__ = ["Backend", "BackendFactory"]
 
@@ -42,6 +42,22 @@ class Backend(Protocol):
         even when `expected_version` no longer matches. An id stored with other content
         raises `DuplicateEventError`, and nothing is stored (`not_yet_stored` says which
         rows are new, given what `lookup` finds).
+        """
+        ...
+
+    def append_many(
+        self, batches: Sequence[RowBatch], *, expected_head: int | None = None
+    ) -> list[list[StoredRow]]:
+        """Store several streams' rows, `(stream, rows, expected_version)` a batch, in one
+        transaction, all or nothing; return each batch's stored rows, in order.
+
+        Batches are stored one after another, as `append` stores each (a stream may come
+        twice); one `recorded_at` serves them all. `expected_head` (when not None) must be
+        the log's last position before the call, else `ConcurrencyError` (with stream
+        None) and nothing is stored: a caller that worked out positions in advance (to
+        point a retraction at an event of the same call) learns they moved. A call of
+        nothing but retries stores nothing and raises nothing. `plan_append` and
+        `chain_batches` do the checking and the chaining.
         """
         ...
 

@@ -7,9 +7,15 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
-from jobsearch_core.errors import ConcurrencyError
 from jobsearch_core.storage._chain import GENESIS
-from jobsearch_core.storage.rows import NewRow, Snapshot, StoredRow, chain_rows, not_yet_stored
+from jobsearch_core.storage.rows import (
+    NewRow,
+    RowBatch,
+    Snapshot,
+    StoredRow,
+    chain_batches,
+    plan_append,
+)
 
 __all__ = ["MemoryBackend"]
 
@@ -38,32 +44,40 @@ class MemoryBackend:
         self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
     ) -> list[StoredRow]:
         """Append under the lock; see `Backend.append`."""
+        (stored,) = self.append_many([(stream, rows, expected_version)])
+        return stored
+
+    def append_many(
+        self, batches: Sequence[RowBatch], *, expected_head: int | None = None
+    ) -> list[list[StoredRow]]:
+        """Append several streams' rows under the lock, all or nothing; see
+        `Backend.append_many`."""
         with self._lock:
-            own = self._by_stream.get(stream, [])
-            version = len(own)
-            by_id = self._by_id
-            fresh = not_yet_stored(stream, rows, by_id)
-            if rows and not fresh:
-                return []  # every row is a retry
-            rows = fresh
-            if expected_version is not None and expected_version != version:
-                raise ConcurrencyError(stream, expected_version, version)
-            if not rows:
-                return []
-            now = datetime.now(UTC)
+            versions = {stream: len(self._by_stream.get(stream, ())) for stream, _, _ in batches}
             head = len(self._rows)
-            stored = chain_rows(
-                stream,
-                rows,
+            fresh = plan_append(
+                batches,
                 head=head,
-                version=version,
-                previous=self._rows[-1].hash if self._rows else GENESIS,
-                recorded_at=now,
+                versions=versions,
+                expected_head=expected_head,
+                found=self._by_id,
             )
-            self._rows.extend(stored)
-            self._by_stream.setdefault(stream, []).extend(stored)
-            by_id.update((row.event_id, row) for row in stored)
-            self._appended.notify_all()
+            stored = chain_batches(
+                batches,
+                fresh,
+                head=head,
+                versions=versions,
+                previous=self._rows[-1].hash if self._rows else GENESIS,
+                recorded_at=datetime.now(UTC),
+            )
+            # One extend of the log's list: a reader sees all of the call's rows or none.
+            self._rows.extend([row for rows in stored for row in rows])
+            for rows in stored:
+                if rows:
+                    self._by_stream.setdefault(rows[0].stream, []).extend(rows)
+                    self._by_id.update((row.event_id, row) for row in rows)
+            if any(stored):
+                self._appended.notify_all()
             return stored
 
     def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:

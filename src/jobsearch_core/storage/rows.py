@@ -5,27 +5,30 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import attrs
 
 from jobsearch_core._instances import maker
-from jobsearch_core.errors import CorruptEventError, DuplicateEventError
+from jobsearch_core.errors import ConcurrencyError, CorruptEventError, DuplicateEventError
 from jobsearch_core.storage._chain import chain_hashes
 
 __all__ = [
     "NO_METADATA",
     "NewRow",
     "RawRow",
+    "RowBatch",
     "Snapshot",
     "StoredRow",
+    "chain_batches",
     "chain_rows",
     "make_new_row",
     "make_stored_row",
     "migrated_event_id",
     "new_event_id",
     "not_yet_stored",
+    "plan_append",
     "stored_row",
 ]
 
@@ -182,13 +185,17 @@ def chain_rows(
 
 
 def not_yet_stored(
-    stream: str, rows: Sequence[NewRow], found: dict[str, StoredRow]
+    stream: str,
+    rows: Sequence[NewRow],
+    found: Mapping[str, StoredRow],
+    seen: set[str] | None = None,
 ) -> list[NewRow]:
     """The rows of an append that are not stored yet, given the stored rows `found` by their
     ids: a row stored as the same event is a retry, left out; one whose id is stored with
-    other content, or given to two rows of the call, raises `DuplicateEventError`."""
+    other content, or given to two rows of the call (`seen` holds the ids of the call met
+    so far, for a call of several batches), raises `DuplicateEventError`."""
     fresh = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for row in rows:
         if row.event_id in seen:
             raise DuplicateEventError(row.event_id)
@@ -214,3 +221,68 @@ class Snapshot:
     stream: str
     position: int
     state: bytes
+
+
+#: One stream's part of a backend's `append_many`: (stream, rows, expected_version).
+RowBatch = tuple[str, Sequence[NewRow], "int | None"]
+
+
+def plan_append(
+    batches: Sequence[RowBatch],
+    *,
+    head: int,
+    versions: Mapping[str, int],
+    expected_head: int | None,
+    found: Mapping[str, StoredRow] | None,
+) -> list[list[NewRow]]:
+    """The rows each batch of an `append_many` stores, checked against the log as it stands
+    (`head`, and the `versions` of the streams named), inside the append's transaction.
+
+    With `found` (the stored rows with the call's ids), retries are left out, and a call of
+    nothing but retries stores nothing whatever the versions; an id stored as another
+    event raises `DuplicateEventError`. Without it every row is taken as new (the store's
+    unique index refuses an id that is not). An `expected_head` or `expected_version` that
+    does not match raises `ConcurrencyError`, so a backend that did not look ids up can
+    look them up and plan again: a retry then goes through.
+    """
+    if found is None:
+        fresh = [list(rows) for _, rows, _ in batches]
+    else:
+        seen: set[str] = set()
+        fresh = [not_yet_stored(stream, rows, found, seen) for stream, rows, _ in batches]
+        if any(rows for _, rows, _ in batches) and not any(fresh):
+            return fresh  # every row is a retry
+    if expected_head is not None and expected_head != head:
+        raise ConcurrencyError(None, expected_head, head)
+    current = dict(versions)
+    for (stream, _, expected), rows in zip(batches, fresh, strict=True):
+        version = current.get(stream, 0)
+        if expected is not None and expected != version:
+            raise ConcurrencyError(stream, expected, version)
+        current[stream] = version + len(rows)
+    return fresh
+
+
+def chain_batches(
+    batches: Sequence[RowBatch],
+    fresh: Sequence[Sequence[NewRow]],
+    *,
+    head: int,
+    versions: Mapping[str, int],
+    previous: bytes,
+    recorded_at: datetime,
+) -> list[list[StoredRow]]:
+    """The rows an `append_many` stores, batch by batch (see `chain_rows`): positions after
+    `head`, each stream's versions after its own, hashes chained on from `previous`."""
+    current = dict(versions)
+    stored_batches = []
+    for (stream, _, _), rows in zip(batches, fresh, strict=True):
+        version = current.get(stream, 0)
+        stored = chain_rows(
+            stream, rows, head=head, version=version, previous=previous, recorded_at=recorded_at
+        )
+        if stored:
+            head, previous = stored[-1].position, stored[-1].hash
+            current[stream] = version + len(stored)
+        stored_batches.append(stored)
+    return stored_batches

@@ -23,12 +23,13 @@ from jobsearch_core.storage.rows import (
     NO_METADATA,
     NewRow,
     RawRow,
+    RowBatch,
     Snapshot,
     StoredRow,
-    chain_rows,
+    chain_batches,
     make_stored_row,
     migrated_event_id,
-    not_yet_stored,
+    plan_append,
     stored_row,
 )
 
@@ -402,79 +403,104 @@ class SQLiteBackend:
     def append(
         self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
     ) -> list[StoredRow]:
-        """Append in one IMMEDIATE transaction; see `Backend.append`.
+        """Append in one IMMEDIATE transaction; see `Backend.append`."""
+        (stored,) = self.append_many([(stream, rows, expected_version)])
+        return stored
+
+    def append_many(
+        self, batches: Sequence[RowBatch], *, expected_head: int | None = None
+    ) -> list[list[StoredRow]]:
+        """Append several streams' rows in one IMMEDIATE transaction; see
+        `Backend.append_many`.
 
         Ids are not looked up first: the unique index refuses one that is taken, and only
         then is the append tried again, each id looked up (a retry, or a conflict).
         """
-        doing = lambda: f"append to stream {stream!r} in"  # noqa: E731
+        streams = list(dict.fromkeys(stream for stream, _, _ in batches))
+
+        def doing() -> str:
+            named = ", ".join(map(repr, streams))
+            return f"append to stream{'s' if len(streams) > 1 else ''} {named} in"
+
         try:
             return self._in_transaction(
-                lambda conn: self._append(conn, stream, rows, expected_version, check=False),
-                doing,
+                lambda conn: self._append_many(conn, batches, expected_head, check=False), doing
             )
         except _IdTakenError:
             return self._in_transaction(
-                lambda conn: self._append(conn, stream, rows, expected_version, check=True),
-                doing,
+                lambda conn: self._append_many(conn, batches, expected_head, check=True), doing
             )
 
-    def _append(
+    def _append_many(
         self,
         conn: sqlite3.Connection,
-        stream: str,
-        rows: Sequence[NewRow],
-        expected_version: int | None,
+        batches: Sequence[RowBatch],
+        expected_head: int | None,
         *,
         check: bool,
-    ) -> list[StoredRow]:
-        # The stream's version, and the log's last position and hash, in one statement.
+    ) -> list[list[StoredRow]]:
+        streams = list(dict.fromkeys(stream for stream, _, _ in batches))
+        if not streams:
+            return []
+        # The first stream's version, and the log's last position and hash, in one statement.
         version, head, previous = conn.execute(
             "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream = ?),"
             " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
             " (SELECT hash FROM events ORDER BY position DESC LIMIT 1)",
-            (stream,),
+            (streams[0],),
         ).fetchone()
-        mismatch = expected_version is not None and expected_version != version
-        if rows and (check or mismatch):
-            # A call whose rows are all stored already is a retry, whatever the version.
-            fresh = not_yet_stored(stream, rows, self._lookup(conn, [r.event_id for r in rows]))
-            if not fresh:
-                return []
-            rows = fresh
-        if mismatch:
-            raise ConcurrencyError(stream, expected_version or 0, version)
-        if not rows:
-            return []
+        head = head or 0
+        versions = {streams[0]: version}
+        for stream in streams[1:]:
+            (versions[stream],) = conn.execute(
+                "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
+            ).fetchone()
+
+        def plan(found: dict[str, StoredRow] | None) -> list[list[NewRow]]:
+            return plan_append(
+                batches, head=head, versions=versions, expected_head=expected_head, found=found
+            )
+
+        ids = [row.event_id for _, rows, _ in batches for row in rows]
+        try:
+            fresh = plan(self._lookup(conn, ids) if check else None)
+        except ConcurrencyError:
+            if check:
+                raise
+            fresh = plan(self._lookup(conn, ids))  # a retry goes through whatever the version
         now = datetime.now(UTC)
-        stored = chain_rows(
-            stream,
-            rows,
-            head=head or 0,
-            version=version,
+        stored = chain_batches(
+            batches,
+            fresh,
+            head=head,
+            versions=versions,
             previous=previous or GENESIS,
             recorded_at=now,
         )
         stamp = now.isoformat()
+        values = [
+            (
+                r.position,
+                r.stream,
+                r.version,
+                r.type,
+                r.schema_version,
+                r.data,
+                stamp,
+                r.hash,
+                r.event_id,
+                r.metadata,
+            )
+            for rows in stored
+            for r in rows
+        ]
+        if not values:
+            return stored
         try:
             conn.executemany(
                 "INSERT INTO events (position, stream, version, type, schema_version, data,"
                 " recorded_at, hash, event_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.position,
-                        stream,
-                        r.version,
-                        r.type,
-                        r.schema_version,
-                        r.data,
-                        stamp,
-                        r.hash,
-                        r.event_id,
-                        r.metadata,
-                    )
-                    for r in stored
-                ],
+                values,
             )
         except sqlite3.IntegrityError as error:
             if not check and "event_id" in str(error):

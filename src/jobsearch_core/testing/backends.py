@@ -309,6 +309,82 @@ class BackendContract:
         assert sorted(len(result) for result in results) == [0, 0, 0, 5]
         assert [row.event_id for row in backend.read()] == [row.event_id for row in rows]
 
+    # --- several streams in one transaction ----------------------------------------------------
+
+    def test_append_many_stores_batches_in_order(self) -> None:
+        """Batches of several streams (one of them twice) take consecutive positions, each
+        stream's versions continue, one recorded_at, and the chain runs on across them."""
+        backend = self.open_backend()
+        backend.append("a", _rows(1))
+        stored = backend.append_many(
+            [("a", _rows(2), None), ("b", _rows(1, tag="b"), 0), ("a", _rows(1, tag="c"), 3)]
+        )
+        assert [[(r.position, r.stream, r.version) for r in rows] for rows in stored] == [
+            [(2, "a", 2), (3, "a", 3)],
+            [(4, "b", 1)],
+            [(5, "a", 4)],
+        ]
+        assert len({r.recorded_at for rows in stored for r in rows}) == 1
+        everything = list(backend.read())
+        assert everything[1:] == [r for rows in stored for r in rows]
+        previous = GENESIS
+        for row in everything:
+            previous = chain_hash(
+                previous, row.position, row.stream, row.version, row.type,
+                row.schema_version, row.data,
+            )  # fmt: skip
+            assert row.hash == previous
+
+    def test_append_many_of_nothing_stores_nothing(self) -> None:
+        backend = self.open_backend()
+        assert backend.append_many([]) == []
+        assert backend.append_many([("a", [], None)]) == [[]]
+        assert backend.head() == 0
+        assert backend.streams() == []
+
+    @pytest.mark.parametrize("failing", ["version", "head", "duplicate", "repeated"])
+    def test_append_many_is_all_or_nothing(self, failing: str) -> None:
+        """A later batch that cannot be stored (a wrong version, a moved head, an id stored
+        as another event, an id given twice) leaves out the earlier batches too."""
+        backend = self.open_backend()
+        (old,) = backend.append("a", _rows(1))
+        first = ("b", _rows(2, tag="b"), None)
+        second: tuple[str, list[NewRow], int | None] = {
+            "version": ("a", _rows(1, tag="x"), 0),
+            "head": ("a", _rows(1, tag="x"), None),
+            "duplicate": ("a", [NewRow("Other", 1, b"{}", old.event_id)], None),
+            "repeated": ("c", [NewRow("Noted", 1, b"{}", first[1][0].event_id)], None),
+        }[failing]
+        expected = DuplicateEventError if failing in ("duplicate", "repeated") else ConcurrencyError
+        with pytest.raises(expected) as caught:
+            backend.append_many([first, second], expected_head=7 if failing == "head" else None)
+        if failing == "head":
+            assert isinstance(caught.value, ConcurrencyError)
+            assert (caught.value.stream, caught.value.expected, caught.value.actual) == (None, 7, 1)
+        assert list(backend.read()) == [old]
+        assert backend.streams() == ["a"]
+        assert backend.lookup([first[1][0].event_id]) == {}
+
+    def test_append_many_with_the_head_expected_appends(self) -> None:
+        backend = self.open_backend()
+        backend.append("a", _rows(2))
+        (stored,) = backend.append_many([("b", _rows(1), None)], expected_head=2)
+        assert [row.position for row in stored] == [3]
+
+    def test_append_many_leaves_out_retries(self) -> None:
+        """Rows already stored are left out of every batch; a call of nothing but retries
+        stores nothing, even when the head and versions moved on."""
+        backend = self.open_backend()
+        a, b = _rows(2), _rows(1, tag="b")
+        first = backend.append_many([("a", a, 0), ("b", b, 0)], expected_head=0)
+        backend.append("c", _rows(1, tag="c"))
+        assert backend.append_many([("a", a, 0), ("b", b, 0)], expected_head=0) == [[], []]
+        new = _rows(1, tag="new")
+        again = backend.append_many([("a", [*a, *new], None), ("b", b, None)])
+        assert [[r.position for r in rows] for rows in again] == [[5], []]
+        assert backend.head() == 5
+        assert [r for rows in first for r in rows] == list(backend.read())[:3]
+
     # --- read ----------------------------------------------------------------------------------
 
     def _three_streams(self) -> tuple[Backend, list[StoredRow]]:

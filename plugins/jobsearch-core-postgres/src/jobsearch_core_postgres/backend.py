@@ -17,10 +17,11 @@ from jobsearch_core.errors import BackendError, ConcurrencyError
 from jobsearch_core.storage import (
     GENESIS,
     NewRow,
+    RowBatch,
     Snapshot,
     StoredRow,
-    chain_rows,
-    not_yet_stored,
+    chain_batches,
+    plan_append,
 )
 from psycopg import sql
 from psycopg.rows import TupleRow
@@ -196,20 +197,34 @@ class PostgresBackend:
         """Append in one transaction under the append lock; see `Backend.append`."""
         if not rows and expected_version is None:
             return []  # nothing to store and nothing to check: no need to wait for the lock
+        (stored,) = self.append_many([(stream, rows, expected_version)])
+        return stored
+
+    def append_many(
+        self, batches: Sequence[RowBatch], *, expected_head: int | None = None
+    ) -> list[list[StoredRow]]:
+        """Append several streams' rows in one transaction under the append lock; see
+        `Backend.append_many`.
+
+        Ids are not looked up first: the unique index refuses one that is taken, and only
+        then is the append tried again, each id looked up (a retry, or a conflict).
+        """
         try:
-            return self._append_once(stream, rows, expected_version, check=False)
+            return self._append_once(batches, expected_head, check=False)
         except _IdTakenError:
-            return self._append_once(stream, rows, expected_version, check=True)
+            return self._append_once(batches, expected_head, check=True)
 
     def _append_once(
-        self, stream: str, rows: Sequence[NewRow], expected_version: int | None, *, check: bool
-    ) -> list[StoredRow]:
-        doing = f"append to stream {stream!r} in"
+        self, batches: Sequence[RowBatch], expected_head: int | None, *, check: bool
+    ) -> list[list[StoredRow]]:
+        streams = list(dict.fromkeys(stream for stream, _, _ in batches))
+        named = ", ".join(map(repr, streams))
+        doing = f"append to stream{'s' if len(streams) > 1 else ''} {named} in"
         committing = False
         with self._connection(doing) as conn:
             try:
                 with conn.transaction():
-                    stored = self._append(conn, stream, rows, expected_version, check=check)
+                    stored = self._append(conn, batches, streams, expected_head, check=check)
                     committing = True  # what fails from here on is the COMMIT
             except psycopg.errors.UniqueViolation as error:
                 if not check and "event_id" in str(error):
@@ -222,8 +237,8 @@ class PostgresBackend:
                         doing,
                         error,
                         outcome="the connection was lost while committing, so the append "
-                        f"may or may not be stored: check stream_version({stream!r}) "
-                        "before retrying",
+                        "may or may not be stored: append the same events with the same ids "
+                        "again, which stores them once",
                     ) from None
                 raise self._failure(doing, error) from None
         return stored
@@ -231,13 +246,15 @@ class PostgresBackend:
     def _append(
         self,
         conn: Connection,
-        stream: str,
-        rows: Sequence[NewRow],
-        expected_version: int | None,
+        batches: Sequence[RowBatch],
+        streams: list[str],
+        expected_head: int | None,
         *,
         check: bool,
-    ) -> list[StoredRow]:
+    ) -> list[list[StoredRow]]:
         """The body of an append, inside its transaction."""
+        if not streams:
+            return []
         events = self._names["events"]
         # The lock comes first, in a statement of its own: under READ COMMITTED the next
         # statement's snapshot then sees every append that held the lock before this one.
@@ -245,38 +262,61 @@ class PostgresBackend:
         state = conn.execute(
             sql.SQL(
                 "SELECT (SELECT coalesce(max(position), 0) FROM {events}),"
-                " (SELECT coalesce(max(version), 0) FROM {events} WHERE stream = %s),"
                 " clock_timestamp(),"
-                " (SELECT hash FROM {events} ORDER BY position DESC LIMIT 1)"
+                " (SELECT hash FROM {events} ORDER BY position DESC LIMIT 1),"
+                " (SELECT coalesce(array_agg(v ORDER BY o), '{{}}') FROM unnest(%s::text[])"
+                " WITH ORDINALITY AS s(name, o),"
+                " LATERAL (SELECT coalesce(max(version), 0) AS v FROM {events}"
+                " WHERE stream = s.name) AS found)"
             ).format(events=events),
-            (stream,),
+            (streams,),
         ).fetchone()
         assert state is not None  # a SELECT of expressions always gives one row
-        head, version = int(state[0]), int(state[1])
-        mismatch = expected_version is not None and expected_version != version
-        if rows and (check or mismatch):
-            # Under the lock, so what is found stays true until this commits: a call whose
-            # rows are all stored already is a retry, whatever the version.
-            found = self._lookup(conn, [row.event_id for row in rows])
-            fresh = not_yet_stored(stream, rows, found)
-            if not fresh:
-                return []
-            rows = fresh
-        if mismatch:
-            raise ConcurrencyError(stream, expected_version or 0, version)
-        if not rows:
-            return []
+        head = int(state[0])
+        versions = {stream: int(version) for stream, version in zip(streams, state[3], strict=True)}
+
+        def plan(found: dict[str, StoredRow] | None) -> list[list[NewRow]]:
+            return plan_append(
+                batches, head=head, versions=versions, expected_head=expected_head, found=found
+            )
+
+        ids = [row.event_id for _, rows, _ in batches for row in rows]
+        # Under the lock, so what is looked up stays true until this commits.
+        try:
+            fresh = plan(self._lookup(conn, ids) if check else None)
+        except ConcurrencyError:
+            if check:
+                raise
+            fresh = plan(self._lookup(conn, ids))  # a retry goes through whatever the version
         # The server's clock, read under the lock: recorded_at never goes backwards along
         # the positions, whichever machine appended.
-        now = state[2].astimezone(UTC)
-        stored = chain_rows(
-            stream,
-            rows,
+        now = state[1].astimezone(UTC)
+        stored = chain_batches(
+            batches,
+            fresh,
             head=head,
-            version=version,
-            previous=GENESIS if state[3] is None else bytes(state[3]),
+            versions=versions,
+            previous=GENESIS if state[2] is None else bytes(state[2]),
             recorded_at=now,
         )
+        values = [
+            (
+                r.position,
+                r.stream,
+                r.version,
+                r.type,
+                r.schema_version,
+                r.data,
+                now,
+                r.hash,
+                r.event_id,
+                r.metadata,
+            )
+            for rows in stored
+            for r in rows
+        ]
+        if not values:
+            return stored
         with conn.cursor() as cursor:
             cursor.executemany(
                 sql.SQL(
@@ -284,24 +324,10 @@ class PostgresBackend:
                     " data, recorded_at, hash, event_id, metadata)"
                     " VALUES (%s, %s, %s, %s, %s, %b, %s, %b, %s, %b)"
                 ).format(events=events),
-                [
-                    (
-                        r.position,
-                        stream,
-                        r.version,
-                        r.type,
-                        r.schema_version,
-                        r.data,
-                        now,
-                        r.hash,
-                        r.event_id,
-                        r.metadata,
-                    )
-                    for r in stored
-                ],
+                values,
             )
         # Delivered to listeners when, and only if, the transaction commits.
-        conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(stored[-1].position)))
+        conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(values[-1][0])))
         return stored
 
     def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:
