@@ -235,12 +235,33 @@ class TestMigration:
             assert gaps.items[0].minutes_practised == 45  # the retraction still holds
             log.append([GapAdded(skill="after")], ids=["new"])
             assert log.verify() == []
-        # Nothing of the old rows changed, and a second copy migrates to the same ids.
-        assert _rows(path)[: len(before)] == before
+        # Nothing the old rows held changed (the chain is rehashed over more of each row),
+        # and a second copy migrates to the same ids.
+        assert [row[:-1] for row in _rows(path)[: len(before)]] == [row[:-1] for row in before]
         copy = tmp_path / "copy.db"
         shutil.copy(FIXTURES / "schema-2.db", copy)
         with open_log(copy) as again:
             assert [r.event_id for r in again.read()] == ids
+
+    @pytest.mark.parametrize("edit", ["data", "nulled hash", "every hash nulled"])
+    def test_a_row_forged_before_migration_is_still_found(self, tmp_path: Path, edit: str) -> None:
+        """The old chain is checked while it is rehashed: a forged row gets no new hash, so
+        `verify` points at it; the rows around it verify."""
+        path = tmp_path / "log.db"
+        shutil.copy(FIXTURES / "schema-2.db", path)
+        with sqlite3.connect(path) as raw:
+            if edit == "data":
+                forged = b'{"at":"2026-03-02T09:00:00+00:00","skill":"forged"}'
+                raw.execute("UPDATE events SET data = ? WHERE position = 3", (forged,))
+            elif edit == "nulled hash":
+                raw.execute("UPDATE events SET hash = NULL WHERE position = 3")
+            else:
+                raw.execute("UPDATE events SET hash = NULL")
+        with open_log(path) as log:
+            problems = log.verify()
+        forged_at = [3] if edit != "every hash nulled" else [1, 2, 3, 4, 5, 6, 7]
+        assert [problem.position for problem in problems] == forged_at
+        assert all("no hash" in problem.message for problem in problems)
 
     def test_the_unique_index_is_there_after_migration(self, tmp_path: Path) -> None:
         path = tmp_path / "log.db"

@@ -24,7 +24,7 @@ from jobsearch_core import (
 )
 from jobsearch_core.events import Event
 from jobsearch_core.plugins import load_catalog
-from jobsearch_core.snapshots import SNAPSHOT_BYTES_PER_EVENT, Snapshots
+from jobsearch_core.snapshots import SNAPSHOT_BYTES_PER_EVENT, Snapshots, seal
 from jobsearch_core.storage import Snapshot
 from jobsearch_core.testing import event_sequences
 from jobsearch_core.views.replay import skipped_positions
@@ -161,16 +161,15 @@ class TestSnapshotPolicy:
         wrong = log.catalog.codec.dump_snapshot(
             log.view("gaps", as_of=1), log.catalog.views["gaps"].state_type, {}
         )
-        log.backend.save_snapshot(
-            Snapshot(view="gaps", key=key(log, "gaps"), stream="me", position=2, state=wrong)
-        )
+        planted = Snapshot(view="gaps", key=key(log, "gaps"), stream="me", position=2, state=wrong)
+        log.backend.save_snapshot(seal(planted, bytes.fromhex(log.hash_at(2))))
         plain = EventLog(log.backend, snapshot_every=0)
         assert [item.skill for item in plain.view("gaps").items] == ["SQL", "Go"]
         assert (
             plain.backend.load_snapshot("pipeline", key(log, "pipeline"), "me", at_or_before=2)
             is None
         )
-        # A log that reads snapshots takes the (planted, wrong) one at its word.
+        # A log that reads snapshots takes the (planted, wrong, sealed) one at its word.
         assert [item.skill for item in log.view("gaps").items] == ["SQL"]
 
 

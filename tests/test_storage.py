@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import struct
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import attrs
@@ -15,8 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.storage import NewRow, chain_hash, stored_row
-from jobsearch_core.storage._chain import chain_hashes
+from jobsearch_core.storage import GENESIS, NewRow, StoredRow, chain_hash, chain_hashes, stored_row
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.storage.sqlite import SQLiteBackend
 from jobsearch_core.testing import BackendContract
@@ -173,8 +173,15 @@ class TestSQLiteFile:
     position=st.integers(1, 2**40),
     version=st.integers(1, 2**20),
     stream=st.text(min_size=1, max_size=20),
+    recorded_at=st.datetimes(timezones=st.just(UTC)),
     rows=st.lists(
-        st.tuples(st.text(min_size=1, max_size=20), st.integers(1, 9), st.binary(max_size=50)),
+        st.tuples(
+            st.text(min_size=1, max_size=20),
+            st.integers(1, 9),
+            st.binary(max_size=50),
+            st.text(min_size=1, max_size=20),
+            st.binary(max_size=20),
+        ),
         max_size=6,
     ),
 )
@@ -183,23 +190,66 @@ def test_chain_hashes_are_chain_hash_row_by_row(
     position: int,
     version: int,
     stream: str,
-    rows: list[tuple[str, int, bytes]],
+    recorded_at: datetime,
+    rows: list[tuple[str, int, bytes, str, bytes]],
 ) -> None:
     """The batch form gives each row the hash `chain_hash` gives it, chained in order."""
     expected = []
-    for i, (type_name, schema_version, data) in enumerate(rows):
+    for i, (type_name, schema_version, data, event_id, metadata) in enumerate(rows):
         previous_hash = expected[-1] if expected else previous
-        expected.append(
-            chain_hash(
-                previous_hash, position + i, stream, version + i, type_name, schema_version, data
-            )
+        row = StoredRow(
+            position + i,
+            stream,
+            version + i,
+            type_name,
+            schema_version,
+            data,
+            recorded_at,
+            b"",
+            event_id,
+            metadata,
         )
-    assert chain_hashes(previous, position, stream, version, rows) == expected
+        expected.append(chain_hash(previous_hash, row))
+    assert chain_hashes(previous, position, stream, version, recorded_at, rows) == expected
 
 
 def test_chain_hash_is_sha256_over_the_documented_layout() -> None:
     """The hash a stored row carries, spelled out here with hashlib: the on-disk format."""
-    previous, data = bytes(range(32)), b'{"skill":"SQL"}'
-    header = struct.pack(">QQIIIQ", 7, 3, 1, len(b"me"), len(b"GapAdded"), len(data))
-    expected = hashlib.sha256(previous + header + b"me" + b"GapAdded" + data).digest()
-    assert chain_hash(previous, 7, "me", 3, "GapAdded", 1, data) == expected
+    previous, data, meta = bytes(range(32)), b'{"skill":"SQL"}', b'{"source":"cli"}'
+    at = datetime(2026, 3, 2, 9, 30, 0, 250, tzinfo=UTC)
+    micros = 1772443800_000250
+    header = struct.pack(
+        ">QQIqIIQII",
+        7,
+        3,
+        1,
+        micros,
+        len(b"me"),
+        len(b"GapAdded"),
+        len(data),
+        len(b"e-1"),
+        len(meta),
+    )
+    expected = hashlib.sha256(previous + header + b"me" + b"GapAdded" + data + b"e-1" + meta)
+    row = StoredRow(7, "me", 3, "GapAdded", 1, data, at, b"", "e-1", meta)
+    assert chain_hash(previous, row) == expected.digest()
+
+
+def test_each_part_of_a_row_is_in_its_hash() -> None:
+    """Changing any stored column of a row changes its hash (recorded_at, id and metadata too)."""
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    row = StoredRow(7, "me", 3, "GapAdded", 1, b"{}", at, b"", "e-1", b"{}")
+    changes: dict[str, object] = {
+        "position": 8,
+        "stream": "you",
+        "version": 4,
+        "type": "GapClosed",
+        "schema_version": 2,
+        "data": b'{"a":1}',
+        "recorded_at": at + timedelta(microseconds=1),
+        "event_id": "e-2",
+        "metadata": b'{"source":"x"}',
+    }
+    for field, value in changes.items():
+        changed = attrs.evolve(row, **{field: value})
+        assert chain_hash(GENESIS, changed) != chain_hash(GENESIS, row), field

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import attrs
 
 from jobsearch_core.codec import Codec
-from jobsearch_core.errors import CorruptEventError, JobsearchError
+from jobsearch_core.errors import CorruptEventError, InvalidInputError, JobsearchError
 from jobsearch_core.storage._chain import GENESIS, chain_hash
 from jobsearch_core.storage.backend import Backend
 from jobsearch_core.storage.rows import StoredRow
 
-__all__ = ["Problem", "head_hash", "verify"]
+__all__ = ["Anchor", "Problem", "check_anchor", "hash_at", "head_hash", "verify"]
 
 
 @attrs.frozen
@@ -30,19 +30,31 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def verify(backend: Backend, codec: Codec) -> list[Problem]:
+#: A hash noted earlier: (position, the chain hash there in hex).
+Anchor = tuple[int, str]
+
+
+def verify(backend: Backend, codec: Codec, anchor: Anchor | None = None) -> list[Problem]:
     """Check the whole log and list every problem found (empty when the log is sound).
 
     Positions 1..n without gaps, versions 1..n per stream, every row decodable, and
     the hash chain: each row's hash must be `chain_hash` of the hash before it and
     the row, so a row changed behind the library's back shows where it was changed.
+    With an `anchor`, the hash at its position must still be the one noted.
     """
+    if anchor is not None:
+        anchor = check_anchor(anchor)
+    problems = _rows_checked(backend, codec)
+    if anchor is not None:
+        problems += _anchor_problems(backend, anchor)
+    return problems
+
+
+def _rows_checked(backend: Backend, codec: Codec) -> list[Problem]:
     problems: list[Problem] = []
     expected = 1
     versions: dict[str, int] = {}
     previous = GENESIS
-    chained = False
-    unhashed: list[StoredRow] = []
     row: StoredRow
     #: Rows the backend could not hand over (already listed): position -> stream.
     damaged: dict[int, str | None] = {}
@@ -74,17 +86,8 @@ def verify(backend: Backend, codec: Codec) -> list[Problem]:
                 Problem(row.position, row.stream, f"version {row.version} where {version} was due")
             )
         versions[row.stream] = row.version
-        due = chain_hash(
-            previous,
-            row.position,
-            row.stream,
-            row.version,
-            row.type,
-            row.schema_version,
-            row.data,
-        )
+        due = chain_hash(previous, row)
         if row.hash:
-            chained = True
             # After an unreadable row its hash is unknown: the chain resumes from here.
             if row.hash != due and row.position - 1 not in damaged:
                 problems.append(
@@ -97,7 +100,15 @@ def verify(backend: Backend, codec: Codec) -> list[Problem]:
                 )
             previous = row.hash
         else:
-            unhashed.append(row)
+            # Every row is chained: a missing hash is a row (or a whole chain) made or
+            # changed behind the library's back.
+            problems.append(
+                Problem(
+                    row.position,
+                    row.stream,
+                    "the row has no hash: it (or the hash) was changed outside jobsearch-core",
+                )
+            )
             previous = due  # judge the next row as if this one were whole
         if not row.event_id:
             problems.append(Problem(row.position, row.stream, "the row has no event id"))
@@ -107,9 +118,6 @@ def verify(backend: Backend, codec: Codec) -> list[Problem]:
             problems.append(Problem(row.position, row.stream, str(error)))
         except JobsearchError as error:  # pragma: no cover - any other decoding failure
             problems.append(Problem(row.position, row.stream, str(error)))
-    if chained:  # a backend that keeps the chain keeps it for every row
-        problems += [Problem(r.position, r.stream, "the row has no hash") for r in unhashed]
-        problems.sort(key=lambda problem: problem.position)
     return problems
 
 
@@ -128,6 +136,65 @@ def _rows_past_damage(
             problems.append(Problem(error.position, error.stream, str(error)))
             damaged[error.position] = error.stream
             after = max(after + 1, error.position)
+
+
+def check_anchor(anchor: object) -> Anchor:
+    """An anchor as given (a position and a hex hash), or `InvalidInputError`."""
+    if (
+        isinstance(anchor, tuple)
+        and len(anchor) == 2
+        and isinstance(anchor[0], int)
+        and not isinstance(anchor[0], bool)
+        and anchor[0] >= 0
+        and isinstance(anchor[1], str)
+    ):
+        position, digest = anchor
+        text = digest.strip().lower()
+        if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+            return position, text
+    raise InvalidInputError(
+        f"an anchor is (position, hash): a position from 0 and the 64 hex digits that "
+        f"hash_at gave there, got {anchor!r:.100}"
+    )
+
+
+def _anchor_problems(backend: Backend, anchor: Anchor) -> list[Problem]:
+    position, noted = anchor
+    head = backend.head()
+    if position > head:
+        return [
+            Problem(
+                position,
+                None,
+                f"the log ends at position {head}, before the anchor noted at {position}: "
+                "events that were there have been cut",
+            )
+        ]
+    found = hash_at(backend, position)
+    if found == noted:
+        return []
+    row = next(backend.read(after=position - 1, until=position), None) if position else None
+    return [
+        Problem(
+            position,
+            row.stream if row is not None else None,
+            f"the chain hash here is {found or 'missing'}, not the {noted} noted: the log "
+            "up to here was rewritten",
+        )
+    ]
+
+
+def hash_at(backend: Backend, position: int) -> str | None:
+    """The chain hash at a position in hex (the genesis hash at 0), or None when the row
+    there has none."""
+    if position == 0:
+        return GENESIS.hex()
+    row = next(backend.read(after=position - 1, until=position), None)
+    if row is None:
+        raise InvalidInputError(
+            f"position {position} is not in the log (the last position is {backend.head()})"
+        )
+    return row.hash.hex() if row.hash else None
 
 
 def head_hash(backend: Backend) -> str | None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from jobsearch_core.audit import Problem, head_hash, verify
+from jobsearch_core.audit import Anchor, Problem, hash_at, head_hash, verify
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.codec import make_record
 from jobsearch_core.codec.metadata import decode_metadata, encode_metadata
@@ -725,14 +725,38 @@ class EventLog:
 
     # --- checking ---------------------------------------------------------------------------
 
-    def verify(self) -> list[Problem]:
+    def verify(self, anchor: Anchor | None = None) -> list[Problem]:
         """Check the whole log and list every problem found (empty when the log is sound).
 
         Positions 1..n without gaps, versions 1..n per stream, every row decodable, and
         the hash chain: each row's hash must be `chain_hash` of the hash before it and
-        the row, so a row changed behind the library's back shows where it was changed.
+        the row (all of it: position, stream, version, recorded_at, type, payload, id and
+        metadata), so a row changed behind the library's back shows where it was changed.
+        `anchor`, a ``(position, hash)`` noted earlier from `hash_at`, must still hold: a
+        history rewritten and rehashed up to there, or cut short, is found too. Snapshots
+        that replays would pass over (edited, made from another history, not fitting their
+        state) are listed as well.
         """
-        return verify(self.backend, self._codec)
+        problems = verify(self.backend, self._codec, anchor)
+        problems += [
+            Problem(
+                snapshot.position,
+                snapshot.stream,
+                f"the {snapshot.view} snapshot here is not used: {why}",
+            )
+            for snapshot, why in self._snapshots.problems()
+        ]
+        return sorted(problems, key=lambda problem: problem.position)
+
+    def hash_at(self, position: int) -> str:
+        """The chain hash at a position, in hex: note it (with the position) anywhere the
+        log's writers cannot reach, and `verify(anchor=(position, hash))` later tells a log
+        that only grew from one rewritten up to there."""
+        _check_position("position", position)
+        found = hash_at(self.backend, position)
+        if found is None:
+            raise CorruptEventError("the row has no hash", position=position)
+        return found
 
     def head_hash(self) -> str | None:
         """The last event's chain hash in hex: note it elsewhere to notice a rewritten history."""

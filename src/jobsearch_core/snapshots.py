@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.errors import BackendError
 from jobsearch_core.storage.backend import Backend
+from jobsearch_core.storage.capabilities import ListsSnapshots
 from jobsearch_core.storage.rows import Snapshot
 from jobsearch_core.views.replay import Checkpoint, Progress
 from jobsearch_core.views.view import View
 
-__all__ = ["SNAPSHOT_BYTES_PER_EVENT", "SNAPSHOT_EVERY", "Snapshots"]
+__all__ = ["SNAPSHOT_BYTES_PER_EVENT", "SNAPSHOT_EVERY", "Snapshots", "seal", "unseal"]
 
 logger = logging.getLogger("jobsearch_core")
 
@@ -23,6 +26,54 @@ SNAPSHOT_EVERY = 500
 #: The next snapshot of a view waits at least (size of its last one) / this many events,
 #: so snapshots cost a bounded share of a replay whatever the size of the state.
 SNAPSHOT_BYTES_PER_EVENT = 256
+#: How many damaged snapshots a replay passes over, each time trying the one before.
+MAX_SKIPPED_SNAPSHOTS = 8
+
+#: A sealed snapshot's bytes: this, the chain hash at its position, the digest, the state.
+_MAGIC = b"JSS1"
+_SEAL = len(_MAGIC) + 32 + 32
+
+
+def _digest(snapshot: Snapshot, chain: bytes, payload: bytes) -> bytes:
+    """SHA-256 over where a snapshot stands and what it holds (lengths first)."""
+    fields = [
+        part.encode("utf-8", "surrogatepass")
+        for part in (snapshot.view, snapshot.key, snapshot.stream)
+    ]
+    header = struct.pack(">IIIQ", *(len(f) for f in fields), snapshot.position)
+    return hashlib.sha256(b"".join((_MAGIC, header, *fields, chain, payload))).digest()
+
+
+def seal(snapshot: Snapshot, chain: bytes) -> Snapshot:
+    """The snapshot with the chain hash at its position and a digest of it all in front of
+    its state: it is bound to the log that made it, and an edit of it shows."""
+    payload = snapshot.state
+    return Snapshot(
+        view=snapshot.view,
+        key=snapshot.key,
+        stream=snapshot.stream,
+        position=snapshot.position,
+        state=_MAGIC + chain + _digest(snapshot, chain, payload) + payload,
+    )
+
+
+def unseal(snapshot: Snapshot, chain: bytes | None) -> bytes:
+    """A sealed snapshot's state, or ValueError saying why it cannot be trusted: not
+    sealed, edited since, or made from another history (`chain`, the log's hash at its
+    position now, differs from the one it was made at)."""
+    data = snapshot.state
+    if len(data) < _SEAL or not data.startswith(_MAGIC):
+        raise ValueError("it is not sealed (made by an older jobsearch-core?)")
+    made_at = data[len(_MAGIC) : len(_MAGIC) + 32]
+    digest = data[len(_MAGIC) + 32 : _SEAL]
+    payload = data[_SEAL:]
+    if _digest(snapshot, made_at, payload) != digest:
+        raise ValueError("its bytes were changed since it was saved")
+    if chain != made_at:
+        raise ValueError(
+            "it was made from another history: the log's chain hash at its position differs"
+        )
+    return payload
 
 
 class Snapshots:
@@ -59,18 +110,58 @@ class Snapshots:
         return starts
 
     def load(self, view: View[Any], stream: str, until: int) -> Progress | None:
-        """The view's nearest readable snapshot at or before `until`, as a replay's start."""
+        """The view's nearest sound snapshot at or before `until`, as a replay's start: one
+        that does not hold (edited, from another history, not fitting its state) is passed
+        over for the one before it."""
         if view.state_type is None:
             return None
-        snapshot = self.backend.load_snapshot(view.name, self.key(view), stream, at_or_before=until)
-        if snapshot is None:
-            return None
-        try:
-            state, retractions = self.catalog.codec.load_snapshot(snapshot.state, view.state_type)
-        except Exception:
-            logger.warning("ignoring an unreadable %s snapshot at %d", view.name, snapshot.position)
-            return None
-        return Progress(state, snapshot.position, retractions)
+        key = self.key(view)
+        for _ in range(MAX_SKIPPED_SNAPSHOTS):
+            snapshot = self.backend.load_snapshot(view.name, key, stream, at_or_before=until)
+            if snapshot is None or snapshot.position <= 0:
+                return None
+            try:
+                state, retractions = self._opened(view, snapshot)
+            except Exception as error:
+                logger.warning(
+                    "ignoring the %s snapshot of %r at %d: %s",
+                    view.name,
+                    stream,
+                    snapshot.position,
+                    error,
+                )
+                until = snapshot.position - 1
+                continue
+            return Progress(state, snapshot.position, retractions)
+        return None
+
+    def _opened(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
+        """A snapshot's state and corrections, or an exception saying why it does not hold."""
+        payload = unseal(snapshot, self._chain_at(snapshot.position))
+        state_type = view.state_type
+        if state_type is None:
+            raise ValueError(f"the {view.name} view keeps no snapshots")
+        return self.catalog.codec.load_snapshot(payload, state_type)
+
+    def _chain_at(self, position: int) -> bytes | None:
+        row = next(self.backend.read(after=position - 1, until=position), None)
+        return row.hash if row is not None and row.hash else None
+
+    def problems(self) -> Iterator[tuple[Snapshot, str]]:
+        """Every stored snapshot that a replay would pass over, and why (when the backend
+        can list them): edited, from another history, or not fitting its view's state."""
+        if not isinstance(self.backend, ListsSnapshots):
+            return
+        views = self.catalog.views
+        for snapshot in self.backend.read_snapshots():
+            view = views.get(snapshot.view)
+            try:
+                if view is not None and snapshot.key == self.key(view):
+                    self._opened(view, snapshot)
+                else:  # another version's: never loaded, but its seal can still be checked
+                    unseal(snapshot, self._chain_at(snapshot.position))
+            except Exception as error:
+                yield snapshot, str(error) or type(error).__name__
 
     def saver(self, views: Sequence[View[Any]], stream: str) -> Checkpoint:
         """A replay checkpoint that saves each view's state (a read-only log goes without)."""
@@ -79,6 +170,9 @@ class Snapshots:
             view = views[index]
             if view.state_type is None:
                 return None
+            chain = self._chain_at(progress.position)
+            if chain is None:
+                return None  # a row without a hash: nothing to bind a snapshot to
             snapshot = Snapshot(
                 view=view.name,
                 key=self.key(view),
@@ -88,12 +182,13 @@ class Snapshots:
                     progress.state, view.state_type, progress.retractions
                 ),
             )
+            sealed = seal(snapshot, chain)
             try:
-                self.backend.save_snapshot(snapshot)
+                self.backend.save_snapshot(sealed)
             except BackendError as error:  # a read-only log still answers, just without snapshots
                 logger.debug("snapshot not saved: %s", error)
             # A large state waits longer for its next snapshot, so the bytes written stay a
             # fixed share of the events folded, however long the stream grows.
-            return len(snapshot.state) // SNAPSHOT_BYTES_PER_EVENT
+            return len(sealed.state) // SNAPSHOT_BYTES_PER_EVENT
 
         return save

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import attrs
 import pytest
 
 from jobsearch_core import CorruptEventError, GapAdded, open_log
@@ -50,10 +51,19 @@ class TestChain:
 
     @pytest.mark.parametrize(
         ("column", "value"),
-        [("stream", "mallory"), ("type", "GapClosed"), ("schema_version", 2), ("version", 9)],
+        [
+            ("stream", "mallory"),
+            ("type", "GapClosed"),
+            ("schema_version", 2),
+            ("version", 9),
+            ("recorded_at", "2020-01-01T00:00:00+00:00"),
+            ("event_id", "forged-id"),
+            ("metadata", b'{"source":"forged"}'),
+        ],
     )
     def test_other_columns_are_covered(self, tmp_path: Path, column: str, value: object) -> None:
-        """Stream, type, schema version and version are all under the hash."""
+        """Stream, type, schema version, version, recorded_at, event id and metadata are all
+        under the hash."""
         path = tmp_path / "log.db"
         _log(path)
         _edit(path, f"UPDATE events SET {column} = ? WHERE position = 2", value)
@@ -63,11 +73,11 @@ class TestChain:
         """Recomputing the edited row's own hash moves the break to the row after it."""
         path = tmp_path / "log.db"
         _log(path)
-        with sqlite3.connect(path) as raw:
-            (previous,) = raw.execute("SELECT hash FROM events WHERE position = 2").fetchone()
-            data = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
-            rehashed = chain_hash(previous, 3, "me", 3, "GapAdded", 1, data)
-            raw.execute("UPDATE events SET data = ?, hash = ? WHERE position = 3", (data, rehashed))
+        with open_log(path) as log:
+            previous, row = list(log.backend.read())[1:3]
+        data = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
+        rehashed = chain_hash(previous.hash, attrs.evolve(row, data=data))
+        _edit(path, "UPDATE events SET data = ?, hash = ? WHERE position = 3", data, rehashed)
         assert _positions(path) == [4]
 
     def test_a_removed_hash_is_found(self, tmp_path: Path) -> None:
@@ -76,7 +86,18 @@ class TestChain:
         _log(path)
         _edit(path, "UPDATE events SET hash = NULL WHERE position = 4")
         with open_log(path) as log:
-            assert [(p.position, p.message) for p in log.verify()] == [(4, "the row has no hash")]
+            assert [p.position for p in log.verify()] == [4]
+            assert "no hash" in log.verify()[0].message
+
+    def test_nulling_every_hash_does_not_switch_the_chain_off(self, tmp_path: Path) -> None:
+        """A row forged, then every hash cleared: every row is listed, none vouched for."""
+        path = tmp_path / "log.db"
+        _log(path)
+        forged = json.dumps({"at": "2026-01-01T00:00:00+00:00", "skill": "forged"}).encode()
+        _edit(path, "UPDATE events SET data = ? WHERE position = 3", forged)
+        _edit(path, "UPDATE events SET hash = NULL")
+        with open_log(path) as log:
+            assert [p.position for p in log.verify()] == [1, 2, 3, 4, 5]
 
     def test_verify_command_names_the_break(self, tmp_path: Path) -> None:
         """jobsearch verify lists the break and exits 1."""
@@ -113,15 +134,7 @@ class TestMigration:
             assert log.verify() == []
         previous = GENESIS
         for row in rows:
-            previous = chain_hash(
-                previous,
-                row.position,
-                row.stream,
-                row.version,
-                row.type,
-                row.schema_version,
-                row.data,
-            )
+            previous = chain_hash(previous, row)
             assert row.hash == previous
         assert SQLiteBackend(path).read_only is False
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from jobsearch_core.audit import check_anchor
 from jobsearch_core.cli._common import console, context, print_json
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.plugins import BUILTIN, load_entry_points, pm
@@ -61,12 +62,32 @@ def plugins_command(as_json: bool) -> None:
     console().print(table)
 
 
+def _anchor(text: str | None) -> tuple[int, str] | None:
+    """`POSITION:HASH` as `verify` takes it."""
+    if text is None:
+        return None
+    position, colon, digest = text.strip().partition(":")
+    if not colon or not position.isdigit():
+        raise InvalidInputError(
+            f"--anchor is POSITION:HASH, as jobsearch anchor prints it, got {text!r}"
+        )
+    return check_anchor((int(position), digest))
+
+
 @click.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_text",
+    metavar="POSITION:HASH",
+    help="A hash noted earlier (jobsearch anchor): it must still be the log's at POSITION.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def verify_command(as_json: bool) -> None:
-    """Check the whole log: positions, versions and every stored event; exit 1 on any problem."""
+def verify_command(anchor_text: str | None, as_json: bool) -> None:
+    """Check the whole log: positions, versions, every stored event and the hash chain (and
+    an anchor noted earlier); exit 1 on any problem."""
+    anchor = _anchor(anchor_text)
     log = context().log
-    problems = log.verify()
+    problems = log.verify(anchor=anchor)
     if as_json:
         print_json(
             {
@@ -90,8 +111,23 @@ def verify_command(as_json: bool) -> None:
         )
         raise SystemExit(1)
     head_hash = log.head_hash()
-    anchor = f"; head hash {head_hash} (note it to notice a rewritten history)" if head_hash else ""
-    click.echo(f"{log.url}: {log.head} events, no problems found{anchor}")
+    held = f"; the anchor at {anchor[0]} holds" if anchor is not None else ""
+    noted = f"; head hash {head_hash} (note it to notice a rewritten history)" if head_hash else ""
+    click.echo(f"{log.url}: {log.head} events, no problems found{held}{noted}")
+
+
+@click.command("anchor")
+@click.option("--json", "as_json", is_flag=True, help="Print the position and hash as JSON.")
+def anchor_command(as_json: bool) -> None:
+    """Print POSITION:HASH, the log's head and its chain hash: note it somewhere the log's
+    writers cannot reach; jobsearch verify --anchor POSITION:HASH checks it at any later time."""
+    log = context().log
+    head = log.head
+    digest = log.hash_at(head)
+    if as_json:
+        print_json({"position": head, "hash": digest})
+    else:
+        click.echo(f"{head}:{digest}")
 
 
 def this_command() -> str:
@@ -147,4 +183,4 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
         ctx.invoke(command)
 
 
-COMMANDS = [plugins_command, verify_command, demo_command]
+COMMANDS = [plugins_command, verify_command, anchor_command, demo_command]

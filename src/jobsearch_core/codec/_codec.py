@@ -113,9 +113,15 @@ class Codec:
         self.upcasters = dict(upcasters or {})
         self._names = {cls: name for name, cls in self.event_types.items()}
         self.converter = make_converter()
-        # Snapshots made with another set of event types (a plugin added or removed) may
-        # have folded differently: the fingerprint goes into every snapshot key.
+        # Snapshots made with another set of event types (a plugin added or removed), or
+        # other upcasters (one installed late turns skipped rows into events), may have
+        # folded differently: the fingerprint goes into every snapshot key.
         described = sorted(f"{n}:{schema_version_of(c)}" for n, c in self.event_types.items())
+        described += sorted(
+            f"upcast {name}:{version}:{getattr(up, '__module__', '')}."
+            f"{getattr(up, '__qualname__', type(up).__qualname__)}"
+            for (name, version), up in self.upcasters.items()
+        )
         self.fingerprint = hashlib.sha256("\n".join(described).encode()).hexdigest()[:16]
         # The trusted path serves every class whose fields it can vouch for, at its
         # current schema (older rows are upcast first, the validated way).

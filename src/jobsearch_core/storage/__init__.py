@@ -6,9 +6,10 @@ offer besides, `memory` and `sqlite` the built-in stores.
 
 from __future__ import annotations
 
-from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes
+from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes, legacy_chain_hash
 from jobsearch_core.storage.backend import Backend, BackendFactory
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
+from jobsearch_core.storage.migration import EnvelopeMigration, OldRow
 from jobsearch_core.storage.rows import (
     NO_METADATA,
     NewRow,
@@ -32,7 +33,9 @@ __all__ = [
     "NO_METADATA",
     "Backend",
     "BackendFactory",
+    "EnvelopeMigration",
     "NewRow",
+    "OldRow",
     "RawRow",
     "ReadsBatches",
     "ReadsRaw",
@@ -44,6 +47,7 @@ __all__ = [
     "chain_hash",
     "chain_hashes",
     "chain_rows",
+    "legacy_chain_hash",
     "make_new_row",
     "make_stored_row",
     "migrated_event_id",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from jobsearch_core.storage.rows import RawRow, StoredRow
+from jobsearch_core.storage.rows import RawRow, Snapshot, StoredRow
 
-__all__ = ["ReadsBatches", "ReadsRaw", "WakesOnAppend"]
+__all__ = ["ListsSnapshots", "ReadsBatches", "ReadsRaw", "WakesOnAppend"]
 
 
 @runtime_checkable
@@ -42,4 +42,13 @@ class WakesOnAppend(Protocol):
 
     def wait_for_append(self, after: int, timeout: float) -> None:
         """Return once the head is past `after`, or after `timeout` seconds."""
+        ...
+
+
+@runtime_checkable
+class ListsSnapshots(Protocol):
+    """Can list every snapshot it keeps, so `EventLog.verify` checks them too."""
+
+    def read_snapshots(self) -> Iterator[Snapshot]:
+        """Every snapshot, by view, key, stream and position."""
         ...

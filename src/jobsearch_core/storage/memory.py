@@ -141,5 +141,13 @@ class MemoryBackend:
         positions = [p for p in taken if p <= at_or_before]
         return taken[max(positions)] if positions else None
 
+    def read_snapshots(self) -> Iterator[Snapshot]:
+        """Every snapshot, by view, key, stream and position."""
+        with self._lock:
+            taken = sorted(self._snapshots.items())
+        for _, by_position in taken:
+            for position in sorted(by_position):
+                yield by_position[position]
+
     def close(self) -> None:
         """Nothing to release."""

@@ -160,10 +160,16 @@ def chain_rows(
     """The rows one append stores: positions after `head`, versions after `version`, hashes
     chained on from `previous` (the hash at `head`, `GENESIS` for an empty log)."""
     fields = [
-        (row.type, row.schema_version, row.data if type(row.data) is bytes else bytes(row.data))
+        (
+            row.type,
+            row.schema_version,
+            row.data if type(row.data) is bytes else bytes(row.data),
+            row.event_id,
+            row.metadata,
+        )
         for row in rows
     ]
-    hashes = chain_hashes(previous, head + 1, stream, version + 1, fields)
+    hashes = chain_hashes(previous, head + 1, stream, version + 1, recorded_at, fields)
     make = make_stored_row
     return [
         make(
@@ -175,11 +181,11 @@ def chain_rows(
             data,
             recorded_at,
             digest,
-            row.event_id,
-            row.metadata,
+            event_id,
+            metadata,
         )
-        for i, ((type_name, schema_version, data), digest, row) in enumerate(
-            zip(fields, hashes, rows, strict=True), start=1
+        for i, ((type_name, schema_version, data, event_id, metadata), digest) in enumerate(
+            zip(fields, hashes, strict=True), start=1
         )
     ]
 

@@ -18,9 +18,9 @@ from jobsearch_core.errors import (
     CorruptEventError,
     InvalidInputError,
 )
-from jobsearch_core.storage._chain import GENESIS, chain_hash
+from jobsearch_core.storage._chain import GENESIS
+from jobsearch_core.storage.migration import EnvelopeMigration
 from jobsearch_core.storage.rows import (
-    NO_METADATA,
     NewRow,
     RawRow,
     RowBatch,
@@ -28,7 +28,6 @@ from jobsearch_core.storage.rows import (
     StoredRow,
     chain_batches,
     make_stored_row,
-    migrated_event_id,
     plan_append,
     stored_row,
 )
@@ -80,65 +79,53 @@ _SCHEMA = [
 ]
 
 
-def _add_hash_chain(conn: sqlite3.Connection) -> None:
-    """Schema 1 -> 2: a hash column, filled in along the whole log (inside the caller's transaction)."""
-    conn.execute("ALTER TABLE events ADD COLUMN hash BLOB")
-    previous, last = GENESIS, 0
-    while True:
-        rows = conn.execute(
-            "SELECT position, stream, version, type, schema_version, data FROM events"
-            " WHERE position > ? ORDER BY position LIMIT ?",
-            (last, BATCH_SIZE),
-        ).fetchall()
-        if not rows:
-            return
-        updates = []
-        for position, stream, version, type_name, schema_version, data in rows:
-            payload = (
-                data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogateescape")
-            )
-            previous = chain_hash(
-                previous,
-                position,
-                str(stream),
-                version,
-                str(type_name),
-                int(schema_version),
-                payload,
-            )
-            updates.append((previous, position))
-        conn.executemany("UPDATE events SET hash = ? WHERE position = ?", updates)
-        last = rows[-1][0]
-
-
-def _add_envelope(conn: sqlite3.Connection) -> None:
-    """Schema 2 -> 3: event ids (derived from each row's hash) and empty metadata for the
-    rows there, and the unique index on ids (inside the caller's transaction)."""
+def _add_envelope(conn: sqlite3.Connection, *, chained: bool) -> None:
+    """Schema 1 or 2 -> 3: event ids (derived from each row's old hash), empty metadata, and
+    the chain over all of it, row by row; the unique index on ids (inside the caller's
+    transaction). A row whose old hash does not hold keeps none (see `EnvelopeMigration`)."""
+    if not chained:
+        conn.execute("ALTER TABLE events ADD COLUMN hash BLOB")
     conn.execute("ALTER TABLE events ADD COLUMN event_id TEXT")
     conn.execute("ALTER TABLE events ADD COLUMN metadata BLOB")
+    migration = EnvelopeMigration(chained=chained)
     last = 0
     while True:
         rows = conn.execute(
-            "SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT ?",
+            "SELECT position, stream, version, type, schema_version, data, recorded_at, hash"
+            " FROM events WHERE position > ? ORDER BY position LIMIT ?",
             (last, BATCH_SIZE),
         ).fetchall()
         if not rows:
             break
         conn.executemany(
-            "UPDATE events SET event_id = ?, metadata = ? WHERE position = ?",
-            [
+            "UPDATE events SET event_id = ?, metadata = ?, hash = ? WHERE position = ?",
+            migration.batch(
                 (
-                    migrated_event_id(
-                        digest if isinstance(digest, bytes) else str(position).encode()
-                    ),
-                    NO_METADATA,
                     position,
+                    str(stream),
+                    int(version),
+                    str(type_name),
+                    int(schema_version),
+                    data
+                    if isinstance(data, bytes)
+                    else str(data).encode("utf-8", "surrogateescape"),
+                    _moment(recorded_at),
+                    digest if isinstance(digest, bytes) else None,
                 )
-                for position, digest in rows
-            ],
+                for position, stream, version, type_name, schema_version, data, recorded_at, digest in rows
+            ),
         )
         last = rows[-1][0]
     conn.execute("CREATE UNIQUE INDEX events_event_id ON events (event_id)")
+
+
+def _moment(text: object) -> datetime:
+    """A stored recorded_at, or the start of time when it cannot be read (the migrated
+    chain then breaks there, and `verify` says so)."""
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 class _IdTakenError(Exception):
@@ -344,10 +331,7 @@ class SQLiteBackend:
                 for statement in _SCHEMA:
                     conn.execute(statement)
             else:
-                if version == 1:
-                    _add_hash_chain(conn)
-                if version <= 2:
-                    _add_envelope(conn)
+                _add_envelope(conn, chained=version >= 2)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute("COMMIT")
@@ -719,6 +703,24 @@ class SQLiteBackend:
             return None
         position, state = rows[0]
         return Snapshot(view=view, key=key, stream=stream, position=position, state=bytes(state))
+
+    def read_snapshots(self) -> Iterator[Snapshot]:
+        """Every snapshot, by view, key, stream and position (a batch at a time)."""
+        last: tuple[str, str, str, int] = ("", "", "", -1)
+        while True:
+            rows = self._query(
+                "SELECT view, key, stream, position, state FROM snapshots"
+                " WHERE (view, key, stream, position) > (?, ?, ?, ?)"
+                f" ORDER BY view, key, stream, position LIMIT {BATCH_SIZE}",
+                last,
+            )
+            for view, key, stream, position, state in rows:
+                yield Snapshot(
+                    view=view, key=key, stream=stream, position=position, state=bytes(state)
+                )
+            if len(rows) < BATCH_SIZE:
+                return
+            last = tuple(rows[-1][:4])
 
     def close(self) -> None:
         """Close the connection."""

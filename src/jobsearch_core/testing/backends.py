@@ -329,10 +329,7 @@ class BackendContract:
         assert everything[1:] == [r for rows in stored for r in rows]
         previous = GENESIS
         for row in everything:
-            previous = chain_hash(
-                previous, row.position, row.stream, row.version, row.type,
-                row.schema_version, row.data,
-            )  # fmt: skip
+            previous = chain_hash(previous, row)
             assert row.hash == previous
 
     def test_append_many_of_nothing_stores_nothing(self) -> None:
@@ -673,16 +670,7 @@ class BackendContract:
         previous = GENESIS
         rows = list(backend.read())
         for row in rows:
-            expected = chain_hash(
-                previous,
-                row.position,
-                row.stream,
-                row.version,
-                row.type,
-                row.schema_version,
-                row.data,
-            )
-            assert row.hash == expected, row.position
+            assert row.hash == chain_hash(previous, row), row.position
             previous = row.hash
         assert len({row.hash for row in rows}) == len(rows)
         assert [r.hash for r in backend.read(stream="me")] == [
@@ -800,23 +788,19 @@ class BackendContract:
             expected_rows = []
             for i, new in enumerate(step.rows, start=1):
                 position, version = len(log) + i, actual + i
-                previous = chain_hash(
-                    previous, position, step.stream, version, new.type, new.schema_version, new.data
+                row = StoredRow(
+                    position=position,
+                    stream=step.stream,
+                    version=version,
+                    type=new.type,
+                    schema_version=new.schema_version,
+                    data=new.data,
+                    recorded_at=stored[0].recorded_at,
+                    event_id=new.event_id,
+                    metadata=new.metadata,
                 )
-                expected_rows.append(
-                    StoredRow(
-                        position=position,
-                        stream=step.stream,
-                        version=version,
-                        type=new.type,
-                        schema_version=new.schema_version,
-                        data=new.data,
-                        recorded_at=stored[0].recorded_at,
-                        hash=previous,
-                        event_id=new.event_id,
-                        metadata=new.metadata,
-                    )
-                )
+                previous = chain_hash(previous, row)
+                expected_rows.append(attrs.evolve(row, hash=previous))
             assert stored == expected_rows
             log += stored
 

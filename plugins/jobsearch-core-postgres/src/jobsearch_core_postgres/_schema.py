@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import psycopg
 from jobsearch_core.errors import BackendError
-from jobsearch_core.storage import GENESIS, NO_METADATA, chain_hash, migrated_event_id
+from jobsearch_core.storage import GENESIS, EnvelopeMigration, legacy_chain_hash
 from psycopg import sql
 from psycopg.rows import TupleRow
 
@@ -84,7 +84,7 @@ def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
             return
         updates = []
         for position, stream, version, type_name, schema_version, data in rows:
-            previous = chain_hash(
+            previous = legacy_chain_hash(
                 previous, position, stream, version, type_name, schema_version, bytes(data)
             )
             updates.append((previous, position))
@@ -95,14 +95,18 @@ def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
         last = rows[-1][0]
 
 
-def _fill_event_ids(conn: psycopg.Connection[TupleRow], schema: str) -> None:
-    """Migration 3's data step: an id for every existing row (from its hash), no metadata."""
+def _fill_envelope(conn: psycopg.Connection[TupleRow], schema: str) -> None:
+    """Migration 3's data step: an id for every existing row (from its old hash), no
+    metadata, and the chain rehashed over all of it; a row whose old hash does not hold
+    keeps none, so `verify` still shows it (see `EnvelopeMigration`)."""
     events = sql.Identifier(schema, "events")
+    migration = EnvelopeMigration(chained=True)
     last = 0
     while True:
         rows = conn.execute(
             sql.SQL(
-                "SELECT position, hash FROM {} WHERE position > %s ORDER BY position LIMIT 1000"
+                "SELECT position, stream, version, type, schema_version, data, recorded_at, hash"
+                " FROM {} WHERE position > %s ORDER BY position LIMIT 1000"
             ).format(events),
             (last,),
         ).fetchall()
@@ -110,19 +114,22 @@ def _fill_event_ids(conn: psycopg.Connection[TupleRow], schema: str) -> None:
             return
         with conn.cursor() as cursor:
             cursor.executemany(
-                sql.SQL("UPDATE {} SET event_id = %s, metadata = %b WHERE position = %s").format(
-                    events
-                ),
-                [
+                sql.SQL(
+                    "UPDATE {} SET event_id = %s, metadata = %b, hash = %b WHERE position = %s"
+                ).format(events),
+                migration.batch(
                     (
-                        migrated_event_id(
-                            bytes(digest) if digest is not None else str(position).encode()
-                        ),
-                        NO_METADATA,
                         position,
+                        stream,
+                        version,
+                        type_name,
+                        schema_version,
+                        bytes(data),
+                        recorded_at,
+                        None if digest is None else bytes(digest),
                     )
-                    for position, digest in rows
-                ],
+                    for position, stream, version, type_name, schema_version, data, recorded_at, digest in rows
+                ),
             )
         last = rows[-1][0]
 
@@ -136,7 +143,7 @@ MIGRATIONS[3] = (
     (
         'ALTER TABLE {schema}.events ADD COLUMN event_id text COLLATE "C"',
         "ALTER TABLE {schema}.events ADD COLUMN metadata bytea",
-        _fill_event_ids,
+        _fill_envelope,
         "ALTER TABLE {schema}.events ALTER COLUMN event_id SET NOT NULL",
         "ALTER TABLE {schema}.events ALTER COLUMN metadata SET NOT NULL",
         # The database keeps ids unique: two processes retrying one append store it once.

@@ -442,6 +442,24 @@ class PostgresBackend:
             view=view, key=key, stream=stream, position=int(position), state=bytes(state)
         )
 
+    def read_snapshots(self) -> Iterator[Snapshot]:
+        """Every snapshot, by view, key, stream and position (a batch at a time)."""
+        query = sql.SQL(
+            "SELECT view, key, stream, position, state FROM {}"
+            " WHERE (view, key, stream, position) > (%s, %s, %s, %s)"
+            " ORDER BY view, key, stream, position LIMIT %s"
+        ).format(self._names["snapshots"])
+        last: tuple[str, str, str, int] = ("", "", "", -1)
+        while True:
+            rows = self._query("read", query, (*last, BATCH_SIZE))
+            for view, key, stream, position, state in rows:
+                yield Snapshot(
+                    view=view, key=key, stream=stream, position=int(position), state=bytes(state)
+                )
+            if len(rows) < BATCH_SIZE:
+                return
+            last = (rows[-1][0], rows[-1][1], rows[-1][2], int(rows[-1][3]))
+
     def wait_for_append(self, after: int, timeout: float) -> None:
         """Return once the head is past `after`, or after `timeout` seconds: woken by NOTIFY.
 
