@@ -10,6 +10,8 @@ from jobsearch_core.codec import Codec
 from jobsearch_core.errors import CorruptEventError, InvalidInputError, JobsearchError
 from jobsearch_core.storage._chain import GENESIS, chain_hash
 from jobsearch_core.storage.backend import Backend
+from jobsearch_core.storage.capabilities import KeyedChain
+from jobsearch_core.storage.keys import KEY_ENV, ChainMode
 from jobsearch_core.storage.rows import StoredRow
 
 __all__ = ["Anchor", "Problem", "check_anchor", "hash_at", "head_hash", "verify"]
@@ -44,13 +46,29 @@ def verify(backend: Backend, codec: Codec, anchor: Anchor | None = None) -> list
     """
     if anchor is not None:
         anchor = check_anchor(anchor)
-    problems = _rows_checked(backend, codec)
+    mode = chain_mode(backend)
+    problems = _rows_checked(backend, codec, mode)
+    if not mode.usable:
+        problems.insert(
+            0,
+            Problem(
+                0,
+                None,
+                f"the chain is keyed (HMAC) and no key was given, so it was not checked: "
+                f"set {KEY_ENV} or give key_file=PATH in the URL",
+            ),
+        )
     if anchor is not None:
         problems += _anchor_problems(backend, anchor)
     return problems
 
 
-def _rows_checked(backend: Backend, codec: Codec) -> list[Problem]:
+def chain_mode(backend: Backend) -> ChainMode:
+    """How the backend's chain is hashed (plain, unless it keeps a keyed one)."""
+    return backend.chain if isinstance(backend, KeyedChain) else ChainMode()
+
+
+def _rows_checked(backend: Backend, codec: Codec, mode: ChainMode) -> list[Problem]:
     problems: list[Problem] = []
     expected = 1
     versions: dict[str, int] = {}
@@ -86,8 +104,10 @@ def _rows_checked(backend: Backend, codec: Codec) -> list[Problem]:
                 Problem(row.position, row.stream, f"version {row.version} where {version} was due")
             )
         versions[row.stream] = row.version
-        due = chain_hash(previous, row)
-        if row.hash:
+        due = chain_hash(previous, row, mode.key)
+        if not mode.usable:
+            pass  # keyed, and no key to check it with: said once, above
+        elif row.hash:
             # After an unreadable row its hash is unknown: the chain resumes from here.
             if row.hash != due and row.position - 1 not in damaged:
                 problems.append(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import struct
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from jobsearch_core.audit import chain_mode
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.errors import BackendError
 from jobsearch_core.storage.backend import Backend
@@ -34,17 +36,21 @@ _MAGIC = b"JSS1"
 _SEAL = len(_MAGIC) + 32 + 32
 
 
-def _digest(snapshot: Snapshot, chain: bytes, payload: bytes) -> bytes:
-    """SHA-256 over where a snapshot stands and what it holds (lengths first)."""
+def _digest(snapshot: Snapshot, chain: bytes, payload: bytes, key: bytes | None) -> bytes:
+    """SHA-256 (HMAC-SHA-256 with the log's key) over where a snapshot stands and what it
+    holds (lengths first)."""
     fields = [
         part.encode("utf-8", "surrogatepass")
         for part in (snapshot.view, snapshot.key, snapshot.stream)
     ]
     header = struct.pack(">IIIQ", *(len(f) for f in fields), snapshot.position)
-    return hashlib.sha256(b"".join((_MAGIC, header, *fields, chain, payload))).digest()
+    message = b"".join((_MAGIC, header, *fields, chain, payload))
+    if key is not None:
+        return hmac.new(key, message, hashlib.sha256).digest()
+    return hashlib.sha256(message).digest()
 
 
-def seal(snapshot: Snapshot, chain: bytes) -> Snapshot:
+def seal(snapshot: Snapshot, chain: bytes, key: bytes | None = None) -> Snapshot:
     """The snapshot with the chain hash at its position and a digest of it all in front of
     its state: it is bound to the log that made it, and an edit of it shows."""
     payload = snapshot.state
@@ -53,11 +59,11 @@ def seal(snapshot: Snapshot, chain: bytes) -> Snapshot:
         key=snapshot.key,
         stream=snapshot.stream,
         position=snapshot.position,
-        state=_MAGIC + chain + _digest(snapshot, chain, payload) + payload,
+        state=_MAGIC + chain + _digest(snapshot, chain, payload, key) + payload,
     )
 
 
-def unseal(snapshot: Snapshot, chain: bytes | None) -> bytes:
+def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) -> bytes:
     """A sealed snapshot's state, or ValueError saying why it cannot be trusted: not
     sealed, edited since, or made from another history (`chain`, the log's hash at its
     position now, differs from the one it was made at)."""
@@ -67,7 +73,7 @@ def unseal(snapshot: Snapshot, chain: bytes | None) -> bytes:
     made_at = data[len(_MAGIC) : len(_MAGIC) + 32]
     digest = data[len(_MAGIC) + 32 : _SEAL]
     payload = data[_SEAL:]
-    if _digest(snapshot, made_at, payload) != digest:
+    if not hmac.compare_digest(_digest(snapshot, made_at, payload, key), digest):
         raise ValueError("its bytes were changed since it was saved")
     if chain != made_at:
         raise ValueError(
@@ -87,6 +93,9 @@ class Snapshots:
     def __init__(self, backend: Backend, catalog: Catalog) -> None:
         self.backend = backend
         self.catalog = catalog
+        #: A keyed log's snapshots are sealed with its key; opened without it, none are
+        #: trusted or made.
+        self.mode = chain_mode(backend)
 
     def key(self, view: View[Any]) -> str:
         """What this view's snapshots are stored under."""
@@ -113,7 +122,7 @@ class Snapshots:
         """The view's nearest sound snapshot at or before `until`, as a replay's start: one
         that does not hold (edited, from another history, not fitting its state) is passed
         over for the one before it."""
-        if view.state_type is None:
+        if view.state_type is None or not self.mode.usable:
             return None
         key = self.key(view)
         for _ in range(MAX_SKIPPED_SNAPSHOTS):
@@ -137,7 +146,7 @@ class Snapshots:
 
     def _opened(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
         """A snapshot's state and corrections, or an exception saying why it does not hold."""
-        payload = unseal(snapshot, self._chain_at(snapshot.position))
+        payload = unseal(snapshot, self._chain_at(snapshot.position), self.mode.key)
         state_type = view.state_type
         if state_type is None:
             raise ValueError(f"the {view.name} view keeps no snapshots")
@@ -150,7 +159,7 @@ class Snapshots:
     def problems(self) -> Iterator[tuple[Snapshot, str]]:
         """Every stored snapshot that a replay would pass over, and why (when the backend
         can list them): edited, from another history, or not fitting its view's state."""
-        if not isinstance(self.backend, ListsSnapshots):
+        if not isinstance(self.backend, ListsSnapshots) or not self.mode.usable:
             return
         views = self.catalog.views
         for snapshot in self.backend.read_snapshots():
@@ -159,7 +168,7 @@ class Snapshots:
                 if view is not None and snapshot.key == self.key(view):
                     self._opened(view, snapshot)
                 else:  # another version's: never loaded, but its seal can still be checked
-                    unseal(snapshot, self._chain_at(snapshot.position))
+                    unseal(snapshot, self._chain_at(snapshot.position), self.mode.key)
             except Exception as error:
                 yield snapshot, str(error) or type(error).__name__
 
@@ -168,7 +177,7 @@ class Snapshots:
 
         def save(index: int, progress: Progress) -> int | None:
             view = views[index]
-            if view.state_type is None:
+            if view.state_type is None or not self.mode.usable:
                 return None
             chain = self._chain_at(progress.position)
             if chain is None:
@@ -182,7 +191,7 @@ class Snapshots:
                     progress.state, view.state_type, progress.retractions
                 ),
             )
-            sealed = seal(snapshot, chain)
+            sealed = seal(snapshot, chain, self.mode.key)
             try:
                 self.backend.save_snapshot(sealed)
             except BackendError as error:  # a read-only log still answers, just without snapshots

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,7 +151,9 @@ class TestOptions:
     @pytest.mark.parametrize(
         ("args", "message"),
         [
-            (["--follow-up-days", "0"], "0 is not in the range x>=1"),
+            (["--follow-up-days", "0"], "0 is not in the range 1<=x<=36500"),
+            (["--follow-up-days", "999999999"], "999999999 is not in the range 1<=x<=36500"),
+            (["--practice-days", "36501"], "is not in the range 1<=x<=36500"),
             (["--as-of", "last tuesday"], "cannot read 'last tuesday'"),
             (
                 ["--follow-up-days", "20", "--no-response-days", "10"],
@@ -164,6 +166,11 @@ class TestOptions:
         result = run(*args, code=2)
         assert message in result.stderr
         assert result.stderr.startswith("error: ")
+
+    def test_the_longest_thresholds_work(self, run: Run) -> None:
+        """A hundred years of patience: nothing is due, and nothing overflows."""
+        shown = run("--follow-up-days", "36500", "--practice-days", "36500", *AT_THE_END).output
+        assert "follow up" not in shown
 
     def test_bad_environment(self, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
         """A bad $JOBSEARCH_NUDGES_* value is named, with exit 2."""
@@ -197,3 +204,26 @@ class TestParseAsOf:
     def test_none(self) -> None:
         """No --as-of: None."""
         assert parse_as_of(None) is None
+
+
+class TestTerminalEscapes:
+    """A name in the log never drives the terminal from a nudge."""
+
+    def test_nothing_reaches_the_terminal_raw(self, tmp_path: Path) -> None:
+        url = f"sqlite://{tmp_path / 'hostile.db'}"
+        with open_log(url) as log:
+            log.append(
+                [
+                    ResumeSubmitted(
+                        application_id="evil",
+                        company="Evil\x1b]0;pwned\x07\x1b[2J",
+                        role="Role\x1b[5m",
+                        at=NOW - timedelta(days=30),
+                    )
+                ]
+            )
+        result = CliRunner().invoke(cli, ["--log", url, "nudges", *AT_THE_END])
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output
+        assert "\x07" not in result.output
+        assert "Evil\\x1b]0;pwned\\x07\\x1b[2J" in result.output

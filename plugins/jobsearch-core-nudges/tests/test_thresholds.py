@@ -28,7 +28,11 @@ class TestThresholds:
     @pytest.mark.parametrize(
         ("given", "message"),
         [
-            ({"follow_up_days": 0}, "follow_up_days must be a whole number of days from 1, got 0"),
+            (
+                {"follow_up_days": 0},
+                "follow_up_days must be a whole number of days from 1 to 36500, got 0",
+            ),
+            ({"follow_up_days": 999_999_999}, "from 1 to 36500, got 999999999"),
             ({"practice_days": 2.5}, "practice_days must be a whole number"),
             ({"practice_days": True}, "practice_days must be a whole number"),
             ({"no_response_days": -1}, "no_response_days must be a whole number"),
@@ -39,7 +43,8 @@ class TestThresholds:
         ],
     )
     def test_bad_values_refused(self, given: dict[str, object], message: str) -> None:
-        """A value that is not a whole number of days from 1 is refused, naming the field."""
+        """A value that is not a whole number of days from 1 to 36500 (a hundred years) is
+        refused, naming the field."""
         with pytest.raises(InvalidInputError) as caught:
             Thresholds(**given)  # type: ignore[arg-type]
         assert message in str(caught.value)

@@ -42,12 +42,18 @@ class TestCreatedOnFirstUse:
     def test_first_open_creates_schema_and_tables(
         self, backend: PostgresBackend, admin: Admin
     ) -> None:
-        """The schema holds the events, the snapshots and a version table at version 1."""
+        """The schema holds the events, the snapshots, the log's settings and a version table
+        at the latest version."""
         tables = admin.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
             (backend.schema,),
         ).fetchall()
-        assert [t[0] for t in tables] == ["events", "jobsearch_schema_version", "snapshots"]
+        assert [t[0] for t in tables] == [
+            "events",
+            "jobsearch_schema_version",
+            "jobsearch_settings",
+            "snapshots",
+        ]
         assert versions(admin, backend.schema) == ALL_VERSIONS
 
     def test_reopening_keeps_everything(self, url: str, admin: Admin) -> None:
@@ -114,6 +120,7 @@ def _downgrade(admin: Admin, schema: str, *, to: int) -> None:
                 sql.SQL("UPDATE {} SET hash = %s WHERE position = %s").format(events),
                 (previous, position),
             )
+    admin.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, "jobsearch_settings")))
     columns = {1: ("hash", "event_id", "metadata"), 2: ("event_id", "metadata")}[to]
     for column in columns:
         admin.execute(

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from jobsearch_core.cli import admin, correct, data, funnel, pictures, read, record
-from jobsearch_core.cli._common import Context, context
+from jobsearch_core.cli._common import Context, context, printable, say
 from jobsearch_core.errors import (
     BackendError,
     ConcurrencyError,
@@ -22,7 +22,7 @@ from jobsearch_core.errors import (
 from jobsearch_core.log import EventLog
 from jobsearch_core.plugins import load_entry_points, pm
 
-__all__ = ["EXIT_CODES", "cli", "current_log", "exit_code", "main"]
+__all__ = ["EXIT_CODES", "cli", "current_log", "exit_code", "main", "printable", "say"]
 
 
 class JobsearchGroup(click.Group):

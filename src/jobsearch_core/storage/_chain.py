@@ -8,6 +8,7 @@ change to any of them, or to an earlier row, shows at that row when the chain is
 from __future__ import annotations
 
 import hashlib
+import hmac
 import struct
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -53,8 +54,9 @@ _HEADER = struct.Struct(">QQIqIIQII")
 _LEGACY_HEADER = struct.Struct(">QQIIIQ")
 
 
-def chain_hash(previous: bytes, row: ChainedRow) -> bytes:
-    """SHA-256 over the previous hash and everything stored about one row."""
+def chain_hash(previous: bytes, row: ChainedRow, key: bytes | None = None) -> bytes:
+    """SHA-256 (HMAC-SHA-256 with `key`) over the previous hash and everything stored
+    about one row."""
     (digest,) = chain_hashes(
         previous,
         row.position,
@@ -62,6 +64,7 @@ def chain_hash(previous: bytes, row: ChainedRow) -> bytes:
         row.version,
         row.recorded_at,
         [(row.type, row.schema_version, row.data, row.event_id, row.metadata)],
+        key,
     )
     return digest
 
@@ -73,10 +76,11 @@ def chain_hashes(
     version: int,
     recorded_at: datetime,
     rows: Iterable[tuple[str, int, bytes, str, bytes]],
+    key: bytes | None = None,
 ) -> list[bytes]:
     """The hashes of consecutive rows of one append to one stream, (type, schema version,
     payload, event id, metadata) each, the first at `position` and `version`, chained on
-    from `previous`; each text encoded once."""
+    from `previous`; each text encoded once. With `key`, each is an HMAC-SHA-256."""
     stream_bytes = stream.encode("utf-8", "surrogatepass")
     stream_length = len(stream_bytes)
     moment = (recorded_at - _EPOCH) // _MICROSECOND
@@ -99,9 +103,10 @@ def chain_hashes(
             len(ident),
             len(metadata),
         )
-        previous = sha256(
-            join((previous, header, stream_bytes, name, data, ident, metadata))
-        ).digest()
+        message = join((previous, header, stream_bytes, name, data, ident, metadata))
+        previous = (
+            sha256(message).digest() if key is None else hmac.new(key, message, sha256).digest()
+        )
         hashes.append(previous)
         position += 1
         version += 1

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
+from jobsearch_core.storage.keys import ChainMode
 from jobsearch_core.storage.rows import RawRow, Snapshot, StoredRow
 
-__all__ = ["ListsSnapshots", "ReadsBatches", "ReadsRaw", "WakesOnAppend"]
+__all__ = ["KeyedChain", "ListsSnapshots", "ReadsBatches", "ReadsRaw", "WakesOnAppend"]
 
 
 @runtime_checkable
@@ -52,3 +53,14 @@ class ListsSnapshots(Protocol):
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position."""
         ...
+
+
+@runtime_checkable
+class KeyedChain(Protocol):
+    """Can keep its chain keyed (HMAC-SHA-256): `chain` says whether it is, with the key.
+
+    A backend without this keeps a plain chain. One with it hashes with ``chain.key``,
+    and refuses to append to a keyed log opened without its key.
+    """
+
+    chain: ChainMode

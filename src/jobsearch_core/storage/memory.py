@@ -6,8 +6,11 @@ import bisect
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
 
+from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.storage._chain import GENESIS
+from jobsearch_core.storage.keys import ChainMode, read_key
 from jobsearch_core.storage.rows import (
     NewRow,
     RowBatch,
@@ -26,8 +29,10 @@ BATCH_SIZE = 1000
 class MemoryBackend:
     """Rows in a list, one lock for appends; gone when the process ends."""
 
-    def __init__(self, url: str = "memory://") -> None:
+    def __init__(self, url: str = "memory://", *, key: bytes | None = None) -> None:
         self.url = url
+        #: How the chain is hashed: keyed when a key is given.
+        self.chain = ChainMode(keyed=key is not None, key=key)
         self._rows: list[StoredRow] = []
         self._by_stream: dict[str, list[StoredRow]] = {}
         self._by_id: dict[str, StoredRow] = {}
@@ -37,8 +42,15 @@ class MemoryBackend:
 
     @classmethod
     def from_url(cls, url: str) -> MemoryBackend:
-        """Open `memory://` (always a fresh, empty log)."""
-        return cls(url)
+        """Open `memory://` (always a fresh, empty log), keyed by ``?key_file=PATH`` or
+        ``$JOBSEARCH_LOG_KEY``."""
+        options = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        key = read_key(options.pop("key_file", None))
+        if options:
+            raise InvalidInputError(
+                f"unknown option {next(iter(options))!r} in {url!r} (known: key_file)"
+            )
+        return cls(url, key=key)
 
     def append(
         self, stream: str, rows: Sequence[NewRow], *, expected_version: int | None = None
@@ -69,6 +81,7 @@ class MemoryBackend:
                 versions=versions,
                 previous=self._rows[-1].hash if self._rows else GENESIS,
                 recorded_at=datetime.now(UTC),
+                key=self.chain.key,
             )
             # One extend of the log's list: a reader sees all of the call's rows or none.
             self._rows.extend([row for rows in stored for row in rows])

@@ -24,9 +24,11 @@ OldRow = tuple[int, str, int, str, int, bytes, datetime, "bytes | None"]
 class EnvelopeMigration:
     """The new columns of every row of one log, worked out in position order."""
 
-    def __init__(self, *, chained: bool) -> None:
+    def __init__(self, *, chained: bool, key: bytes | None = None) -> None:
         #: Whether the log kept a chain (schema 2); a log of schema 1 had none to check.
         self.chained = chained
+        #: The new chain's key, when it is to be keyed (the old one never was).
+        self.key = key
         self._legacy = GENESIS
         self._chain = GENESIS
 
@@ -53,6 +55,6 @@ class EnvelopeMigration:
                 event_id,
                 NO_METADATA,
             )
-            self._chain = chain_hash(self._chain, row)
+            self._chain = chain_hash(self._chain, row, self.key)
             updates.append((event_id, NO_METADATA, self._chain if whole else None, position))
         return updates

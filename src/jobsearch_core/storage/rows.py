@@ -156,9 +156,11 @@ def chain_rows(
     version: int,
     previous: bytes,
     recorded_at: datetime,
+    key: bytes | None = None,
 ) -> list[StoredRow]:
     """The rows one append stores: positions after `head`, versions after `version`, hashes
-    chained on from `previous` (the hash at `head`, `GENESIS` for an empty log)."""
+    chained on from `previous` (the hash at `head`, `GENESIS` for an empty log), keyed
+    with `key` when the log's chain is."""
     fields = [
         (
             row.type,
@@ -169,7 +171,7 @@ def chain_rows(
         )
         for row in rows
     ]
-    hashes = chain_hashes(previous, head + 1, stream, version + 1, recorded_at, fields)
+    hashes = chain_hashes(previous, head + 1, stream, version + 1, recorded_at, fields, key)
     make = make_stored_row
     return [
         make(
@@ -277,6 +279,7 @@ def chain_batches(
     versions: Mapping[str, int],
     previous: bytes,
     recorded_at: datetime,
+    key: bytes | None = None,
 ) -> list[list[StoredRow]]:
     """The rows an `append_many` stores, batch by batch (see `chain_rows`): positions after
     `head`, each stream's versions after its own, hashes chained on from `previous`."""
@@ -285,7 +288,13 @@ def chain_batches(
     for (stream, _, _), rows in zip(batches, fresh, strict=True):
         version = current.get(stream, 0)
         stored = chain_rows(
-            stream, rows, head=head, version=version, previous=previous, recorded_at=recorded_at
+            stream,
+            rows,
+            head=head,
+            version=version,
+            previous=previous,
+            recorded_at=recorded_at,
+            key=key,
         )
         if stored:
             head, previous = stored[-1].position, stored[-1].hash

@@ -19,6 +19,7 @@ from jobsearch_core.errors import (
     InvalidInputError,
 )
 from jobsearch_core.storage._chain import GENESIS
+from jobsearch_core.storage.keys import ChainMode, needs_key, read_key, settled, to_store
 from jobsearch_core.storage.migration import EnvelopeMigration
 from jobsearch_core.storage.rows import (
     NewRow,
@@ -50,6 +51,9 @@ _COLUMNS_NEEDED = frozenset(
 SYNCHRONOUS = ("off", "normal", "full", "extra")
 _SYNCHRONOUS = {level: f"PRAGMA synchronous={level.upper()}" for level in SYNCHRONOUS}
 
+#: The log's own settings: how its chain is hashed (`jobsearch_core.storage.keys`).
+_SETTINGS = "CREATE TABLE settings (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
+
 _SCHEMA = [
     # position is the rowid: appends give it explicitly as head + 1, under the write lock,
     # so positions are 1..n in commit order and a rolled-back append leaves no hole.
@@ -68,6 +72,7 @@ _SCHEMA = [
     )""",
     # The database itself keeps ids unique: two processes retrying one append store it once.
     "CREATE UNIQUE INDEX events_event_id ON events (event_id)",
+    _SETTINGS,
     """CREATE TABLE snapshots (
         view TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -79,7 +84,7 @@ _SCHEMA = [
 ]
 
 
-def _add_envelope(conn: sqlite3.Connection, *, chained: bool) -> None:
+def _add_envelope(conn: sqlite3.Connection, *, chained: bool, key: bytes | None) -> None:
     """Schema 1 or 2 -> 3: event ids (derived from each row's old hash), empty metadata, and
     the chain over all of it, row by row; the unique index on ids (inside the caller's
     transaction). A row whose old hash does not hold keeps none (see `EnvelopeMigration`)."""
@@ -87,7 +92,8 @@ def _add_envelope(conn: sqlite3.Connection, *, chained: bool) -> None:
         conn.execute("ALTER TABLE events ADD COLUMN hash BLOB")
     conn.execute("ALTER TABLE events ADD COLUMN event_id TEXT")
     conn.execute("ALTER TABLE events ADD COLUMN metadata BLOB")
-    migration = EnvelopeMigration(chained=chained)
+    conn.execute(_SETTINGS)
+    migration = EnvelopeMigration(chained=chained, key=key)
     last = 0
     while True:
         rows = conn.execute(
@@ -166,9 +172,13 @@ class SQLiteBackend:
         synchronous: str = "full",
         busy_timeout: float = 5.0,
         read_only: bool = False,
+        key: bytes | None = None,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._key = key
+        #: How the log's chain is hashed (keyed or not), read when it is opened.
+        self.chain = ChainMode()
         if synchronous.lower() not in SYNCHRONOUS:
             raise InvalidInputError(
                 f"synchronous must be one of {', '.join(SYNCHRONOUS)}, got {synchronous!r}"
@@ -184,9 +194,10 @@ class SQLiteBackend:
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteBackend:
-        """Open `sqlite:///path?synchronous=normal&busy_timeout=10` (seconds)."""
+        """Open `sqlite:///path?synchronous=normal&busy_timeout=10` (seconds); the chain's key
+        comes from ``key_file=PATH`` or ``$JOBSEARCH_LOG_KEY``."""
         path, options = path_from_url(url)
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"key": read_key(options.pop("key_file", None))}
         for name, value in options.items():
             if name == "synchronous":
                 kwargs["synchronous"] = value
@@ -203,7 +214,8 @@ class SQLiteBackend:
                     ) from None
             else:
                 raise InvalidInputError(
-                    f"unknown option {name!r} in {url!r} (known: synchronous, busy_timeout, mode)"
+                    f"unknown option {name!r} in {url!r} "
+                    "(known: synchronous, busy_timeout, mode, key_file)"
                 )
         return cls(path, **kwargs)
 
@@ -242,6 +254,7 @@ class SQLiteBackend:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SYNCHRONOUS[self.synchronous])
             self._migrate(conn)
+            self.chain = self._chain_mode(conn)
         except sqlite3.Error as error:
             conn.close()
             raise self._failure("open", error) from None
@@ -301,10 +314,21 @@ class SQLiteBackend:
             )
         try:
             self._check_ours(conn)
+            self.chain = self._chain_mode(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _chain_mode(self, conn: sqlite3.Connection) -> ChainMode:
+        settings = dict(conn.execute("SELECT name, value FROM settings").fetchall())
+        mode = settings.get("chain")
+        return settled(
+            None if mode is None else bytes(mode).decode(),
+            None if settings.get("key_check") is None else bytes(settings["key_check"]),
+            self._key,
+            str(self.path),
+        )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
@@ -331,7 +355,10 @@ class SQLiteBackend:
                 for statement in _SCHEMA:
                     conn.execute(statement)
             else:
-                _add_envelope(conn, chained=version >= 2)
+                _add_envelope(conn, chained=version >= 2, key=self._key)
+            conn.executemany(
+                "INSERT INTO settings (name, value) VALUES (?, ?)", to_store(self._key)
+            )
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute("COMMIT")
@@ -426,6 +453,8 @@ class SQLiteBackend:
         streams = list(dict.fromkeys(stream for stream, _, _ in batches))
         if not streams:
             return []
+        if not self.chain.usable:
+            raise BackendError(needs_key(str(self.path)))
         # The first stream's version, and the log's last position and hash, in one statement.
         version, head, previous = conn.execute(
             "SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream = ?),"
@@ -460,6 +489,7 @@ class SQLiteBackend:
             versions=versions,
             previous=previous or GENESIS,
             recorded_at=now,
+            key=self.chain.key,
         )
         stamp = now.isoformat()
         values = [

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 import attrs
 import click
 from jobsearch_core import EventLog, open_log
+from jobsearch_core.cli import say
 from jobsearch_core.log import DEFAULT_STREAM
 
 from jobsearch_core_nudges.rules import Nudge
-from jobsearch_core_nudges.thresholds import ENV_VARS, Thresholds
+from jobsearch_core_nudges.thresholds import ENV_VARS, MAX_DAYS, Thresholds
 from jobsearch_core_nudges.view import NudgesState
 
 __all__ = ["nudges_command", "parse_as_of"]
@@ -66,7 +67,7 @@ def _days_option(name: str, text: str, default: str) -> Callable[[F], F]:
     variable = ENV_VARS[name.removeprefix("--").replace("-", "_")]
     return click.option(
         name,
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_DAYS),
         metavar="DAYS",
         help=f"{text} [default: ${variable}, else {default}]",
     )
@@ -160,7 +161,7 @@ def _json(
 def _print(nudges: list[Nudge], stream: str, now: datetime, thresholds: Thresholds) -> None:
     when = f"{now.astimezone():%Y-%m-%d %H:%M}"
     if not nudges:
-        click.echo(
+        say(
             f"Nothing is due for {stream} as of {when}: no open application has been silent "
             f"for {thresholds.follow_up_days} days, the focus items were practised in the last "
             f"{thresholds.practice_days} days, every skill a suggested role needs is on the "
@@ -168,9 +169,10 @@ def _print(nudges: list[Nudge], stream: str, now: datetime, thresholds: Threshol
         )
         return
     count = f"{len(nudges)} nudge{'s' if len(nudges) != 1 else ''}"
-    click.echo(f"{count} for {stream} as of {when}:\n")
+    say(f"{count} for {stream} as of {when}:\n")
     for number, nudge in enumerate(nudges, start=1):
         label = str(nudge.kind).replace("_", " ")
-        click.echo(f"{number:>2}. [{label}] {nudge.message}")
+        # Names in a nudge come from the log: shown as text, never as terminal codes.
+        say(f"{number:>2}. [{label}] {nudge.message}")
         if nudge.command is not None:
-            click.echo(f"    $ {nudge.command}")
+            say(f"    $ {nudge.command}")

@@ -9,7 +9,10 @@ from typing import Any
 import attrs
 from jobsearch_core import InvalidInputError
 
-__all__ = ["ENV_VARS", "Thresholds"]
+__all__ = ["ENV_VARS", "MAX_DAYS", "Thresholds"]
+
+#: The longest threshold: a hundred years (longer ones reach past the calendar).
+MAX_DAYS = 36_500
 
 #: The environment variable that sets each threshold (in days) for every use of the view.
 ENV_VARS = {
@@ -22,9 +25,9 @@ ENV_VARS = {
 def _days(instance: Any, field: attrs.Attribute[Any], value: Any) -> None:
     if value is None and field.name == "no_response_days":
         return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
         raise InvalidInputError(
-            f"{field.name} must be a whole number of days from 1, got {value!r}"
+            f"{field.name} must be a whole number of days from 1 to {MAX_DAYS}, got {value!r}"
         )
 
 
@@ -53,7 +56,9 @@ class Thresholds:
     def close_after_days(self) -> int:
         """The days of silence after which an application should be marked `no_response`."""
         return (
-            self.no_response_days if self.no_response_days is not None else 2 * self.follow_up_days
+            self.no_response_days
+            if self.no_response_days is not None
+            else min(2 * self.follow_up_days, MAX_DAYS)
         )
 
     @classmethod
@@ -65,9 +70,9 @@ class Thresholds:
             text = source.get(variable, "").strip()
             if not text:
                 continue
-            if not text.isdigit() or int(text) < 1:
+            if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
                 raise InvalidInputError(
-                    f"${variable} must be a whole number of days from 1, got {text!r}"
+                    f"${variable} must be a whole number of days from 1 to {MAX_DAYS}, got {text!r}"
                 )
             given[name] = int(text)
         return cls(**given)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import psycopg
 from jobsearch_core.errors import BackendError
 from jobsearch_core.storage import GENESIS, EnvelopeMigration, legacy_chain_hash
+from jobsearch_core.storage.keys import ChainMode, settled, to_store
 from psycopg import sql
 from psycopg.rows import TupleRow
 
@@ -31,8 +32,9 @@ VERSION_TABLE = "jobsearch_schema_version"
 APPEND_LOCK = 0x6A730001
 MIGRATE_LOCK = 0x6A730002
 
-#: A step in Python, between a migration's statements (filling in a new column, say).
-Backfill = Callable[[psycopg.Connection[TupleRow], str], None]
+#: A step in Python, between a migration's statements (filling in a new column, say):
+#: it gets the connection, the schema and the chain's key (None for a plain chain).
+Backfill = Callable[[psycopg.Connection[TupleRow], str, "bytes | None"], None]
 
 #: Migration n takes a schema from version n - 1 to n; `{schema}` is the quoted schema name.
 #: Add a version by appending statements here, never by editing a released one.
@@ -68,7 +70,7 @@ MIGRATIONS: dict[int, tuple[str, tuple[str | Backfill, ...]]] = {
 }
 
 
-def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
+def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str, key: bytes | None) -> None:
     """Migration 2's data step: every existing row's chain hash, in position order."""
     events = sql.Identifier(schema, "events")
     previous, last = GENESIS, 0
@@ -95,12 +97,23 @@ def _fill_hash_chain(conn: psycopg.Connection[TupleRow], schema: str) -> None:
         last = rows[-1][0]
 
 
-def _fill_envelope(conn: psycopg.Connection[TupleRow], schema: str) -> None:
+def _store_chain_mode(conn: psycopg.Connection[TupleRow], schema: str, key: bytes | None) -> None:
+    """Migration 3's last step: whether the chain (made or rehashed just now) is keyed."""
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            sql.SQL("INSERT INTO {}.jobsearch_settings (name, value) VALUES (%s, %b)").format(
+                sql.Identifier(schema)
+            ),
+            to_store(key),
+        )
+
+
+def _fill_envelope(conn: psycopg.Connection[TupleRow], schema: str, key: bytes | None) -> None:
     """Migration 3's data step: an id for every existing row (from its old hash), no
     metadata, and the chain rehashed over all of it; a row whose old hash does not hold
     keeps none, so `verify` still shows it (see `EnvelopeMigration`)."""
     events = sql.Identifier(schema, "events")
-    migration = EnvelopeMigration(chained=True)
+    migration = EnvelopeMigration(chained=True, key=key)
     last = 0
     while True:
         rows = conn.execute(
@@ -148,6 +161,13 @@ MIGRATIONS[3] = (
         "ALTER TABLE {schema}.events ALTER COLUMN metadata SET NOT NULL",
         # The database keeps ids unique: two processes retrying one append store it once.
         "CREATE UNIQUE INDEX events_event_id ON {schema}.events (event_id)",
+        # How the chain is hashed (jobsearch_core.storage.keys). A distinctive name, like
+        # the version table's: the schema may be an application's own.
+        """CREATE TABLE {schema}.jobsearch_settings (
+            name text COLLATE "C" PRIMARY KEY,
+            value bytea NOT NULL
+        )""",
+        _store_chain_mode,
     ),
 )
 
@@ -183,7 +203,9 @@ def schema_version(conn: psycopg.Connection[TupleRow], schema: str) -> int | Non
     return int(row[0]) if row is not None else 0
 
 
-def migrate(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> int:
+def migrate(
+    conn: psycopg.Connection[TupleRow], schema: str, where: str, key: bytes | None = None
+) -> int:
     """Bring `schema` to the latest version (creating it on first use); return that version.
 
     Safe when several processes open a new log at once: they take turns under an advisory
@@ -218,7 +240,7 @@ def migrate(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> int:
                 if isinstance(step, str):
                     conn.execute(sql.SQL(step).format(schema=sql.Identifier(schema)))
                 else:
-                    step(conn, schema)
+                    step(conn, schema, key)
             conn.execute(
                 sql.SQL("INSERT INTO {}.{} (version, note) VALUES (%s, %s)").format(
                     sql.Identifier(schema), sql.Identifier(VERSION_TABLE)
@@ -226,6 +248,18 @@ def migrate(conn: psycopg.Connection[TupleRow], schema: str, where: str) -> int:
                 (number, note),
             )
     return LATEST
+
+
+def chain_mode(
+    conn: psycopg.Connection[TupleRow], schema: str, key: bytes | None, where: str
+) -> ChainMode:
+    """How the log's chain is hashed, opened with `key` (see `settled`)."""
+    rows = conn.execute(
+        sql.SQL("SELECT name, value FROM {}.jobsearch_settings").format(sql.Identifier(schema))
+    ).fetchall()
+    settings = {str(name): bytes(value) for name, value in rows}
+    mode = settings.get("chain")
+    return settled(None if mode is None else mode.decode(), settings.get("key_check"), key, where)
 
 
 def _refuse_newer(version: int | None, where: str) -> None:

@@ -22,7 +22,7 @@ DEFAULT_CONNECT_TIMEOUT = 5
 #: PostgreSQL cuts longer names silently (NAMEDATALEN - 1), so two long names could meet.
 MAX_NAME_BYTES = 63
 #: Options this plugin reads from the URL; every other one goes to libpq, which checks it.
-OWN_OPTIONS = ("schema", "pool_size")
+OWN_OPTIONS = ("schema", "pool_size", "key_file")
 
 
 @attrs.frozen
@@ -35,6 +35,8 @@ class Target:
     url: str
     schema: str
     pool_size: int
+    #: The file holding the chain's key (``key_file=``), when one is named.
+    key_file: str | None
     host: str
     port: str
     dbname: str
@@ -83,6 +85,7 @@ def parse_url(url: str) -> Target:
         url=shown,
         schema=_schema(own.get("schema", DEFAULT_SCHEMA), shown),
         pool_size=_pool_size(own.get("pool_size", str(DEFAULT_POOL_SIZE)), shown),
+        key_file=own.get("key_file"),
         host=str(
             params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST") or "localhost"
         ),

@@ -23,11 +23,12 @@ from jobsearch_core.storage import (
     chain_batches,
     plan_append,
 )
+from jobsearch_core.storage.keys import ChainMode, needs_key, read_key
 from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from jobsearch_core_postgres._schema import APPEND_LOCK, lock_key, migrate
+from jobsearch_core_postgres._schema import APPEND_LOCK, chain_mode, lock_key, migrate
 from jobsearch_core_postgres._url import Target, parse_url
 
 __all__ = ["BATCH_SIZE", "PostgresBackend"]
@@ -68,6 +69,9 @@ class PostgresBackend:
         self._target: Target = parse_url(url)
         self.url = self._target.url
         self.schema = self._target.schema
+        self._key = read_key(self._target.key_file)
+        #: How the log's chain is hashed (keyed or not), read when it is opened.
+        self.chain = ChainMode()
         self._pid = os.getpid()
         self._lock_key = lock_key(self.schema)
         # Notification channels are per database; one per schema keeps logs apart. Hashed,
@@ -131,7 +135,8 @@ class PostgresBackend:
                     f"{encoding}; a jobsearch log needs a UTF8 "
                     "database (stream names and type names may be any Unicode)"
                 )
-            migrate(conn, self.schema, self._target.where())
+            migrate(conn, self.schema, self._target.where(), self._key)
+            self.chain = chain_mode(conn, self.schema, self._key, self._target.where())
         except psycopg.Error as error:
             raise self._failure("open the log in", error) from None
         finally:
@@ -255,6 +260,8 @@ class PostgresBackend:
         """The body of an append, inside its transaction."""
         if not streams:
             return []
+        if not self.chain.usable:
+            raise BackendError(needs_key(f"the log in {self._target.where()}"))
         events = self._names["events"]
         # The lock comes first, in a statement of its own: under READ COMMITTED the next
         # statement's snapshot then sees every append that held the lock before this one.
@@ -298,6 +305,7 @@ class PostgresBackend:
             versions=versions,
             previous=GENESIS if state[2] is None else bytes(state[2]),
             recorded_at=now,
+            key=self.chain.key,
         )
         values = [
             (
