@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from jobsearch_core.plugins import pm
 from tests.conftest import BACKENDS, _in_ci, _postgres_problem, postgres
 
 DURABLE = [kind for kind in BACKENDS if kind != "memory"]
@@ -26,3 +27,19 @@ def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     assert postgres is not None
     with postgres.scratch_url(prefix="safety") as url:
         yield url
+
+
+@pytest.fixture
+def installed() -> Iterator[Callable[[object], None]]:
+    """Installs a plugin for the rest of the test, one at a time (each replaces the last)."""
+    current: list[object] = []
+
+    def install(plugin: object) -> None:
+        for old in current:
+            pm.unregister(old)
+        current[:] = [plugin]
+        pm.register(plugin, name="acme-test-plugin")
+
+    yield install
+    for old in current:
+        pm.unregister(old)

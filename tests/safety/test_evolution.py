@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
-import pytest
 
 from jobsearch_core import Event, GapAdded, View, hookimpl, open_log
 from jobsearch_core.events import Recorded
-from jobsearch_core.plugins import pm
 
 
 @attrs.frozen(kw_only=True)
@@ -55,22 +52,6 @@ class Plugin:
     def register_upcasters(self, register: Any) -> None:
         if self.upcasters:
             register("acme.InterviewBooked", 1, upcast_1_to_2)
-
-
-@pytest.fixture
-def installed() -> Iterator[Any]:
-    """Installs a plugin for the rest of the test (one at a time)."""
-    current: list[object] = []
-
-    def install(plugin: object) -> None:
-        for old in current:
-            pm.unregister(old)
-        current[:] = [plugin]
-        pm.register(plugin, name="acme-interviews")
-
-    yield install
-    for old in current:
-        pm.unregister(old)
 
 
 class TestUpgrade:

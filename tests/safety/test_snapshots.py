@@ -12,26 +12,9 @@ import pytest
 
 from jobsearch_core import EventLog, GapAdded, GapPracticed, GapPromoted, View, hookimpl, open_log
 from jobsearch_core.events import Recorded
-from jobsearch_core.plugins import pm
 from jobsearch_core.snapshots import seal
 from jobsearch_core.storage import Snapshot
 from tests.safety.test_evolution import InterviewBookedV1, InterviewBookedV2, Plugin
-
-
-@pytest.fixture
-def installed() -> Iterator[Any]:
-    """Installs a plugin for the rest of the test (one at a time)."""
-    current: list[object] = []
-
-    def install(plugin: object) -> None:
-        for old in current:
-            pm.unregister(old)
-        current[:] = [plugin]
-        pm.register(plugin, name="acme-snapshots")
-
-    yield install
-    for old in current:
-        pm.unregister(old)
 
 
 def _sql(log: EventLog, statement: str, *params: Any) -> None:

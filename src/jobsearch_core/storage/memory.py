@@ -72,7 +72,8 @@ class MemoryBackend:
                 head=head,
                 versions=versions,
                 expected_head=expected_head,
-                found=self._by_id,
+                lookup=lambda ids: self._by_id,
+                look_first=True,  # no unique index here but this check
             )
             stored = chain_batches(
                 batches,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -241,18 +241,39 @@ def plan_append(
     head: int,
     versions: Mapping[str, int],
     expected_head: int | None,
-    found: Mapping[str, StoredRow] | None,
+    lookup: Callable[[list[str]], Mapping[str, StoredRow]],
+    look_first: bool,
 ) -> list[list[NewRow]]:
     """The rows each batch of an `append_many` stores, checked against the log as it stands
     (`head`, and the `versions` of the streams named), inside the append's transaction.
 
-    With `found` (the stored rows with the call's ids), retries are left out, and a call of
-    nothing but retries stores nothing whatever the versions; an id stored as another
-    event raises `DuplicateEventError`. Without it every row is taken as new (the store's
-    unique index refuses an id that is not). An `expected_head` or `expected_version` that
-    does not match raises `ConcurrencyError`, so a backend that did not look ids up can
-    look them up and plan again: a retry then goes through.
+    `lookup(ids)` gives the stored rows with the call's ids: with them, retries are left
+    out, a call of nothing but retries stores nothing whatever the versions, and an id
+    stored as another event raises `DuplicateEventError`. A backend whose store refuses a
+    taken id by itself (a unique index) asks only when it must (`look_first` False): when
+    a version or the head does not match, since a retry then still goes through. An
+    `expected_head` or `expected_version` that does not match raises `ConcurrencyError`.
     """
+    if look_first:
+        return _planned(batches, head, versions, expected_head, lookup(_ids(batches)))
+    try:
+        return _planned(batches, head, versions, expected_head, None)
+    except ConcurrencyError:
+        return _planned(batches, head, versions, expected_head, lookup(_ids(batches)))
+
+
+def _ids(batches: Sequence[RowBatch]) -> list[str]:
+    return [row.event_id for _, rows, _ in batches for row in rows]
+
+
+def _planned(
+    batches: Sequence[RowBatch],
+    head: int,
+    versions: Mapping[str, int],
+    expected_head: int | None,
+    found: Mapping[str, StoredRow] | None,
+) -> list[list[NewRow]]:
+    """See `plan_append`; without `found`, every row is taken as new."""
     if found is None:
         fresh = [list(rows) for _, rows, _ in batches]
     else:

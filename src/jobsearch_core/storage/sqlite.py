@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from jobsearch_core.errors import (
     BackendError,
-    ConcurrencyError,
     CorruptEventError,
     InvalidInputError,
 )
@@ -469,18 +468,14 @@ class SQLiteBackend:
                 "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
             ).fetchone()
 
-        def plan(found: dict[str, StoredRow] | None) -> list[list[NewRow]]:
-            return plan_append(
-                batches, head=head, versions=versions, expected_head=expected_head, found=found
-            )
-
-        ids = [row.event_id for _, rows, _ in batches for row in rows]
-        try:
-            fresh = plan(self._lookup(conn, ids) if check else None)
-        except ConcurrencyError:
-            if check:
-                raise
-            fresh = plan(self._lookup(conn, ids))  # a retry goes through whatever the version
+        fresh = plan_append(
+            batches,
+            head=head,
+            versions=versions,
+            expected_head=expected_head,
+            lookup=lambda ids: self._lookup(conn, ids),
+            look_first=check,
+        )
         now = datetime.now(UTC)
         stored = chain_batches(
             batches,

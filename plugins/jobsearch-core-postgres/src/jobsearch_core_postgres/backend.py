@@ -13,7 +13,7 @@ from datetime import UTC
 from typing import Any
 
 import psycopg
-from jobsearch_core.errors import BackendError, ConcurrencyError
+from jobsearch_core.errors import BackendError
 from jobsearch_core.storage import (
     GENESIS,
     NewRow,
@@ -282,19 +282,15 @@ class PostgresBackend:
         head = int(state[0])
         versions = {stream: int(version) for stream, version in zip(streams, state[3], strict=True)}
 
-        def plan(found: dict[str, StoredRow] | None) -> list[list[NewRow]]:
-            return plan_append(
-                batches, head=head, versions=versions, expected_head=expected_head, found=found
-            )
-
-        ids = [row.event_id for _, rows, _ in batches for row in rows]
         # Under the lock, so what is looked up stays true until this commits.
-        try:
-            fresh = plan(self._lookup(conn, ids) if check else None)
-        except ConcurrencyError:
-            if check:
-                raise
-            fresh = plan(self._lookup(conn, ids))  # a retry goes through whatever the version
+        fresh = plan_append(
+            batches,
+            head=head,
+            versions=versions,
+            expected_head=expected_head,
+            lookup=lambda ids: self._lookup(conn, ids),
+            look_first=check,
+        )
         # The server's clock, read under the lock: recorded_at never goes backwards along
         # the positions, whichever machine appended.
         now = state[1].astimezone(UTC)
