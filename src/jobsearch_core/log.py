@@ -28,7 +28,7 @@ from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
 from jobsearch_core.storage.backend import Backend
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
-from jobsearch_core.storage.rows import NewRow, StoredRow
+from jobsearch_core.storage.rows import NewRow, StoredRow, new_event_ids
 from jobsearch_core.views.replay import (
     Progress,
     Replay,
@@ -121,6 +121,11 @@ class EventLog:
         #: The ``source`` put in the metadata of what this log appends, unless the caller's
         #: metadata names one.
         self.source = source if source is not None else default_source()
+        self._own_metadata = encode_metadata({"source": self.source})
+        self._last_metadata: tuple[bytes, Mapping[str, Any]] = (
+            self._own_metadata,
+            decode_metadata(self._own_metadata),
+        )
         self._codec = self.catalog.codec
         self._snapshots = Snapshots(backend, self.catalog)
         # What the backend can do besides the protocol, asked once.
@@ -175,9 +180,18 @@ class EventLog:
         `metadata` is stored with every event of the call (or one mapping per event);
         ``source`` is filled in with the log's `source` unless it is given.
         """
-        (records,) = self.append_many(
-            [Batch(stream, events, expected_version=expected_version, ids=ids, metadata=metadata)]
-        )
+        prepared = self._prepared(stream, events, expected_version, ids, metadata)
+        _, batch, rows, _ = prepared
+        if self._check_retractions([prepared]) is not None:
+            (records,) = self._append_prepared([prepared], None)  # positions worked out
+            return records
+        # One batch, its ids distinct already (given ones are checked, new ones are new).
+        stored = self.backend.append(stream, rows, expected_version=expected_version)
+        if len(stored) < len(rows):  # some are retries
+            return self._mixed(prepared, stored)
+        records = self._records(stored, batch)
+        if records:
+            self.catalog.announce(self, records)
         return records
 
     def append_many(
@@ -202,7 +216,13 @@ class EventLog:
             _check_position("expected_head", expected_head)
         if isinstance(batches, Batch | str) or not isinstance(batches, Iterable):
             raise InvalidInputError(f"append_many takes a list of batches, got {batches!r:.80}")
-        prepared = [self._prepared(batch) for batch in batches]
+        prepared = [self._prepared(*_batch_fields(batch)) for batch in batches]
+        return self._append_prepared(prepared, expected_head)
+
+    def _append_prepared(
+        self, prepared: list[_Prepared], expected_head: int | None
+    ) -> list[list[Recorded]]:
+        """Append checked and encoded batches (see `append_many`)."""
         if expected_head is not None:
             # Checked again, atomically, by the backend: this only keeps positions worked
             # out for an older head from being judged against the new one.
@@ -210,11 +230,17 @@ class EventLog:
             if head != expected_head:
                 raise ConcurrencyError(None, expected_head, head)
         seen: set[str] = set()
+        count = 0
         for _, _, rows, _ in prepared:
-            for row in rows:
-                if row.event_id in seen:
-                    raise DuplicateEventError(row.event_id)
-                seen.add(row.event_id)
+            seen.update(row.event_id for row in rows)
+            count += len(rows)
+        if len(seen) < count:  # an id given to two events of the call
+            met: set[str] = set()
+            for _, _, rows, _ in prepared:
+                for row in rows:
+                    if row.event_id in met:
+                        raise DuplicateEventError(row.event_id)
+                    met.add(row.event_id)
         predicted = self._check_retractions(prepared)
         if expected_head is None:
             expected_head = predicted
@@ -222,76 +248,77 @@ class EventLog:
             [(stream, rows, expected) for stream, _, rows, expected in prepared],
             expected_head=expected_head,
         )
-        # Some may be retries: those come back as they were stored, and only the rest is news.
-        new = {row.event_id: row for rows in stored for row in rows}
-        earlier = (
-            self.backend.lookup(
-                [
-                    row.event_id
-                    for _, _, rows, _ in prepared
-                    for row in rows
-                    if row.event_id not in new
-                ]
-            )
-            if len(new) < len(seen)
-            else {}
-        )
         results: list[list[Recorded]] = []
         fresh: list[Recorded] = []
-        for (_, events, rows, _), mine in zip(prepared, stored, strict=True):
-            if len(mine) == len(rows):
-                records = self._records(mine, events)
+        for batch, mine in zip(prepared, stored, strict=True):
+            if len(mine) == len(batch[2]):
+                records = self._records(mine, batch[1])
                 fresh += records
-            else:
-                records = []
-                for row, event in zip(rows, events, strict=True):
-                    if row.event_id in new:
-                        (recorded,) = self._records([new[row.event_id]], [event])
-                        fresh.append(recorded)
-                    else:
-                        recorded = self._codec.decode(earlier[row.event_id])
-                    records.append(recorded)
+            else:  # some are retries
+                records = self._mixed(batch, mine, announce=False)
+                stored_now = {row.event_id for row in mine}
+                fresh += [r for r in records if r.event_id in stored_now]
             results.append(records)
         if fresh:
             self.catalog.announce(self, fresh)
         return results
 
+    def _mixed(
+        self, batch: _Prepared, stored: list[StoredRow], *, announce: bool = True
+    ) -> list[Recorded]:
+        """A batch's records when some of its events were stored already (retries): those
+        come back as they were stored, and only the others are news (announced)."""
+        _, events, rows, _ = batch
+        new = {row.event_id: row for row in stored}
+        earlier = self.backend.lookup([row.event_id for row in rows if row.event_id not in new])
+        records = []
+        fresh = []
+        for row, event in zip(rows, events, strict=True):
+            if row.event_id in new:
+                (recorded,) = self._records([new[row.event_id]], [event])
+                fresh.append(recorded)
+            else:
+                recorded = self._codec.decode(earlier[row.event_id])
+            records.append(recorded)
+        if announce and fresh:
+            self.catalog.announce(self, fresh)
+        return records
+
     def _prepared(
-        self, batch: Batch | tuple[str, Iterable[Event] | Event]
-    ) -> tuple[str, list[Event], list[NewRow], int | None]:
+        self,
+        stream: str,
+        events: Iterable[Event] | Event,
+        expected: int | None,
+        ids: Sequence[str] | None,
+        metadata: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    ) -> _Prepared:
         """A batch checked and encoded: (stream, events, rows, expected_version)."""
-        if not isinstance(batch, Batch):
-            if not isinstance(batch, tuple) or len(batch) != 2:
-                raise InvalidInputError(
-                    f"a batch is a Batch or a (stream, events) pair, got {batch!r:.80}"
-                )
-            batch = Batch(*batch)
-        check_stream(batch.stream)
-        events = _events(batch.events)
-        expected = batch.expected_version
+        check_stream(stream)
+        batch = _events(events)
         if expected is not None and (
             isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
         ):
             raise InvalidInputError(
                 f"expected_version must be a whole number from 0 or None, got {expected!r}"
             )
-        given = _event_ids(batch.ids, len(events))
-        encoded = self._metadata(batch.metadata, len(events))
+        given = new_event_ids(len(batch)) if ids is None else _event_ids(ids, len(batch))
+        encoded = self._metadata(metadata, len(batch))
         encode = self._codec.encode
         rows = [
             encode(event, event_id, meta)
-            for event, event_id, meta in zip(events, given, encoded, strict=True)
+            for event, event_id, meta in zip(batch, given, encoded, strict=True)
         ]
-        return batch.stream, events, rows, expected
+        return stream, batch, rows, expected
 
     def _records(self, stored: list[StoredRow], batch: list[Event]) -> list[Recorded]:
         record = make_record
-        last: bytes | None = None
-        metadata: Mapping[str, Any] = {}
+        # The events of a call share their metadata, and the calls of a log mostly do too.
+        last, metadata = self._last_metadata
         records = []
         for row, event in zip(stored, batch, strict=True):
             if row.metadata != last:
                 last, metadata = row.metadata, decode_metadata(row.metadata)
+                self._last_metadata = (last, metadata)
             records.append(
                 record(
                     row.position,
@@ -323,7 +350,7 @@ class EventLog:
 
     def _encoded_metadata(self, metadata: Mapping[str, Any] | None) -> bytes:
         if metadata is None:
-            return encode_metadata({"source": self.source})
+            return self._own_metadata
         if not isinstance(metadata, Mapping):
             raise InvalidInputError(f"metadata must be a mapping, got {metadata!r:.80}")
         source = metadata.get("source", self.source)
@@ -763,10 +790,29 @@ class EventLog:
         return head_hash(self.backend)
 
 
-def _event_ids(ids: Sequence[str] | None, count: int) -> list[str | None]:
-    """The ids given for `count` events (None for each when none are), checked."""
-    if ids is None:
-        return [None] * count
+#: A batch checked and encoded: (stream, events, rows, expected_version).
+_Prepared = tuple[str, list[Event], list[NewRow], int | None]
+
+
+def _batch_fields(
+    batch: Batch | tuple[str, Iterable[Event] | Event],
+) -> tuple[
+    str,
+    Iterable[Event] | Event,
+    int | None,
+    Sequence[str] | None,
+    Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+]:
+    """What `append` takes, from a `Batch` or a ``(stream, events)`` pair."""
+    if isinstance(batch, Batch):
+        return batch.stream, batch.events, batch.expected_version, batch.ids, batch.metadata
+    if not isinstance(batch, tuple) or len(batch) != 2:
+        raise InvalidInputError(f"a batch is a Batch or a (stream, events) pair, got {batch!r:.80}")
+    return batch[0], batch[1], None, None, None
+
+
+def _event_ids(ids: Sequence[str], count: int) -> list[str]:
+    """The ids given for `count` events, checked."""
     if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
         raise InvalidInputError(f"ids is a list of event ids, one per event, got {ids!r:.80}")
     given = list(ids)
@@ -784,6 +830,8 @@ def _event_ids(ids: Sequence[str] | None, count: int) -> list[str | None]:
 
 
 def _events(events: Iterable[Event] | Event) -> list[Event]:
+    if type(events) is list and all(isinstance(event, Event) for event in events):
+        return list(events)  # the common case, without the checks of an Iterable ABC
     if isinstance(events, Event):
         return [events]
     if isinstance(events, str | bytes) or not isinstance(events, Iterable):

@@ -39,11 +39,25 @@ NO_METADATA = b"{}"
 def new_event_id() -> str:
     """A fresh event id: a version 7 UUID (RFC 9562) as text, its first 48 bits the time in
     milliseconds, so ids made one after another sort together and fill an index in order."""
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
-    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
-    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 9562 variant
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    (event_id,) = new_event_ids(1)
+    return event_id
+
+
+#: A random hex digit -> one that sets the RFC 9562 variant bits (10xx).
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def new_event_ids(count: int) -> list[str]:
+    """`count` fresh event ids (see `new_event_id`), from one read of the random source."""
+    moment = f"{time.time_ns() // 1_000_000 & (1 << 48) - 1:012x}"
+    head = f"{moment[:8]}-{moment[8:]}-7"
+    noise = os.urandom(10 * count).hex()
+    variant = _VARIANT
+    return [
+        f"{head}{noise[i : i + 3]}-{variant[noise[i + 3]]}{noise[i + 4 : i + 7]}-"
+        f"{noise[i + 7 : i + 19]}"
+        for i in range(0, 20 * count, 20)
+    ]
 
 
 _MIGRATED = uuid.uuid5(uuid.NAMESPACE_URL, "https://jobsearch-core/event-id/migrated")
