@@ -476,6 +476,20 @@ class TestLookingCloser:
         ]
         assert "every case streamed" in search("log").output
 
+    def test_a_comment_on_one_skill_from_the_command_line(self, search: Run) -> None:
+        """SKILL=WHAT keeps what was said of that skill: gaps shows it beside the skill."""
+        search(
+            "feedback", "acme", "--next-focus", "dbt=asked twice about incremental models",
+            "--punch-up", "SQL", "--comment", "a good talk",
+        )  # fmt: skip
+        items = {i["skill"]: i for i in json.loads(search("gaps", "--json").output)["items"]}
+        assert items["dbt"]["comments"] == ["asked twice about incremental models"]
+        assert "asked twice about incremental models" in search("gaps").output
+        assert "a good talk" in search("log").output
+        assert (
+            "nothing after '='" in search("feedback", "acme", "--next-focus", "dbt=", code=2).stderr
+        )
+
 
 class TestCorrectionsFromTheTerminal:
     """amend and undo: one append each, nothing deleted, the history keeps both."""

@@ -226,17 +226,17 @@ def pass_command(
     "punch_up",
     multiple=True,
     metavar="SKILL",
-    help="Already on the resume: make it stand out (repeatable).",
+    help="Already on the resume: make it stand out (repeatable); SKILL=WHAT adds what was said.",
 )
 @click.option(
     "--next-focus",
     "next_focus",
     multiple=True,
     metavar="SKILL",
-    help="A real gap to learn next (repeatable).",
+    help="A real gap to learn next (repeatable); SKILL=WHAT adds what was said of it.",
 )
 @click.option("--source", metavar="WHO", help="Who said it.")
-@click.option("--comment", metavar="TEXT", help="What was said, in a line.")
+@click.option("--comment", metavar="TEXT", help="What was said of it all, in a line.")
 @stream_option
 @at_option
 @json_option
@@ -255,8 +255,8 @@ def feedback_command(
             "feedback needs at least one --punch-up SKILL or --next-focus SKILL"
         )
     application_id = _application(application_id, stream).id
-    items = [FeedbackItem(skill=s, mark=Mark.PUNCH_UP) for s in punch_up]
-    items += [FeedbackItem(skill=s, mark=Mark.NEXT_FOCUS) for s in next_focus]
+    items = [_item(given, Mark.PUNCH_UP) for given in punch_up]
+    items += [_item(given, Mark.NEXT_FOCUS) for given in next_focus]
     position = _append(
         FeedbackReceived(
             application_id=application_id, items=items, source=source, note=comment, **with_at(at)
@@ -266,6 +266,14 @@ def feedback_command(
     _recorded(
         position, f"{len(items)} feedback item{'s' if len(items) != 1 else ''} on {application_id}"
     )
+
+
+def _item(given: str, mark: Mark) -> FeedbackItem:
+    """``SKILL`` or ``SKILL=WHAT WAS SAID`` as a feedback item (the comment shows in gaps)."""
+    skill, equals, comment = given.partition("=")
+    if equals and not comment.strip():
+        raise InvalidInputError(f"{given!r}: nothing after '=' (write SKILL or SKILL=WHAT)")
+    return FeedbackItem(skill=skill, mark=mark, comment=comment.strip() or None)
 
 
 @click.command("close")
