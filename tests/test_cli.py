@@ -1043,3 +1043,21 @@ class TestProgress:
         with _progress.bar(9_000, "short") as advance:
             advance(1)
         assert seen == [20_000, 5_000]  # short work: no bar
+
+
+class TestResume:
+    """jobsearch resume: the skills the seeker has, and roles measured against them."""
+
+    def test_a_role_against_the_resume_and_the_gap_list(self, run: Run) -> None:
+        run("resume", "v1", "--skill", "SQL", "--skill", "Python", "--note", "first")
+        run("gap", "add", "Looker")
+        run("suggest", "Acme", "Analytics Engineer", "--skill", "SQL", "--skill", "dbt",
+            "--skill", "Looker")  # fmt: skip
+        (role,) = json.loads(run("roles", "--json").output)["roles"]
+        assert role["covered"] == ["SQL"]
+        assert role["planned"] == [{"skill": "Looker", "rank": 1}]
+        assert role["missing"] == ["dbt"]
+        assert role["coverage"] == 1 / 3
+        shown = run("roles").output
+        assert "Looker (#1)" in shown
+        assert run("resume", "v2", code=2).stderr  # no --skill: refused

@@ -47,8 +47,8 @@ class TestShape:
 
     def test_the_events_of_the_design(self) -> None:
         """The vocabulary holds the events of the design, each under its own name."""
-        assert len(BUILTIN_EVENTS) == 12
-        assert len({event_type_of(cls) for cls in BUILTIN_EVENTS}) == 12
+        assert len(BUILTIN_EVENTS) == 13
+        assert len({event_type_of(cls) for cls in BUILTIN_EVENTS}) == 13
 
     def test_positional_arguments_refused(self) -> None:
         """Fields cannot be given by position."""

@@ -44,6 +44,7 @@ PER_EVENT = [
     (testing.career_goal_set, "CareerGoalSet"),
     (testing.event_retracted, "EventRetracted"),
     (testing.base_rates_set, "BaseRatesSet"),
+    (testing.resume_updated, "ResumeUpdated"),
 ]
 
 

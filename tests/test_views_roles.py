@@ -13,6 +13,7 @@ from jobsearch_core.events import (
     FeedbackReceived,
     GapAdded,
     GapClosed,
+    ResumeUpdated,
     RoleSuggested,
     skill_key,
 )
@@ -37,44 +38,80 @@ def json_converter() -> cattrs.Converter:
 
 
 class TestGapAnalysis:
-    """Each role's skills are split into covered and missing."""
+    """Each role's skills are split into what the seeker has, what is planned, and what is new."""
 
-    def test_covered_and_missing(self):
-        """Skills on the list are covered, any spelling; the others are missing."""
+    def test_has_planned_and_missing(self):
+        """The issue's case: only SQL on the resume, Looker on the gap list. The resume's
+        skill is covered, the gap is planned (with its rank), the rest is missing, and the
+        coverage counts only what the seeker has."""
         events = [
-            GapAdded(skill="SQL"),
+            ResumeUpdated(version="v1", skills=["SQL", "Python"]),
+            GapAdded(skill="Statistics"),
+            GapAdded(skill="Looker"),
             RoleSuggested(
-                company="Acme", role="Data Analyst", skills=["sql ", "Statistics", "Tableau"]
+                company="Acme",
+                role="Analytics Engineer",
+                skills=["sql ", "dbt", "Data modeling", "Looker"],
             ),
         ]
         [role] = fold(VIEW, events).roles
-        assert (role.company, role.role) == ("Acme", "Data Analyst")
-        assert role.skills == ["sql", "Statistics", "Tableau"]
+        assert (role.company, role.role) == ("Acme", "Analytics Engineer")
+        assert role.skills == ["sql", "dbt", "Data modeling", "Looker"]
         assert role.covered == ["sql"]
-        assert role.missing == ["Statistics", "Tableau"]
-        assert role.coverage == 1 / 3
+        assert role.planned == ["Looker"]
+        assert role.planned_ranks == {"Looker": 2}
+        assert role.missing == ["dbt", "Data modeling"]
+        assert role.coverage == 1 / 4
+        assert role.on_resume == ["sql"]
+
+    def test_an_open_gap_is_planned_not_had(self):
+        """Writing a skill onto the gap list does not raise the coverage."""
+        events = [
+            GapAdded(skill="SQL"),
+            RoleSuggested(company="Acme", role="Analyst", skills=["SQL", "Go"]),
+        ]
+        [role] = fold(VIEW, events).roles
+        assert (role.covered, role.planned, role.missing) == ([], ["SQL"], ["Go"])
+        assert role.coverage == 0
 
     def test_closed_skill_is_covered(self):
-        """A closed gap item was learned, so it covers the role."""
+        """A closed gap item was learned, so the seeker has it."""
         events = [
             GapAdded(skill="SQL"),
             GapClosed(skill="SQL"),
             RoleSuggested(company="Acme", role="Analyst", skills=["SQL"]),
         ]
         [role] = fold(VIEW, events).roles
-        assert (role.covered, role.missing, role.coverage) == (["SQL"], [], 1.0)
+        assert (role.covered, role.planned, role.missing, role.coverage) == (
+            ["SQL"],
+            [],
+            [],
+            1.0,
+        )
+
+    def test_the_latest_resume_counts(self):
+        """A skill dropped from the resume is no longer had."""
+        events = [
+            ResumeUpdated(version="v1", skills=["SQL", "Tableau"]),
+            ResumeUpdated(version="v2", skills=["SQL"]),
+            RoleSuggested(company="Acme", role="Analyst", skills=["Tableau", "sql"]),
+        ]
+        state = fold(VIEW, events)
+        [role] = state.roles
+        assert (role.covered, role.missing) == (["sql"], ["Tableau"])
+        assert (state.gaps.resume_version, state.gaps.resume_skills) == ("v2", ["SQL"])
 
     def test_compared_with_the_list_at_the_end(self):
-        """A skill added to the list after the suggestion counts as covered."""
+        """A skill added to the list after the suggestion is planned."""
         events = [
             RoleSuggested(company="Acme", role="Analyst", skills=["SQL", "Go"]),
             FeedbackReceived(application_id="a1", items=[{"skill": "go", "mark": "next_focus"}]),
         ]
         [role] = fold(VIEW, events).roles
-        assert (role.covered, role.missing) == (["Go"], ["SQL"])
+        assert (role.covered, role.planned, role.missing) == ([], ["Go"], ["SQL"])
 
-    def test_punch_up_counts_as_on_the_resume(self):
-        """A punch-up skill is already on the resume: covered, and listed as on_resume."""
+    def test_punch_up_counts_as_had(self):
+        """A punch-up skill is already on the resume: had, and listed as on_resume."""
         events = [
             FeedbackReceived(application_id="a1", items=[{"skill": "SQL", "mark": "punch_up"}]),
             RoleSuggested(company="Acme", role="Analyst", skills=["sql", "dbt"]),
@@ -86,7 +123,13 @@ class TestGapAnalysis:
     def test_no_skills(self):
         """A role that names no skills is fully covered."""
         [role] = fold(VIEW, [RoleSuggested(company="Acme", role="Analyst", skills=[])]).roles
-        assert (role.skills, role.covered, role.missing, role.coverage) == ([], [], [], 1.0)
+        assert (role.skills, role.covered, role.planned, role.missing, role.coverage) == (
+            [],
+            [],
+            [],
+            [],
+            1.0,
+        )
 
     def test_adds_nothing_to_the_gap_list(self):
         """Suggesting a role leaves the gap list empty."""
@@ -165,15 +208,17 @@ class TestProperties:
 
     @given(event_sequences(max_size=30))
     def test_fold_is_total_and_skills_split(self, events):
-        """Any sequence folds; covered and missing split each role's skills exactly."""
+        """Any sequence folds; covered, planned and missing split each role's skills
+        exactly: covered what the seeker has, planned the open gaps, missing neither."""
         state = fold(VIEW, events)
+        gaps = state.gaps
+        ranks = gaps.ranks()
         for role in state.roles:
-            assert sorted(role.covered + role.missing) == sorted(role.skills)
-            on_resume = {punch.key for punch in state.gaps.punch_up}
-            assert all(
-                skill_key(skill) in state.gaps.skills or skill_key(skill) in on_resume
-                for skill in role.covered
-            )
+            assert sorted(role.covered + role.planned + role.missing) == sorted(role.skills)
+            assert all(gaps.has(skill) for skill in role.covered)
+            assert all(not gaps.has(s) and skill_key(s) in ranks for s in role.planned)
+            assert all(not gaps.has(s) and skill_key(s) not in ranks for s in role.missing)
+            assert role.planned_ranks == {s: ranks[skill_key(s)] for s in role.planned}
             assert set(role.on_resume) <= set(role.covered)
             keys = [skill_key(skill) for skill in role.skills]
             assert len(set(keys)) == len(keys)

@@ -160,6 +160,9 @@ def roles_json(state: RolesState, stream: str, as_of: int | datetime | None) -> 
                 "role": role.role,
                 "skills": list(role.skills),
                 "covered": list(role.covered),
+                "planned": [
+                    {"skill": skill, "rank": role.planned_ranks[skill]} for skill in role.planned
+                ],
                 "missing": list(role.missing),
                 "on_resume": list(role.on_resume),
                 "coverage": role.coverage,

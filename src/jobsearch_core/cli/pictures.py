@@ -100,6 +100,7 @@ def report_html(
         "<tr>"
         + _cell(f"{r.role} at {r.company}")
         + _cell(", ".join(r.covered) or "-")
+        + _cell(", ".join(r.planned) or "-")
         + _cell(", ".join(r.missing) or "-")
         + _cell(_percent(r.coverage), "num")
         + "</tr>"
@@ -126,7 +127,7 @@ an application still waiting is not a failure, and the 90% range shows how littl
 <h2>Resume to-do: punch up</h2>
 {_table(["skill", "named", "what was said"], punch_rows)}
 <h2>Suggested roles</h2>
-{_table(["role", "covered", "missing", "coverage"], role_rows)}
+{_table(["role", "has", "planned", "missing", "coverage"], role_rows)}
 <h2>How the priorities moved</h2>
 {chart}
 </body></html>

@@ -263,13 +263,14 @@ def roles_command(stream: str, as_of: int | datetime | None, as_json: bool) -> N
         print_json(_json.roles_json(state, stream, as_of))
         return
     table = Table(title=_title("Suggested roles", stream, as_of), title_justify="left")
-    for column in ("role", "company", "covered", "missing", "coverage", "suggested by"):
+    for column in ("role", "company", "has", "planned", "missing", "coverage", "suggested by"):
         table.add_column(column)
     for role in state.roles:
         table.add_row(
             role.role,
             role.company,
             ", ".join(role.covered) or "-",
+            ", ".join(f"{s} (#{role.planned_ranks[s]})" for s in role.planned) or "-",
             ", ".join(role.missing) or "-",
             _percent(role.coverage),
             ", ".join(role.suggested_by) or "-",

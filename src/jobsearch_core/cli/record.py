@@ -34,6 +34,7 @@ from jobsearch_core.events import (
     Mark,
     Outcome,
     ResumeSubmitted,
+    ResumeUpdated,
     RoleSuggested,
     ScreenPassed,
     Stage,
@@ -475,7 +476,33 @@ def suggest_command(
     _recorded(position, f"{role} at {company}{tail}")
 
 
+@click.command("resume")
+@click.argument("version")
+@click.option(
+    "--skill",
+    "skills",
+    multiple=True,
+    metavar="SKILL",
+    required=True,
+    help="A skill this resume lists (repeatable): the skills you have.",
+)
+@click.option("--note")
+@stream_option
+@at_option
+@json_option
+def resume_command(
+    version: str, skills: tuple[str, ...], note: str | None, stream: str, at: datetime | None
+) -> None:
+    """Record a version of your resume and the skills it lists; the latest is the current one
+    (apply --resume-version VERSION names it)."""
+    position = _append(
+        ResumeUpdated(version=version, skills=skills, note=note, **with_at(at)), stream
+    )
+    _recorded(position, f"resume {version}: {len(skills)} skill{'s' if len(skills) != 1 else ''}")
+
+
 COMMANDS = [
+    resume_command,
     apply_command,
     pass_command,
     feedback_command,

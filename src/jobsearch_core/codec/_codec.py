@@ -29,6 +29,7 @@ from jobsearch_core.events.base import (
     UnknownEvent,
     schema_version_of,
 )
+from jobsearch_core.events.fields import Shares
 from jobsearch_core.storage.rows import (
     NO_METADATA as NO_STORED_METADATA,
 )
@@ -64,6 +65,13 @@ def _isoformat(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _holds_shares(cls: type[Any]) -> bool:
+    """Whether an event class has a field of shares (floats)."""
+    return any(
+        isinstance(kind, Shares) for field in attrs.fields(cls) for kind in field.metadata.values()
+    )
 
 
 def _fast_dumps(obj: Any) -> bytes:
@@ -139,7 +147,9 @@ class Codec:
         self._fast_encoders: dict[type[Event], tuple[str, int, Unstructure]] = {}
         for cls, name in self._names.items():
             unstructure = unstructurer(cls)
-            if unstructure is not None:
+            # orjson writes some floats otherwise than json (1e-5 for 1e-05): a class with a
+            # field of shares goes the json way, so its stored bytes never depend on the path.
+            if unstructure is not None and not _holds_shares(cls):
                 self._fast_encoders[cls] = (name, schema_version_of(cls), unstructure)
 
     # --- events -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "Mark",
     "Outcome",
     "ResumeSubmitted",
+    "ResumeUpdated",
     "RoleSuggested",
     "ScreenPassed",
     "Stage",
@@ -222,6 +223,16 @@ class BaseRatesSet(Event):
     source: str = name()
 
 
+@attrs.frozen(kw_only=True)
+class ResumeUpdated(Event):
+    """A version of the resume and the skills it lists: the skills the seeker has. The
+    latest is the current resume; `ResumeSubmitted.resume_version` names one."""
+
+    version: str = name()
+    skills: tuple[str, ...] = attrs.field(converter=_NAMES.converter, metadata=_NAMES.metadata)  # type: ignore[misc]
+    note: str | None = text()
+
+
 #: The built-in event classes, in the order the design names them.
 BUILTIN_EVENTS: tuple[type[Event], ...] = (
     ResumeSubmitted,
@@ -236,4 +247,5 @@ BUILTIN_EVENTS: tuple[type[Event], ...] = (
     CareerGoalSet,
     EventRetracted,
     BaseRatesSet,
+    ResumeUpdated,
 )

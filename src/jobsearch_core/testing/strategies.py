@@ -23,6 +23,7 @@ from jobsearch_core.events import (
     Mark,
     Outcome,
     ResumeSubmitted,
+    ResumeUpdated,
     RoleSuggested,
     ScreenPassed,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "new_rows",
     "notes",
     "resume_submitted",
+    "resume_updated",
     "role_suggested",
     "screen_passed",
     "skills",
@@ -318,6 +320,17 @@ def base_rates_set() -> st.SearchStrategy[BaseRatesSet]:
     )
 
 
+def resume_updated() -> st.SearchStrategy[ResumeUpdated]:
+    """A resume version listing skills from the small pool (so they meet the gap list)."""
+    return st.builds(
+        ResumeUpdated,
+        at=aware_datetimes(),
+        version=st.sampled_from(("v1", "v2", "data-eng")),
+        skills=st.lists(skills(), max_size=4),
+        note=notes(),
+    )
+
+
 def events() -> st.SearchStrategy[Event]:
     """Any built-in event."""
     return st.one_of(
@@ -333,6 +346,7 @@ def events() -> st.SearchStrategy[Event]:
         career_goal_set(),
         event_retracted(),
         base_rates_set(),
+        resume_updated(),
     )
 
 

@@ -18,6 +18,7 @@ from jobsearch_core.events import (
     GapPromoted,
     Mark,
     Recorded,
+    ResumeUpdated,
     RoleSuggested,
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
@@ -126,6 +127,28 @@ class GapsState:
     goal: str | None = None
     horizon_years: int | None = None
     goal_set_at: datetime | None = None
+    #: The current resume (the latest `ResumeUpdated`): its version, and the skills it
+    #: lists, first spelling of each.
+    resume_version: str | None = None
+    resume_skills: list[str] = attrs.Factory(list)
+
+    def has(self, skill: str) -> bool:
+        """Whether the seeker has a skill: it is on the current resume, an interviewer
+        marked it `punch_up`, or it is a closed gap item (learned)."""
+        key = key_of(skill)
+        item = self.skills.get(key)
+        return (
+            any(key_of(listed) == key for listed in self.resume_skills)
+            or any(entry.key == key for entry in self.punch_up)
+            or (item is not None and item.status is GapStatus.CLOSED)
+        )
+
+    def on_resume(self, skill: str) -> bool:
+        """Whether a skill is on the current resume or its to-do list (punch it up)."""
+        key = key_of(skill)
+        return any(key_of(listed) == key for listed in self.resume_skills) or any(
+            entry.key == key for entry in self.punch_up
+        )
 
     @property
     def items(self) -> list[GapItem]:
@@ -292,6 +315,14 @@ def _suggested(state: GapsState, event: RoleSuggested, recorded: Recorded) -> No
             _add_source(item.sources, source)
 
 
+def _resume(state: GapsState, event: ResumeUpdated, recorded: Recorded) -> None:
+    state.resume_version = event.version.strip()
+    listed: dict[str, str] = {}
+    for skill in event.skills:
+        listed.setdefault(key_of(skill), skill.strip())
+    state.resume_skills = list(listed.values())
+
+
 def _goal(state: GapsState, event: CareerGoalSet, recorded: Recorded) -> None:
     state.goal = event.goal
     state.horizon_years = event.horizon_years
@@ -306,6 +337,7 @@ _HANDLERS: dict[type[Event], Handler[GapsState]] = {
     GapClosed: _closed,
     RoleSuggested: _suggested,
     CareerGoalSet: _goal,
+    ResumeUpdated: _resume,
 }
 #: The event classes the gap list folds (the rest leave it as it is).
 EVENTS: tuple[type[Event], ...] = tuple(_HANDLERS)
@@ -316,7 +348,7 @@ apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(_HANDLERS)
 
 VIEW: View[GapsState] = View(
     name="gaps",
-    version=2,
+    version=3,
     initial=GapsState,
     apply=apply,
     state_type=GapsState,

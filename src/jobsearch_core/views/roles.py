@@ -62,17 +62,22 @@ class Suggestion:
 
 @attrs.frozen(kw_only=True)
 class SuggestedRole:
-    """A suggested role with its gap analysis: which of its skills the gap list covers."""
+    """A suggested role with its gap analysis: which of its skills the seeker has, which
+    are planned (on the open gap list) and which are new gaps."""
 
     company: str
     role: str
     skills: list[str]
-    #: Skills on the gap list, open or closed (a closed one was learned), or already on the
-    #: resume (an interviewer asked to punch them up).
+    #: Skills the seeker has: on the current resume, marked `punch_up` by an interviewer,
+    #: or closed gap items (learned).
     covered: list[str]
-    #: Skills neither on the gap list nor on the resume to-do list.
+    #: Skills not had yet but on the open gap list: planned (see `planned_ranks`).
+    planned: list[str]
+    #: Skills neither had nor planned: new gaps.
     missing: list[str]
-    #: The covered skills that are covered because they are already on the resume.
+    #: Each planned skill's rank on the gap list.
+    planned_ranks: dict[str, int]
+    #: The covered skills that are on the current resume or its to-do list.
     on_resume: list[str]
     suggested_by: list[str]
     application_ids: list[str]
@@ -82,7 +87,7 @@ class SuggestedRole:
 
     @property
     def coverage(self) -> float:
-        """The share of the role's skills that are covered (1.0 when it names none)."""
+        """The share of the role's skills the seeker has (1.0 when it names none)."""
         return len(self.covered) / len(self.skills) if self.skills else 1.0
 
 
@@ -116,17 +121,24 @@ class RolesState:
 
 
 def analyse(suggestion: Suggestion, gaps: GapsState) -> SuggestedRole:
-    """One suggested role's gap analysis against the gap list (and its resume to-do list)."""
-    listed = gaps.skills
-    on_resume = {punch.key for punch in gaps.punch_up}
-    keys = [(skill, key_of(skill)) for skill in suggestion.skills]
+    """One suggested role's gap analysis: what the seeker has (`GapsState.has`), what is
+    planned on the open gap list, and what is missing."""
+    ranks = gaps.ranks()
+    covered = [skill for skill in suggestion.skills if gaps.has(skill)]
+    had = {key_of(skill) for skill in covered}
+    planned = [
+        skill for skill in suggestion.skills if key_of(skill) not in had and key_of(skill) in ranks
+    ]
+    kept = had | {key_of(skill) for skill in planned}
     return SuggestedRole(
         company=suggestion.company,
         role=suggestion.role,
         skills=list(suggestion.skills),
-        covered=[skill for skill, key in keys if key in listed or key in on_resume],
-        missing=[skill for skill, key in keys if key not in listed and key not in on_resume],
-        on_resume=[skill for skill, key in keys if key in on_resume and key not in listed],
+        covered=covered,
+        planned=planned,
+        missing=[skill for skill in suggestion.skills if key_of(skill) not in kept],
+        planned_ranks={skill: ranks[key_of(skill)] for skill in planned},
+        on_resume=[skill for skill in covered if gaps.on_resume(skill)],
         suggested_by=list(suggestion.suggested_by),
         application_ids=list(suggestion.application_ids),
         first_suggested_at=suggestion.first_suggested_at,
@@ -150,7 +162,7 @@ def finish(state: RolesState, inputs: Mapping[str, Any]) -> RolesState:
 
 VIEW: View[RolesState] = View(
     name="roles",
-    version=2,
+    version=3,
     initial=RolesState,
     apply=apply,
     state_type=RolesState,
