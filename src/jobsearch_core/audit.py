@@ -9,7 +9,7 @@ import attrs
 from jobsearch_core.codec import Codec
 from jobsearch_core.errors import CorruptEventError, InvalidInputError, JobsearchError
 from jobsearch_core.storage._chain import GENESIS, chain_hash
-from jobsearch_core.storage.backend import Backend
+from jobsearch_core.storage.backend import Backend, row_at
 from jobsearch_core.storage.capabilities import KeyedChain
 from jobsearch_core.storage.keys import KEY_ENV, ChainMode
 from jobsearch_core.storage.rows import StoredRow
@@ -193,7 +193,7 @@ def _anchor_problems(backend: Backend, anchor: Anchor) -> list[Problem]:
     found = hash_at(backend, position)
     if found == noted:
         return []
-    row = next(backend.read(after=position - 1, until=position), None) if position else None
+    row = row_at(backend, position)
     return [
         Problem(
             position,
@@ -209,7 +209,7 @@ def hash_at(backend: Backend, position: int) -> str | None:
     there has none."""
     if position == 0:
         return GENESIS.hex()
-    row = next(backend.read(after=position - 1, until=position), None)
+    row = row_at(backend, position)
     if row is None:
         raise InvalidInputError(
             f"position {position} is not in the log (the last position is {backend.head()})"
@@ -220,5 +220,5 @@ def hash_at(backend: Backend, position: int) -> str | None:
 def head_hash(backend: Backend) -> str | None:
     """The last event's chain hash in hex: note it elsewhere to notice a rewritten history."""
     head = backend.head()
-    last = next(backend.read(after=head - 1, until=head), None) if head else None
+    last = row_at(backend, head)
     return last.hash.hex() if last is not None and last.hash else None

@@ -26,7 +26,7 @@ from jobsearch_core.errors import (
 from jobsearch_core.events.base import Event, Recorded
 from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
-from jobsearch_core.storage.backend import Backend
+from jobsearch_core.storage.backend import Backend, row_at
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
 from jobsearch_core.storage.rows import NewRow, StoredRow, new_event_ids
 from jobsearch_core.views.replay import (
@@ -392,7 +392,7 @@ class EventLog:
                         )
                     predicted = True
                 else:
-                    found = next(self.backend.read(after=target - 1, until=target), None)
+                    found = row_at(self.backend, target)
                     if found is None:
                         raise InvalidInputError(
                             f"EventRetracted.position {target} is missing from the log; "

@@ -12,7 +12,7 @@ from typing import Any
 from jobsearch_core.audit import chain_mode
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.errors import BackendError
-from jobsearch_core.storage.backend import Backend
+from jobsearch_core.storage.backend import Backend, row_at
 from jobsearch_core.storage.capabilities import ListsSnapshots
 from jobsearch_core.storage.rows import Snapshot
 from jobsearch_core.views.replay import Checkpoint, Progress
@@ -153,7 +153,7 @@ class Snapshots:
         return self.catalog.codec.load_snapshot(payload, state_type)
 
     def _chain_at(self, position: int) -> bytes | None:
-        row = next(self.backend.read(after=position - 1, until=position), None)
+        row = row_at(self.backend, position)
         return row.hash if row is not None and row.hash else None
 
     def problems(self) -> Iterator[tuple[Snapshot, str]]:

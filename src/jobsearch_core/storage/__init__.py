@@ -7,7 +7,7 @@ offer besides, `memory` and `sqlite` the built-in stores.
 from __future__ import annotations
 
 from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes, legacy_chain_hash
-from jobsearch_core.storage.backend import Backend, BackendFactory
+from jobsearch_core.storage.backend import Backend, BackendFactory, row_at
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
 from jobsearch_core.storage.migration import EnvelopeMigration, OldRow
 from jobsearch_core.storage.rows import (
@@ -54,5 +54,6 @@ __all__ = [
     "new_event_id",
     "not_yet_stored",
     "plan_append",
+    "row_at",
     "stored_row",
 ]

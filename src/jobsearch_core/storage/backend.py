@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from jobsearch_core.storage.rows import NewRow, RowBatch, Snapshot, StoredRow
 
-__all__ = ["Backend", "BackendFactory"]
+__all__ = ["Backend", "BackendFactory", "row_at"]
 
 
 @runtime_checkable
@@ -99,6 +99,13 @@ class Backend(Protocol):
     def close(self) -> None:
         """Release connections and files; the backend is not used afterwards."""
         ...
+
+
+def row_at(backend: Backend, position: int) -> StoredRow | None:
+    """The stored row at a position, or None when the log holds none there."""
+    if position <= 0:
+        return None
+    return next(backend.read(after=position - 1, until=position), None)
 
 
 #: Makes a backend from a URL whose scheme it was registered for.
