@@ -11,6 +11,7 @@ from jobsearch_core.storage.backend import Backend, BackendFactory, row_at
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
 from jobsearch_core.storage.migration import EnvelopeMigration, OldRow
 from jobsearch_core.storage.rows import (
+    INSERT_COLUMNS,
     NO_METADATA,
     NewRow,
     RawRow,
@@ -19,6 +20,7 @@ from jobsearch_core.storage.rows import (
     StoredRow,
     chain_batches,
     chain_rows,
+    insert_values,
     make_new_row,
     make_stored_row,
     migrated_event_id,
@@ -30,6 +32,7 @@ from jobsearch_core.storage.rows import (
 
 __all__ = [
     "GENESIS",
+    "INSERT_COLUMNS",
     "NO_METADATA",
     "Backend",
     "BackendFactory",
@@ -47,6 +50,7 @@ __all__ = [
     "chain_hash",
     "chain_hashes",
     "chain_rows",
+    "insert_values",
     "legacy_chain_hash",
     "make_new_row",
     "make_stored_row",

@@ -15,6 +15,7 @@ from jobsearch_core.errors import ConcurrencyError, CorruptEventError, Duplicate
 from jobsearch_core.storage._chain import chain_hashes
 
 __all__ = [
+    "INSERT_COLUMNS",
     "NO_METADATA",
     "NewRow",
     "RawRow",
@@ -23,6 +24,7 @@ __all__ = [
     "StoredRow",
     "chain_batches",
     "chain_rows",
+    "insert_values",
     "make_new_row",
     "make_stored_row",
     "migrated_event_id",
@@ -304,6 +306,35 @@ def _planned(
             raise ConcurrencyError(stream, expected, version)
         current[stream] = version + len(rows)
     return fresh
+
+
+#: Every stored column of an event, in the order `insert_values` gives them.
+INSERT_COLUMNS = (
+    "position, stream, version, type, schema_version, data, recorded_at, hash, event_id, metadata"
+)
+
+
+def insert_values(
+    stored: Sequence[Sequence[StoredRow]], recorded_at: object
+) -> list[tuple[object, ...]]:
+    """The rows an append stores, as the values of an INSERT of `INSERT_COLUMNS`: their
+    shared `recorded_at` as the backend keeps it (ISO text, a datetime)."""
+    return [
+        (
+            r.position,
+            r.stream,
+            r.version,
+            r.type,
+            r.schema_version,
+            r.data,
+            recorded_at,
+            r.hash,
+            r.event_id,
+            r.metadata,
+        )
+        for rows in stored
+        for r in rows
+    ]
 
 
 def chain_batches(

@@ -21,12 +21,14 @@ from jobsearch_core.storage._chain import GENESIS
 from jobsearch_core.storage.keys import ChainMode, needs_key, read_key, settled, to_store
 from jobsearch_core.storage.migration import EnvelopeMigration
 from jobsearch_core.storage.rows import (
+    INSERT_COLUMNS,
     NewRow,
     RawRow,
     RowBatch,
     Snapshot,
     StoredRow,
     chain_batches,
+    insert_values,
     make_stored_row,
     plan_append,
     stored_row,
@@ -434,22 +436,26 @@ class SQLiteBackend:
 
         try:
             return self._in_transaction(
-                lambda conn: self._append_many(conn, batches, expected_head, check=False), doing
+                lambda conn: self._append_many(conn, batches, streams, expected_head, check=False),
+                doing,
             )
         except _IdTakenError:
             return self._in_transaction(
-                lambda conn: self._append_many(conn, batches, expected_head, check=True), doing
+                lambda conn: self._append_many(conn, batches, streams, expected_head, check=True),
+                doing,
             )
 
     def _append_many(
         self,
         conn: sqlite3.Connection,
         batches: Sequence[RowBatch],
+        streams: list[str],
         expected_head: int | None,
         *,
         check: bool,
     ) -> list[list[StoredRow]]:
-        streams = list(dict.fromkeys(stream for stream, _, _ in batches))
+        """The body of an append, inside its transaction (`streams`: the batches' streams,
+        each once, in order)."""
         if not streams:
             return []
         if not self.chain.usable:
@@ -486,29 +492,12 @@ class SQLiteBackend:
             recorded_at=now,
             key=self.chain.key,
         )
-        stamp = now.isoformat()
-        values = [
-            (
-                r.position,
-                r.stream,
-                r.version,
-                r.type,
-                r.schema_version,
-                r.data,
-                stamp,
-                r.hash,
-                r.event_id,
-                r.metadata,
-            )
-            for rows in stored
-            for r in rows
-        ]
+        values = insert_values(stored, now.isoformat())
         if not values:
             return stored
         try:
             conn.executemany(
-                "INSERT INTO events (position, stream, version, type, schema_version, data,"
-                " recorded_at, hash, event_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO events ({INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
         except sqlite3.IntegrityError as error:

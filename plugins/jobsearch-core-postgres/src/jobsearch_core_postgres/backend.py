@@ -16,11 +16,13 @@ import psycopg
 from jobsearch_core.errors import BackendError
 from jobsearch_core.storage import (
     GENESIS,
+    INSERT_COLUMNS,
     NewRow,
     RowBatch,
     Snapshot,
     StoredRow,
     chain_batches,
+    insert_values,
     plan_append,
 )
 from jobsearch_core.storage.keys import ChainMode, needs_key, read_key
@@ -303,31 +305,15 @@ class PostgresBackend:
             recorded_at=now,
             key=self.chain.key,
         )
-        values = [
-            (
-                r.position,
-                r.stream,
-                r.version,
-                r.type,
-                r.schema_version,
-                r.data,
-                now,
-                r.hash,
-                r.event_id,
-                r.metadata,
-            )
-            for rows in stored
-            for r in rows
-        ]
+        values = insert_values(stored, now)
         if not values:
             return stored
         with conn.cursor() as cursor:
             cursor.executemany(
                 sql.SQL(
-                    "INSERT INTO {events} (position, stream, version, type, schema_version,"
-                    " data, recorded_at, hash, event_id, metadata)"
+                    "INSERT INTO {events} ({columns})"
                     " VALUES (%s, %s, %s, %s, %s, %b, %s, %b, %s, %b)"
-                ).format(events=events),
+                ).format(events=events, columns=sql.SQL(INSERT_COLUMNS)),
                 values,
             )
         # Delivered to listeners when, and only if, the transaction commits.
