@@ -270,7 +270,7 @@ class EventLog:
         come back as they were stored, and only the others are news (announced)."""
         _, events, rows, _ = batch
         new = {row.event_id: row for row in stored}
-        earlier = self.backend.lookup([row.event_id for row in rows if row.event_id not in new])
+        earlier = self.lookup([row.event_id for row in rows if row.event_id not in new])
         records = []
         fresh = []
         for row, event in zip(rows, events, strict=True):
@@ -278,7 +278,7 @@ class EventLog:
                 (recorded,) = self._records([new[row.event_id]], [event])
                 fresh.append(recorded)
             else:
-                recorded = self._codec.decode(earlier[row.event_id])
+                recorded = earlier[row.event_id]
             records.append(recorded)
         if announce and fresh:
             self.catalog.announce(self, fresh)
