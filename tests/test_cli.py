@@ -1061,3 +1061,43 @@ class TestResume:
         shown = run("roles").output
         assert "Looker (#1)" in shown
         assert run("resume", "v2", code=2).stderr  # no --skill: refused
+
+
+class TestMerge:
+    """jobsearch gap merge, and the merges `jobsearch gaps` suggests."""
+
+    def test_suggested_then_merged_then_split(self, run: Run) -> None:
+        """The hint names the spellings; the merge adds them up; retracting it splits them."""
+        run("apply", "Acme", "Analyst")
+        run("feedback", "acme-analyst", "--next-focus", "AB testing", "--source", "Ann")
+        run("feedback", "acme-analyst", "--next-focus", "A/B testing", "--source", "Bob")
+        run("gap", "add", "k8s")
+        shown = run("gaps").output
+        assert "jobsearch gap merge 'AB testing' 'A/B testing' --into 'AB testing'" in shown
+        assert "jobsearch gap merge k8s --into Kubernetes" in shown
+        hints = json.loads(run("gaps", "--json").output)["merge_suggestions"]
+        assert {"skills": ["k8s"], "into": "Kubernetes", "why": "alias from common"} in hints
+        said = run("gap", "merge", "AB testing", "A/B testing", "--into", "A/B testing").output
+        assert "counted as A/B testing, at rank 1" in said
+        gaps = json.loads(run("gaps", "--json").output)
+        assert [(i["skill"], i["mentions"]) for i in gaps["items"]] == [
+            ("A/B testing", 2),
+            ("k8s", 0),
+        ]
+        assert gaps["merged"] == {"AB testing": "A/B testing"}
+        assert "spelled alike" not in run("gaps").output
+        run("gap", "practice", "ab testing", "20")  # a merged-away spelling names the item
+        assert "SkillsMerged" in run("history").output
+        run("undo", "--yes")  # the practice
+        run("undo", "--yes")  # the merge
+        gaps = json.loads(run("gaps", "--json").output)
+        assert [(i["skill"], i["mentions"]) for i in gaps["items"]] == [
+            ("AB testing", 1),
+            ("A/B testing", 1),
+            ("k8s", 0),
+        ]
+
+    def test_nothing_to_merge_is_refused(self, run: Run) -> None:
+        """Spellings that are one skill already are refused with exit 2."""
+        result = run("gap", "merge", "SQL", "sql ", "--into", "Sql", code=2)
+        assert "one skill already" in result.stderr

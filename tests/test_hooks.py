@@ -307,6 +307,57 @@ class TestRegisterUpcasters:
             load_catalog()
 
 
+@pytest.mark.hook("register_skill_aliases")
+class TestRegisterSkillAliases:
+    """register_skill_aliases(register): alias packs, offered as merges, never applied."""
+
+    def test_pack_is_offered_not_applied(self, install: Install, tmp_path: Path) -> None:
+        """`jobsearch gaps` offers the pack's merge; the gap list keeps both spellings."""
+
+        class Plugin:
+            @hookimpl
+            def register_skill_aliases(self, register: Any) -> None:
+                register("acme-cloud", {"tf": "Terraform", " terraform ": "Terraform"})
+
+        install(Plugin(), "acme-cloud")
+        url = f"sqlite:///{tmp_path / 'log.db'}"
+        runner = CliRunner()
+        for skill in ("tf", "Terraform"):
+            assert runner.invoke(cli, ["--log", url, "gap", "add", skill]).exit_code == 0
+        result = runner.invoke(cli, ["--log", url, "gaps"])
+        assert result.exit_code == 0, result.output
+        assert "jobsearch gap merge tf --into Terraform" in result.output
+        assert "alias from acme-cloud" in result.output
+        with open_log(url) as log:
+            assert log.catalog.skill_aliases["acme-cloud"] == {"tf": "Terraform"}
+            assert [item.skill for item in log.view("gaps").items] == ["tf", "Terraform"]
+
+    @pytest.mark.parametrize("aliases", [["tf"], {"tf": ""}, {"": "Terraform"}, {"tf": 3}])
+    def test_bad_pack_refused(self, install: Install, aliases: Any) -> None:
+        """A pack that is not a mapping of text to text is refused, naming the plugin."""
+
+        class Plugin:
+            @hookimpl
+            def register_skill_aliases(self, register: Any) -> None:
+                register("acme-bad", aliases)
+
+        install(Plugin(), "acme-bad-aliases")
+        with pytest.raises(PluginError, match="acme-bad-aliases"):
+            load_catalog()
+
+    def test_pack_names_are_unique(self, install: Install) -> None:
+        """Two plugins registering one pack name are refused, naming both."""
+
+        class Plugin:
+            @hookimpl
+            def register_skill_aliases(self, register: Any) -> None:
+                register("common", {"tf": "Terraform"})
+
+        install(Plugin(), "acme-common")
+        with pytest.raises(PluginError, match=r"jobsearch_core.*acme-common"):
+            load_catalog()
+
+
 @pytest.mark.hook("register_commands")
 class TestRegisterCommands:
     """register_commands(cli): subcommands of `jobsearch`, with the chosen log."""

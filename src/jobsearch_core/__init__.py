@@ -45,6 +45,7 @@ from jobsearch_core.events import (
     ResumeUpdated,
     RoleSuggested,
     ScreenPassed,
+    SkillsMerged,
     Stage,
     UnknownEvent,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "ResumeUpdated",
     "RoleSuggested",
     "ScreenPassed",
+    "SkillsMerged",
     "Stage",
     "UnknownEvent",
     "UnknownViewError",

@@ -39,6 +39,10 @@ def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return MappingProxyType(dict(mapping))
 
 
+def _frozen_packs(packs: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str, str]]:
+    return _frozen({name: _frozen(aliases) for name, aliases in packs.items()})
+
+
 @attrs.frozen
 class Catalog:
     """The plugin set a log works with: read-only once made (see `Catalog.make`)."""
@@ -53,6 +57,10 @@ class Catalog:
     codec: Codec
     #: Each view's fingerprint: its version and those of the views it uses (`graph.fingerprint`).
     view_fingerprints: Mapping[str, str] = attrs.field(converter=_frozen)
+    #: Alias packs by name, each alias -> skill: merge suggestions, never applied unasked.
+    skill_aliases: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, converter=_frozen_packs
+    )
 
     @classmethod
     def make(
@@ -64,6 +72,7 @@ class Catalog:
         upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
         owners: Mapping[tuple[str, str], str] | None = None,
         listeners: Iterable[Listener] = (),
+        skill_aliases: Mapping[str, Mapping[str, str]] | None = None,
     ) -> Catalog:
         """A catalog of these; views that use unknown views, or each other in a cycle, are
         refused with a `PluginError` naming them."""
@@ -78,6 +87,7 @@ class Catalog:
             listeners=tuple(listeners),
             codec=Codec(event_types, upcasters),
             view_fingerprints={name: graph.fingerprint(views, name) for name in views},
+            skill_aliases=skill_aliases or {},
         )
 
     def view(self, name: str) -> View[Any]:

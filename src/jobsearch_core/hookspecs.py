@@ -6,7 +6,7 @@ can refuse a duplicate name with an error that names both plugins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -25,6 +25,7 @@ __all__ = [
     "register_backends",
     "register_commands",
     "register_event_types",
+    "register_skill_aliases",
     "register_upcasters",
     "register_views",
 ]
@@ -60,6 +61,15 @@ def register_upcasters(register: Callable[[str, int, Upcaster], None]) -> None:
 @hookspec
 def register_commands(cli: Any) -> None:
     """Add subcommands to the ``jobsearch`` command: `cli` is its `click.Group`."""
+
+
+@hookspec
+def register_skill_aliases(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    """Give alias packs: ``register(pack, {"k8s": "Kubernetes", ...})``, alias -> skill.
+
+    They are offered to the seeker as merge suggestions (`jobsearch gaps`), never applied
+    silently: a merge is a `SkillsMerged` the seeker records.
+    """
 
 
 @hookspec

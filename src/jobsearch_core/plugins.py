@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -20,7 +20,7 @@ from jobsearch_core import builtin, hookspecs
 from jobsearch_core.catalog import Catalog, Listener
 from jobsearch_core.codec import Upcaster
 from jobsearch_core.errors import PluginError
-from jobsearch_core.events.base import Event, Recorded, UnknownEvent, event_type_of
+from jobsearch_core.events.base import Event, Recorded, UnknownEvent, event_type_of, skill_key
 from jobsearch_core.hookspecs import PROJECT, hookimpl
 from jobsearch_core.storage.backend import BackendFactory
 from jobsearch_core.views.view import View
@@ -197,10 +197,39 @@ def _build() -> Catalog:
 
         return register
 
+    skill_aliases: dict[str, dict[str, str]] = {}
+
+    def alias_register(plugin: str) -> Callable[[str, Mapping[str, str]], None]:
+        def register(pack: str, aliases: Mapping[str, str]) -> None:
+            if not isinstance(pack, str) or not pack.strip():
+                raise PluginError(f"plugin {plugin!r} registered an alias pack named {pack!r}")
+            if not isinstance(aliases, Mapping):
+                raise PluginError(
+                    f"plugin {plugin!r} registered alias pack {pack!r} as {aliases!r}, "
+                    "not a mapping of alias -> skill"
+                )
+            for alias, skill in aliases.items():
+                if not (isinstance(alias, str) and alias.strip()) or not (
+                    isinstance(skill, str) and skill.strip()
+                ):
+                    raise PluginError(
+                        f"plugin {plugin!r}: alias pack {pack!r} maps {alias!r} to {skill!r}; "
+                        "both must be non-blank text"
+                    )
+            claim("alias pack", pack, plugin)
+            skill_aliases[pack] = {
+                alias.strip(): skill.strip()
+                for alias, skill in aliases.items()
+                if skill_key(alias) != skill_key(skill)
+            }
+
+        return register
+
     _call("register_backends", register=backend_register)
     _call("register_event_types", register=event_register)
     _call("register_upcasters", register=upcaster_register)
     _call("register_views", register=view_register)
+    _call("register_skill_aliases", register=alias_register)
     return Catalog.make(
         backends=backends,
         views=views,
@@ -208,6 +237,7 @@ def _build() -> Catalog:
         upcasters=upcasters,
         owners=owners,
         listeners=[_listener(impl) for impl in pm.hook.appended.get_hookimpls()],
+        skill_aliases=skill_aliases,
     )
 
 

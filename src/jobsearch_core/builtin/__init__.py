@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jobsearch_core.events import BUILTIN_EVENTS, Event
@@ -13,7 +13,25 @@ from jobsearch_core.storage.sqlite import SQLiteBackend
 from jobsearch_core.views.builtin import VIEWS
 from jobsearch_core.views.view import View
 
-__all__ = ["register_backends", "register_event_types", "register_views"]
+__all__ = [
+    "COMMON_ALIASES",
+    "register_backends",
+    "register_event_types",
+    "register_skill_aliases",
+    "register_views",
+]
+
+#: Abbreviations that mean one thing wherever a job search meets them.
+COMMON_ALIASES = {
+    "k8s": "Kubernetes",
+    "JS": "JavaScript",
+    "TS": "TypeScript",
+    "Postgres": "PostgreSQL",
+    "ML": "Machine learning",
+    "NLP": "Natural language processing",
+    "GCP": "Google Cloud",
+    "golang": "Go",
+}
 
 
 @hookimpl
@@ -35,3 +53,9 @@ def register_views(register: Callable[[View[Any]], None]) -> None:
     """pipeline, gaps, roles and history."""
     for view in VIEWS:
         register(view)
+
+
+@hookimpl
+def register_skill_aliases(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    """The `common` pack: `COMMON_ALIASES`."""
+    register("common", COMMON_ALIASES)

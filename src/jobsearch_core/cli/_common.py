@@ -18,6 +18,7 @@ from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import Event, Recorded
 from jobsearch_core.log import DEFAULT_STREAM, EventLog
 from jobsearch_core.opening import open_log
+from jobsearch_core.views import GAPS, GapsState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -177,6 +178,35 @@ def append(log: EventLog, events: list[Event], stream: str) -> list[Recorded]:
     records = log.append(events, stream=stream)
     click.get_current_context().meta.setdefault(_APPENDED, []).extend(records)
     return records
+
+
+def append_one(event: Event, stream: str) -> int:
+    """Append one event to the command's log (see `append`); its position."""
+    (recorded,) = append(context().log, [event], stream)
+    return recorded.position
+
+
+def say_position(position: int, what: str) -> None:
+    """What a record command says: "recorded #N: <what>" (or the records, with --json)."""
+    say_recorded(f"recorded #{position}: {what}")
+
+
+def gap_list(stream: str) -> GapsState:
+    """The stream's gap list, as the `gaps` view has it now."""
+    return context().log.view(GAPS, stream=stream)
+
+
+def refuse_unless_forced(problem: str, *, force: bool) -> None:
+    """Refuse what is most likely a mistake, unless the user says it is not (--force)."""
+    if not force:
+        raise InvalidInputError(f"{problem}; add --force to record it anyway")
+
+
+def force_option(function: F) -> F:
+    """--force: record it although it looks like a mistake."""
+    return click.option(
+        "--force", is_flag=True, help="Record it even though it looks like a mistake."
+    )(function)
 
 
 def json_requested() -> bool:

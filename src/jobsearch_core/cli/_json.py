@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from jobsearch_core.codec import make_converter
 from jobsearch_core.events import Recorded, UnknownEvent, event_type_of, schema_version_of
+from jobsearch_core.spellings import MergeSuggestion
 from jobsearch_core.views.gaps import GapItem, GapsState, PunchUpItem
 from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import Application, FunnelRow, PipelineState
@@ -133,9 +134,14 @@ def _punch_up(item: PunchUpItem) -> dict[str, Any]:
 
 
 def gaps_json(
-    state: GapsState, stream: str, as_of: int | datetime | None, now: datetime
+    state: GapsState,
+    stream: str,
+    as_of: int | datetime | None,
+    now: datetime,
+    merges: Sequence[MergeSuggestion] = (),
 ) -> dict[str, Any]:
-    """The gap list in rank order, the closed items and the resume to-do list."""
+    """The gap list in rank order, the closed items, the resume to-do list and the merges
+    worth asking about."""
     focus = {item.key: recent for item, recent in state.focus_practised(now)}
     goal = (
         None if state.goal is None else {"text": state.goal, "horizon_years": state.horizon_years}
@@ -147,6 +153,10 @@ def gaps_json(
         "closed": [_gap(item, focus) for item in state.closed],
         "punch_up": [_punch_up(item) for item in state.punch_up],
         "practised_off_list": dict(state.practised_off_list),
+        "merged": {state.spellings.get(k, k): state.name_of(k) for k in state.merged},
+        "merge_suggestions": [
+            {"skills": list(m.skills), "into": m.into, "why": m.why} for m in merges
+        ],
     }
 
 

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from jobsearch_core.cli._common import (
-    F,
-    append,
+    append_one,
     at_option,
     context,
+    force_option,
     json_option,
+    refuse_unless_forced,
+    say_position,
     say_recorded,
     stream_option,
     with_at,
@@ -24,13 +26,8 @@ from jobsearch_core.events import (
     SCREENS,
     ApplicationClosed,
     CareerGoalSet,
-    Event,
     FeedbackItem,
     FeedbackReceived,
-    GapAdded,
-    GapClosed,
-    GapPracticed,
-    GapPromoted,
     Mark,
     Outcome,
     ResumeSubmitted,
@@ -40,7 +37,6 @@ from jobsearch_core.events import (
     Stage,
     skill_key,
 )
-from jobsearch_core.views.gaps import GapsState, GapStatus
 from jobsearch_core.views.pipeline import Application, PipelineState
 from jobsearch_core.views.roles import RolesState
 
@@ -48,11 +44,6 @@ __all__ = ["COMMANDS", "slug"]
 
 #: How far past the clock an event may be and still not count as "in the future".
 _SLACK = timedelta(minutes=5)
-
-
-def _append(event: Event, stream: str) -> int:
-    (recorded,) = append(context().log, [event], stream)
-    return recorded.position
 
 
 def _applications(stream: str) -> PipelineState:
@@ -65,24 +56,6 @@ def _application(application_id: str, stream: str) -> Application:
     applications = _applications(stream).applications
     found = match(application_id, applications, what="application", where=f"in stream {stream!r}")
     return applications[found]
-
-
-def _refuse(problem: str, *, force: bool) -> None:
-    """Refuse what is most likely a mistake, unless the user says it is not (--force)."""
-    if not force:
-        raise InvalidInputError(f"{problem}; add --force to record it anyway")
-
-
-def force_option(function: F) -> F:
-    """--force: record it although it looks like a mistake."""
-    return click.option(
-        "--force", is_flag=True, help="Record it even though it looks like a mistake."
-    )(function)
-
-
-def _gaps(stream: str) -> GapsState:
-    state: GapsState = context().log.view("gaps", stream=stream)
-    return state
 
 
 #: Latin letters that Unicode does not decompose into a base letter and a mark.
@@ -98,10 +71,6 @@ def slug(company: str, role: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return text or "application"
-
-
-def _recorded(position: int, what: str) -> None:
-    say_recorded(f"recorded #{position}: {what}")
 
 
 @click.command("apply")
@@ -160,7 +129,7 @@ def apply_command(
         raise InvalidInputError(
             f"application {application_id!r} already exists in stream {stream!r}"
         )
-    _append(
+    append_one(
         ResumeSubmitted(
             application_id=application_id,
             company=company,
@@ -196,28 +165,28 @@ def pass_command(
     application_id, screen = app.id, Stage(stage.lower())
     when = at if at is not None else datetime.now(UTC)
     if app.outcome is not None:
-        _refuse(
+        refuse_unless_forced(
             f"{application_id} is closed ({app.outcome}); only feedback follows a close",
             force=force,
         )
     passed = next((reached for reached in app.stages if reached.stage is screen), None)
     if passed is not None:
-        _refuse(
+        refuse_unless_forced(
             f"{application_id} passed the {screen} stage already, on {passed.at:%Y-%m-%d}",
             force=force,
         )
     if app.applied_at is not None and when < app.applied_at:
-        _refuse(
+        refuse_unless_forced(
             f"the {screen} stage would be passed before the application was sent "
             f"({app.applied_at:%Y-%m-%d})",
             force=force,
         )
     if when > datetime.now(UTC) + _SLACK:
-        _refuse(f"{when:%Y-%m-%d %H:%M} is in the future", force=force)
-    position = _append(
+        refuse_unless_forced(f"{when:%Y-%m-%d %H:%M} is in the future", force=force)
+    position = append_one(
         ScreenPassed(application_id=application_id, stage=stage, note=note, **with_at(at)), stream
     )
-    _recorded(position, f"{application_id} passed the {stage} stage")
+    say_position(position, f"{application_id} passed the {stage} stage")
 
 
 @click.command("feedback")
@@ -258,13 +227,13 @@ def feedback_command(
     application_id = _application(application_id, stream).id
     items = [_item(given, Mark.PUNCH_UP) for given in punch_up]
     items += [_item(given, Mark.NEXT_FOCUS) for given in next_focus]
-    position = _append(
+    position = append_one(
         FeedbackReceived(
             application_id=application_id, items=items, source=source, note=comment, **with_at(at)
         ),
         stream,
     )
-    _recorded(
+    say_position(
         position, f"{len(items)} feedback item{'s' if len(items) != 1 else ''} on {application_id}"
     )
 
@@ -298,123 +267,12 @@ def close_command(
     application_id, ending = app.id, Outcome(outcome.lower())
     after_offer = app.outcome is Outcome.OFFER and ending in (Outcome.ACCEPTED, Outcome.DECLINED)
     if app.outcome is not None and not after_offer:
-        _refuse(f"{application_id} is closed already ({app.outcome})", force=force)
-    position = _append(
+        refuse_unless_forced(f"{application_id} is closed already ({app.outcome})", force=force)
+    position = append_one(
         ApplicationClosed(application_id=application_id, outcome=outcome, note=note, **with_at(at)),
         stream,
     )
-    _recorded(position, f"{application_id} closed: {outcome}")
-
-
-@click.group("gap")
-def gap_group() -> None:
-    """Change the gap list: add, promote, practise, close."""
-
-
-@gap_group.command("add")
-@click.argument("skill")
-@click.option("--rank", type=click.IntRange(min=1), help="Where it goes (default: the bottom).")
-@click.option("--note")
-@stream_option
-@at_option
-@json_option
-def gap_add(
-    skill: str, rank: int | None, note: str | None, stream: str, at: datetime | None
-) -> None:
-    """Write SKILL onto the gap list."""
-    position = _append(GapAdded(skill=skill, rank=rank, note=note, **with_at(at)), stream)
-    item = _gaps(stream).get(skill)
-    where = f"rank {item.rank}" if item is not None and item.rank is not None else "the list"
-    _recorded(position, f"{skill} is at {where}")
-
-
-@gap_group.command("promote")
-@click.argument("skill")
-@click.option(
-    "--to",
-    "to_rank",
-    type=click.IntRange(min=1),
-    required=True,
-    metavar="N",
-    help="The new rank (1 is the top).",
-)
-@click.option("--reason")
-@click.option("--new", is_flag=True, help="SKILL is not on the list yet: put it there, at N.")
-@force_option
-@stream_option
-@at_option
-@json_option
-def gap_promote(
-    skill: str,
-    to_rank: int,
-    reason: str | None,
-    new: bool,
-    force: bool,
-    stream: str,
-    at: datetime | None,
-) -> None:
-    """Move SKILL to rank N; the others shift."""
-    gaps = _gaps(stream)
-    if not (new or force):
-        skill = _skill(gaps, skill, hint="or add --new to put it on the list")
-    open_count = len(gaps.items)
-    limit = open_count if _is_open(gaps, skill) else open_count + 1
-    if to_rank > limit:
-        raise InvalidInputError(
-            f"rank {to_rank} is out of range: the gap list would hold {limit} item"
-            f"{'s' if limit != 1 else ''}, so use --to 1..{limit}"
-        )
-    position = _append(
-        GapPromoted(skill=skill, to_rank=to_rank, reason=reason, **with_at(at)), stream
-    )
-    _recorded(position, f"{skill} moved to rank {to_rank}")
-
-
-def _is_open(gaps: GapsState, skill: str) -> bool:
-    item = gaps.get(skill)
-    return item is not None and item.status is GapStatus.OPEN
-
-
-def _skill(gaps: GapsState, skill: str, *, hint: str | None = None) -> str:
-    """The gap item a skill means (open or closed): in any case, or by a unique prefix."""
-    names = [item.skill for item in gaps.skills.values()]
-    try:
-        return match(skill, names, what="skill", where="on the gap list")
-    except InvalidInputError as error:
-        add = hint or f"add it with: jobsearch gap add {skill!r}"
-        raise InvalidInputError(f"{error}; {add}") from None
-
-
-@gap_group.command("practice")
-@click.argument("skill")
-@click.argument("minutes", type=click.IntRange(min=0))
-@click.option("--note")
-@stream_option
-@at_option
-@json_option
-def gap_practice(
-    skill: str, minutes: int, note: str | None, stream: str, at: datetime | None
-) -> None:
-    """Record MINUTES spent practising SKILL."""
-    skill = _skill(_gaps(stream), skill)
-    position = _append(GapPracticed(skill=skill, minutes=minutes, note=note, **with_at(at)), stream)
-    _recorded(position, f"{minutes} minutes on {skill}")
-
-
-@gap_group.command("close")
-@click.argument("skill")
-@click.option("--note", help="How it was closed: a course, a certificate ...")
-@stream_option
-@at_option
-@json_option
-def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) -> None:
-    """Take SKILL off the open gap list (learned, certified)."""
-    gaps = _gaps(stream)
-    skill = _skill(gaps, skill)
-    if not _is_open(gaps, skill):
-        raise InvalidInputError(f"{skill!r} is already closed")
-    position = _append(GapClosed(skill=skill, note=note, **with_at(at)), stream)
-    _recorded(position, f"{skill} closed")
+    say_position(position, f"{application_id} closed: {outcome}")
 
 
 @click.command("goal")
@@ -427,8 +285,8 @@ def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) ->
 @json_option
 def goal_command(text: str, years: int, stream: str, at: datetime | None) -> None:
     """Set the career goal the gap list serves."""
-    position = _append(CareerGoalSet(goal=text, horizon_years=years, **with_at(at)), stream)
-    _recorded(position, f"goal set for {years} years")
+    position = append_one(CareerGoalSet(goal=text, horizon_years=years, **with_at(at)), stream)
+    say_position(position, f"goal set for {years} years")
 
 
 @click.command("suggest")
@@ -456,7 +314,7 @@ def suggest_command(
     """Record another ROLE at COMPANY that might fit, and the skills it needs."""
     if application_id is not None:
         application_id = _application(application_id, stream).id
-    position = _append(
+    position = append_one(
         RoleSuggested(
             company=company,
             role=role,
@@ -470,10 +328,11 @@ def suggest_command(
     )
     # The roles view decides what a role is missing; name those of this suggestion's skills.
     roles: RolesState = context().log.view("roles", stream=stream)
-    missing_keys = {skill_key(name) for role in roles.roles for name in role.missing}
-    missing = [name for name in skills if skill_key(name) in missing_keys]
+    key = roles.gaps.key
+    missing_keys = {key(name) for role in roles.roles for name in role.missing}
+    missing = [name for name in skills if key(name) in missing_keys]
     tail = f"; not on your list yet: {', '.join(missing)}" if missing else ""
-    _recorded(position, f"{role} at {company}{tail}")
+    say_position(position, f"{role} at {company}{tail}")
 
 
 @click.command("resume")
@@ -495,10 +354,12 @@ def resume_command(
 ) -> None:
     """Record a version of your resume and the skills it lists; the latest is the current one
     (apply --resume-version VERSION names it)."""
-    position = _append(
+    position = append_one(
         ResumeUpdated(version=version, skills=skills, note=note, **with_at(at)), stream
     )
-    _recorded(position, f"resume {version}: {len(skills)} skill{'s' if len(skills) != 1 else ''}")
+    say_position(
+        position, f"resume {version}: {len(skills)} skill{'s' if len(skills) != 1 else ''}"
+    )
 
 
 COMMANDS = [
@@ -507,7 +368,6 @@ COMMANDS = [
     pass_command,
     feedback_command,
     close_command,
-    gap_group,
     goal_command,
     suggest_command,
 ]

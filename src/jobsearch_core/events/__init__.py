@@ -33,6 +33,7 @@ from jobsearch_core.events.vocabulary import (
     ResumeUpdated,
     RoleSuggested,
     ScreenPassed,
+    SkillsMerged,
     Stage,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "ResumeUpdated",
     "RoleSuggested",
     "ScreenPassed",
+    "SkillsMerged",
     "Stage",
     "UnknownEvent",
     "event_type_of",

@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from jobsearch_core.events.base import Event
+from jobsearch_core.events.base import Event, skill_key
 from jobsearch_core.events.fields import (
     Choice,
     Names,
@@ -15,6 +15,7 @@ from jobsearch_core.events.fields import (
     name,
     optional_name,
     optional_whole,
+    refuse,
     text,
     whole,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "ResumeUpdated",
     "RoleSuggested",
     "ScreenPassed",
+    "SkillsMerged",
     "Stage",
 ]
 
@@ -233,6 +235,23 @@ class ResumeUpdated(Event):
     note: str | None = text()
 
 
+@attrs.frozen(kw_only=True)
+class SkillsMerged(Event):
+    """Spellings that are one skill, kept as `into`: from here on every view counts them as
+    one (mentions, sources and minutes add up; the merged item keeps the best rank).
+    Retracting it splits them again."""
+
+    skills: tuple[str, ...] = attrs.field(converter=_NAMES.converter, metadata=_NAMES.metadata)  # type: ignore[misc]
+    into: str = name()
+
+    def __attrs_post_init__(self) -> None:
+        # `into` may be one of `skills` or a new spelling; either way at least two skills
+        # (compared as skills are) must become one.
+        if len({skill_key(skill) for skill in (*self.skills, self.into)}) < 2:
+            field = attrs.fields(SkillsMerged).skills
+            raise refuse(self, field, "must name at least one skill other than `into`", self.skills)
+
+
 #: The built-in event classes, in the order the design names them.
 BUILTIN_EVENTS: tuple[type[Event], ...] = (
     ResumeSubmitted,
@@ -248,4 +267,5 @@ BUILTIN_EVENTS: tuple[type[Event], ...] = (
     EventRetracted,
     BaseRatesSet,
     ResumeUpdated,
+    SkillsMerged,
 )

@@ -31,6 +31,7 @@ from jobsearch_core.testing.strategies import (
     role_suggested,
     screen_passed,
     skills,
+    skills_merged,
     stream_names,
 )
 from jobsearch_core.testing.views import ViewContract, replayable
@@ -63,5 +64,6 @@ __all__ = [
     "role_suggested",
     "screen_passed",
     "skills",
+    "skills_merged",
     "stream_names",
 ]

@@ -26,7 +26,9 @@ from jobsearch_core.events import (
     ResumeUpdated,
     RoleSuggested,
     ScreenPassed,
+    SkillsMerged,
 )
+from jobsearch_core.events.base import skill_key
 from jobsearch_core.storage import NewRow
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ __all__ = [
     "role_suggested",
     "screen_passed",
     "skills",
+    "skills_merged",
     "stream_names",
 ]
 
@@ -331,6 +334,17 @@ def resume_updated() -> st.SearchStrategy[ResumeUpdated]:
     )
 
 
+def skills_merged() -> st.SearchStrategy[SkillsMerged]:
+    """Two or three spellings from the small pool made one, kept as one of them or a new one."""
+    spellings = st.lists(skills(), min_size=2, max_size=3, unique_by=skill_key)
+    return st.builds(
+        lambda at, given, into: SkillsMerged(at=at, skills=given, into=into or given[0]),
+        aware_datetimes(),
+        spellings,
+        st.none() | skills(),
+    )
+
+
 def events() -> st.SearchStrategy[Event]:
     """Any built-in event."""
     return st.one_of(
@@ -347,6 +361,7 @@ def events() -> st.SearchStrategy[Event]:
         event_retracted(),
         base_rates_set(),
         resume_updated(),
+        skills_merged(),
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
 
 import attrs
 
@@ -20,6 +20,7 @@ from jobsearch_core.events import (
     Recorded,
     ResumeUpdated,
     RoleSuggested,
+    SkillsMerged,
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
@@ -29,22 +30,37 @@ __all__ = [
     "EVENTS",
     "SELF",
     "VIEW",
+    "FocusPractice",
     "GapItem",
     "GapStatus",
     "GapsState",
     "PunchUpItem",
     "apply",
     "feedback_source",
+    "interviewer_of",
     "role_source",
+    "week_of",
 ]
 
 #: The source of a skill the seeker wrote onto the list themselves.
 SELF = "self"
 
 
+def interviewer_of(event: FeedbackReceived) -> str:
+    """Who gave a piece of feedback, as the evidence counts them: "<who> (<application id>)",
+    "interviewer" standing in for a name not given."""
+    return f"{event.source or 'interviewer'} ({event.application_id})"
+
+
 def feedback_source(event: FeedbackReceived) -> str:
     """How a feedback event is named as a source: "feedback: <who> (<application id>)"."""
-    return f"feedback: {event.source or 'interviewer'} ({event.application_id})"
+    return f"feedback: {interviewer_of(event)}"
+
+
+def week_of(moment: datetime) -> date:
+    """The Monday (UTC) of the week a moment falls in: practice is counted by these weeks."""
+    day = moment.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
 
 
 def role_source(event: RoleSuggested) -> str:
@@ -64,6 +80,19 @@ def _add_source(sources: list[str], source: str) -> None:
         sources.append(source)
 
 
+def _add_all(into: list[str], more: Iterable[str]) -> None:
+    for source in more:
+        _add_source(into, source)
+
+
+def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _latest(moments: Iterable[datetime | None]) -> datetime | None:
+    return max((m for m in moments if m is not None), default=None)
+
+
 @attrs.define(kw_only=True)
 class GapItem:
     """One skill on the gap list (or once on it): where it came from and the work put in."""
@@ -77,10 +106,14 @@ class GapItem:
     sources: list[str] = attrs.Factory(list)
     #: How many feedback items named it as `next_focus`.
     mentions: int = 0
+    #: The interviewers who named it (see `interviewer_of`), each once, in the order first seen.
+    interviewers: list[str] = attrs.Factory(list)
     #: What those interviewers said, in order (items without a comment add nothing).
     comments: list[str] = attrs.Factory(list)
     minutes_practised: int = 0
     last_practised: datetime | None = None
+    #: Minutes practised in each week (its Monday, ISO "YYYY-MM-DD", see `week_of`).
+    weekly_minutes: dict[str, int] = attrs.Factory(dict)
     #: When it (last) joined the open list.
     added_at: datetime | None = None
     #: When it was closed; None while open.
@@ -90,6 +123,63 @@ class GapItem:
     def key(self) -> str:
         """The form the skill is compared in (see `skill_key`)."""
         return key_of(self.skill)
+
+    def minutes_in_week(self, now: datetime | None = None) -> int:
+        """Minutes practised in the week (Monday to Sunday, UTC) that `now` falls in."""
+        return self.weekly_minutes.get(week_of(_now(now)).isoformat(), 0)
+
+    def weeks_in_a_row(self, now: datetime | None = None) -> int:
+        """How many weeks in a row, up to the one `now` falls in, had practice.
+
+        A streak is still alive in a week not yet practised: it then counts up to the
+        week before.
+        """
+        week = week_of(_now(now))
+        if week.isoformat() not in self.weekly_minutes:
+            week -= timedelta(days=7)
+        weeks = 0
+        while self.weekly_minutes.get(week.isoformat(), 0) > 0:
+            weeks += 1
+            week -= timedelta(days=7)
+        return weeks
+
+    def practise(self, minutes: int, at: datetime) -> None:
+        """Count time spent on it."""
+        self.minutes_practised += minutes
+        if self.last_practised is None or at > self.last_practised:
+            self.last_practised = at
+        if minutes:
+            week = week_of(at).isoformat()
+            self.weekly_minutes[week] = self.weekly_minutes.get(week, 0) + minutes
+
+    def absorb(self, other: GapItem) -> None:
+        """Take another item's evidence and practice in: it is the same skill (a merge)."""
+        _add_all(self.sources, other.sources)
+        self.mentions += other.mentions
+        _add_all(self.interviewers, other.interviewers)
+        self.comments += other.comments
+        self.minutes_practised += other.minutes_practised
+        self.last_practised = _latest((self.last_practised, other.last_practised))
+        for week, minutes in other.weekly_minutes.items():
+            self.weekly_minutes[week] = self.weekly_minutes.get(week, 0) + minutes
+        self.weekly_minutes = dict(sorted(self.weekly_minutes.items()))
+        self.added_at = _earliest((self.added_at, other.added_at))
+        self.closed_at = _latest((self.closed_at, other.closed_at))
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+@attrs.frozen(kw_only=True)
+class FocusPractice:
+    """How a focus item is being practised: the method asks for both, every week."""
+
+    item: GapItem
+    #: Weeks in a row with practice, up to this one (see `GapItem.weeks_in_a_row`).
+    weeks_in_a_row: int
+    #: Minutes practised this week (Monday to Sunday, UTC).
+    minutes_this_week: int
 
 
 @attrs.define(kw_only=True)
@@ -109,6 +199,13 @@ class PunchUpItem:
     def key(self) -> str:
         """The form the skill is compared in (see `skill_key`)."""
         return key_of(self.skill)
+
+    def absorb(self, other: PunchUpItem) -> None:
+        """Take another entry's mentions in: it is the same skill (a merge)."""
+        self.mentions += other.mentions
+        _add_all(self.sources, other.sources)
+        self.comments += other.comments
+        self.last_at = _latest((self.last_at, other.last_at))
 
 
 @attrs.define(kw_only=True)
@@ -131,23 +228,40 @@ class GapsState:
     #: lists, first spelling of each.
     resume_version: str | None = None
     resume_skills: list[str] = attrs.Factory(list)
+    #: Merged spellings (`SkillsMerged`): the key of each spelling merged away -> the key
+    #: of the skill it is now counted as.
+    merged: dict[str, str] = attrs.Factory(dict)
+    #: The name each skill a merge touched goes by: its kept form for the skill merged
+    #: into, the form it was seen in for those merged away.
+    spellings: dict[str, str] = attrs.Factory(dict)
+
+    def key(self, skill: str) -> str:
+        """The key a skill is counted under: its `skill_key`, or the one it was merged into."""
+        key = key_of(skill)
+        return self.merged.get(key, key)
+
+    def name_of(self, skill: str) -> str:
+        """The name the gap list gives a skill: a merged spelling's kept form, else as given."""
+        key = self.key(skill)
+        item = self.skills.get(key)
+        if item is not None:
+            return item.skill
+        return self.spellings.get(key, skill.strip())
 
     def has(self, skill: str) -> bool:
         """Whether the seeker has a skill: it is on the current resume, an interviewer
         marked it `punch_up`, or it is a closed gap item (learned)."""
-        key = key_of(skill)
+        key = self.key(skill)
         item = self.skills.get(key)
-        return (
-            any(key_of(listed) == key for listed in self.resume_skills)
-            or any(entry.key == key for entry in self.punch_up)
-            or (item is not None and item.status is GapStatus.CLOSED)
-        )
+        return self._on_resume(key) or (item is not None and item.status is GapStatus.CLOSED)
 
     def on_resume(self, skill: str) -> bool:
         """Whether a skill is on the current resume or its to-do list (punch it up)."""
-        key = key_of(skill)
-        return any(key_of(listed) == key for listed in self.resume_skills) or any(
-            entry.key == key for entry in self.punch_up
+        return self._on_resume(self.key(skill))
+
+    def _on_resume(self, key: str) -> bool:
+        return any(self.key(listed) == key for listed in self.resume_skills) or any(
+            self.key(entry.skill) == key for entry in self.punch_up
         )
 
     @property
@@ -171,8 +285,20 @@ class GapsState:
         return {key: rank for rank, key in enumerate(self.order, start=1)}
 
     def get(self, skill: str) -> GapItem | None:
-        """The item for a skill in any spelling, open or closed; None if never on the list."""
-        return self.skills.get(key_of(skill))
+        """The item for a skill in any spelling (merged ones too), open or closed; None if
+        never on the list."""
+        return self.skills.get(self.key(skill))
+
+    def practice(self, now: datetime | None = None) -> list[FocusPractice]:
+        """The focus items with their weeks in a row of practice and minutes this week."""
+        return [
+            FocusPractice(
+                item=item,
+                weeks_in_a_row=item.weeks_in_a_row(now),
+                minutes_this_week=item.minutes_in_week(now),
+            )
+            for item in self.focus
+        ]
 
     def focus_practised(
         self, now: datetime | None = None, days: int = 7
@@ -192,7 +318,7 @@ class GapsState:
         A new skill is created, a closed one reopened, an open one moved; `source` (if
         given) is noted on it.
         """
-        key = key_of(skill)
+        key = self.key(skill)
         item = self._open(key, skill, at)
         if source is not None:
             _add_source(item.sources, source)
@@ -204,7 +330,7 @@ class GapsState:
 
     def close(self, skill: str, at: datetime) -> GapItem | None:
         """Take a skill off the open list; None (and no change) if it is not open."""
-        key = key_of(skill)
+        key = self.key(skill)
         item = self.skills.get(key)
         if item is None or item.status is GapStatus.CLOSED:
             return None
@@ -220,7 +346,7 @@ class GapsState:
         # puts it in its place and renumbers.
         item = self.skills.get(key)
         if item is None:
-            item = self.skills[key] = GapItem(skill=skill.strip(), added_at=at)
+            item = self.skills[key] = GapItem(skill=self.name_of(skill), added_at=at)
         elif item.status is GapStatus.CLOSED:
             item.status = GapStatus.OPEN
             item.closed_at = None
@@ -229,6 +355,61 @@ class GapsState:
             return item
         self.order.append(key)
         return item
+
+    def merge(self, skills: Iterable[str], into: str) -> None:
+        """Count the spellings as one skill, `into`, from here on: their items become one,
+        open if any was, at the best rank any had; their punch-ups and off-list minutes too."""
+        target = key_of(into)
+        members: list[str] = []
+        for skill in (*skills, into):
+            key = self.key(skill)
+            if key not in members:
+                members.append(key)
+            self.spellings.setdefault(key_of(skill), skill.strip())
+        for key in members:
+            if key in self.skills:
+                # A spelling merged away keeps the name its item went by.
+                self.spellings[key] = self.skills[key].skill
+        kept = self.skills.get(target)
+        name = kept.skill if kept is not None else into.strip()
+        self.spellings[target] = name
+        for alias, key in list(self.merged.items()):
+            if key in members:
+                self.merged[alias] = target
+        for key in members:
+            self.merged[key] = target
+        self.merged.pop(target, None)
+
+        items = [self.skills.pop(key) for key in members if key in self.skills]
+        if items:
+            item = items[0]
+            for other in items[1:]:
+                item.absorb(other)
+            item.skill = name
+            was_open = [key for key in self.order if key in members]
+            if was_open:
+                item.status, item.closed_at = GapStatus.OPEN, None
+                at = self.order.index(was_open[0])
+                self.order = [key for key in self.order if key not in members]
+                self.order.insert(at, target)
+            self.skills[target] = item
+            self._renumber()
+
+        entries = [entry for entry in self.punch_up if self.key(entry.skill) == target]
+        if entries:
+            for extra in entries[1:]:
+                entries[0].absorb(extra)
+                self.punch_up.remove(extra)
+            entries[0].skill = name
+
+        if any(self.key(shown) == target for shown in self.practised_off_list):
+            off_list: dict[str, int] = {}
+            for shown, minutes in self.practised_off_list.items():
+                if self.key(shown) == target:
+                    off_list[name] = off_list.get(name, 0) + minutes
+                else:
+                    off_list[shown] = minutes
+            self.practised_off_list = off_list
 
     def _renumber(self) -> None:
         # The list is short (a punch list), so renumbering all of it keeps 1..n exact.
@@ -240,8 +421,7 @@ class GapsState:
 
 
 def _added(state: GapsState, event: GapAdded, recorded: Recorded) -> None:
-    key = key_of(event.skill)
-    item = state.skills.get(key)
+    item = state.get(event.skill)
     if item is not None and item.status is GapStatus.OPEN and event.rank is None:
         # Already open and no rank asked for: it stays where it is.
         _add_source(item.sources, SELF)
@@ -258,16 +438,17 @@ def _promoted(state: GapsState, event: GapPromoted, recorded: Recorded) -> None:
 
 
 def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> None:
-    source = feedback_source(event)
+    source, interviewer = feedback_source(event), interviewer_of(event)
     for feedback in event.items:
         if feedback.mark is Mark.NEXT_FOCUS:
-            key = key_of(feedback.skill)
-            item = state.skills.get(key)
+            item = state.get(feedback.skill)
             if item is None or item.status is GapStatus.CLOSED:
                 item = state.place(feedback.skill, None, event.at, source)
             else:
                 _add_source(item.sources, source)
             item.mentions += 1
+            if all(key_of(known) != key_of(interviewer) for known in item.interviewers):
+                item.interviewers.append(interviewer)
             if feedback.comment is not None:
                 item.comments.append(feedback.comment)
         else:
@@ -275,10 +456,10 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
 
 
 def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at: datetime) -> None:
-    key = key_of(skill)
+    key = state.key(skill)
     entry = next((entry for entry in state.punch_up if entry.key == key), None)
     if entry is None:
-        entry = PunchUpItem(skill=skill.strip())
+        entry = PunchUpItem(skill=state.name_of(skill))
         state.punch_up.append(entry)
     entry.mentions += 1
     _add_source(entry.sources, source)
@@ -291,13 +472,13 @@ def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at
 def _practised(state: GapsState, event: GapPracticed, recorded: Recorded) -> None:
     item = state.get(event.skill)
     if item is not None:
-        item.minutes_practised += event.minutes
-        if item.last_practised is None or event.at > item.last_practised:
-            item.last_practised = event.at
+        item.practise(event.minutes, event.at)
         return
     # Not on the list (yet, or by another spelling): keep the minutes rather than lose them.
-    key = key_of(event.skill)
-    shown = next((s for s in state.practised_off_list if key_of(s) == key), event.skill.strip())
+    key = state.key(event.skill)
+    shown = next(
+        (s for s in state.practised_off_list if state.key(s) == key), state.name_of(event.skill)
+    )
     state.practised_off_list[shown] = state.practised_off_list.get(shown, 0) + event.minutes
 
 
@@ -319,8 +500,12 @@ def _resume(state: GapsState, event: ResumeUpdated, recorded: Recorded) -> None:
     state.resume_version = event.version.strip()
     listed: dict[str, str] = {}
     for skill in event.skills:
-        listed.setdefault(key_of(skill), skill.strip())
+        listed.setdefault(state.key(skill), skill.strip())
     state.resume_skills = list(listed.values())
+
+
+def _merged(state: GapsState, event: SkillsMerged, recorded: Recorded) -> None:
+    state.merge(event.skills, event.into)
 
 
 def _goal(state: GapsState, event: CareerGoalSet, recorded: Recorded) -> None:
@@ -338,6 +523,7 @@ _HANDLERS: dict[type[Event], Handler[GapsState]] = {
     RoleSuggested: _suggested,
     CareerGoalSet: _goal,
     ResumeUpdated: _resume,
+    SkillsMerged: _merged,
 }
 #: The event classes the gap list folds (the rest leave it as it is).
 EVENTS: tuple[type[Event], ...] = tuple(_HANDLERS)
@@ -348,7 +534,7 @@ apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(_HANDLERS)
 
 VIEW: View[GapsState] = View(
     name="gaps",
-    version=3,
+    version=4,
     initial=GapsState,
     apply=apply,
     state_type=GapsState,

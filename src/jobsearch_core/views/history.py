@@ -21,8 +21,10 @@ from jobsearch_core.events import (
     GapClosed,
     GapPromoted,
     Recorded,
+    SkillsMerged,
     event_type_of,
 )
+from jobsearch_core.events.base import skill_key
 from jobsearch_core.views.gaps import GapsState, feedback_source
 from jobsearch_core.views.view import View
 
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 #: The events that can change open ranks.
-_RANKING_EVENTS = (GapAdded, GapPromoted, FeedbackReceived, GapClosed)
+_RANKING_EVENTS = (GapAdded, GapPromoted, FeedbackReceived, GapClosed, SkillsMerged)
 
 
 @attrs.define(kw_only=True)
@@ -53,7 +55,8 @@ class RankChange:
     rank: int | None
     #: The rank before; None when it was not on the open list.
     previous: int | None
-    #: The event's type name: "GapPromoted", "FeedbackReceived", "GapAdded", "GapClosed".
+    #: The event's type name: "GapPromoted", "FeedbackReceived", "GapAdded", "GapClosed",
+    #: "SkillsMerged".
     cause: str
     #: A readable line: the promotion reason, the feedback source, what shifted it ...
     detail: str | None = None
@@ -143,6 +146,12 @@ def _detail(event: Event, moved: str, subject: str | None) -> str | None:
     # told what pushed them.
     if isinstance(event, FeedbackReceived):
         return feedback_source(event)
+    if isinstance(event, SkillsMerged):
+        if moved == subject:
+            return "merged: " + ", ".join(event.skills)
+        if any(skill_key(moved) == skill_key(skill) for skill in event.skills):
+            return f"merged into {subject}"
+        return f"shifted: {', '.join(event.skills)} merged into {subject}"
     if moved == subject:
         if isinstance(event, GapPromoted):
             return event.reason
@@ -200,10 +209,13 @@ def apply(state: HistoryState, recorded: Recorded, inputs: Mapping[str, Any]) ->
         while end_before > same and order_before[end_before - 1] == order_after[end_after - 1]:
             end_before -= 1
             end_after -= 1
-    named = isinstance(event, GapAdded | GapPromoted | GapClosed)
-    subject_item = gaps.get(event.skill) if named else None  # type: ignore[attr-defined]
-    subject = subject_item.skill if subject_item is not None else None
-    cause, position, at, skills = event_type_of(event), recorded.position, event.at, gaps.skills
+    if isinstance(event, GapAdded | GapPromoted | GapClosed):
+        subject: str | None = gaps.name_of(event.skill)
+    elif isinstance(event, SkillsMerged):
+        subject = gaps.name_of(event.into)
+    else:
+        subject = None
+    cause, position, at = event_type_of(event), recorded.position, event.at
     before = {key: rank for rank, key in enumerate(order_before[same:end_before], start=same + 1)}
     changes: list[tuple[str, int | None, int | None]] = []
     # In the order of their new rank, then the skills that left the list.
@@ -214,7 +226,9 @@ def apply(state: HistoryState, recorded: Recorded, inputs: Mapping[str, Any]) ->
     changes += [(key, None, left) for key, left in before.items()]
     ranks = state.ranks
     for key, new_rank, old_rank in changes:
-        skill = skills[key].skill
+        # A spelling merged away has left the gap list's items: its name is kept.
+        item = gaps.skills.get(key)
+        skill = item.skill if item is not None else gaps.spellings.get(key, key)
         change = RankChange(
             position=position,
             at=at,
@@ -239,7 +253,7 @@ def finish(state: HistoryState, inputs: Mapping[str, Any]) -> HistoryState:
 
 VIEW: View[HistoryState] = View(
     name="history",
-    version=2,
+    version=3,
     initial=HistoryState,
     apply=apply,
     state_type=HistoryState,

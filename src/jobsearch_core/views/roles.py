@@ -122,22 +122,25 @@ class RolesState:
 
 def analyse(suggestion: Suggestion, gaps: GapsState) -> SuggestedRole:
     """One suggested role's gap analysis: what the seeker has (`GapsState.has`), what is
-    planned on the open gap list, and what is missing."""
+    planned on the open gap list, and what is missing. Merged spellings are one skill,
+    under the name the merge kept."""
     ranks = gaps.ranks()
-    covered = [skill for skill in suggestion.skills if gaps.has(skill)]
-    had = {key_of(skill) for skill in covered}
-    planned = [
-        skill for skill in suggestion.skills if key_of(skill) not in had and key_of(skill) in ranks
-    ]
-    kept = had | {key_of(skill) for skill in planned}
+    skills: dict[str, str] = {}
+    for skill in suggestion.skills:
+        key = gaps.key(skill)
+        # A spelling merged away goes by the kept name; any other keeps the role's own.
+        skills.setdefault(key, skill if key == key_of(skill) else gaps.name_of(skill))
+    covered = [skill for skill in skills.values() if gaps.has(skill)]
+    planned = [skill for key, skill in skills.items() if key in ranks and skill not in covered]
+    missing = [skill for skill in skills.values() if skill not in covered and skill not in planned]
     return SuggestedRole(
         company=suggestion.company,
         role=suggestion.role,
-        skills=list(suggestion.skills),
+        skills=list(skills.values()),
         covered=covered,
         planned=planned,
-        missing=[skill for skill in suggestion.skills if key_of(skill) not in kept],
-        planned_ranks={skill: ranks[key_of(skill)] for skill in planned},
+        missing=missing,
+        planned_ranks={skill: ranks[gaps.key(skill)] for skill in planned},
         on_resume=[skill for skill in covered if gaps.on_resume(skill)],
         suggested_by=list(suggestion.suggested_by),
         application_ids=list(suggestion.application_ids),
