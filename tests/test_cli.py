@@ -1101,3 +1101,48 @@ class TestMerge:
         """Spellings that are one skill already are refused with exit 2."""
         result = run("gap", "merge", "SQL", "sql ", "--into", "Sql", code=2)
         assert "one skill already" in result.stderr
+
+
+class TestPlan:
+    """jobsearch plan: the evidence's order, its questions, and accepting it."""
+
+    def test_plan_questions_and_accept(self, run: Run) -> None:
+        """The plan argues with the seeker's order once, and --accept settles it."""
+        for skill in ("Python", "SQL", "Statistics", "dbt"):
+            run("gap", "add", skill)
+        run("apply", "Acme", "Analyst")
+        for who in ("Ann", "Bob"):
+            run("feedback", "acme-analyst", "--next-focus", "dbt", "--next-focus", "SQL",
+                "--next-focus", "Python", "--source", who)  # fmt: skip
+        shown = run("plan").output
+        assert "Move dbt in front of item 3, Statistics?" in shown
+        plan = json.loads(run("plan", "--json").output)
+        assert [(i["skill"], i["rank"], i["suggested_rank"]) for i in plan["items"]] == [
+            ("Python", 1, 1),
+            ("SQL", 2, 2),
+            ("dbt", 4, 3),
+            ("Statistics", 3, 4),
+        ]
+        assert plan["questions"][0]["in_front_of"] == "Statistics"
+        said = run("plan", "--accept").output
+        assert "1 move to the suggested order" in said
+        (promoted,) = json.loads(run("log", "--json").output)[-1:]
+        assert promoted["type"] == "GapPromoted"
+        assert promoted["data"]["reason"].startswith("plan: named by 2 interviewers")
+        assert json.loads(run("plan", "--json").output)["questions"] == []
+        assert "nothing to record" in run("plan", "--accept").output
+        assert run("plan", "--accept", "--as-of", "3", code=2).stderr
+
+    def test_focus_practice_this_week(self, run: Run) -> None:
+        """gaps and plan tell the focus items' minutes this week and weeks in a row."""
+        run("gap", "add", "SQL")
+        run("gap", "add", "dbt")
+        run("gap", "practice", "SQL", "20", "--at", "7d ago")
+        run("gap", "practice", "SQL", "25")
+        gaps = json.loads(run("gaps", "--json").output)["items"]
+        assert (gaps[0]["weeks_in_a_row"], gaps[0]["minutes_this_week"]) == (2, 25)
+        assert (gaps[1]["weeks_in_a_row"], gaps[1]["minutes_this_week"]) == (0, 0)
+        assert "FOCUS: 25 min this week, 2 wk in a row" in run("gaps").output
+        assert "SQL: 2 weeks in a row, 25 min this week" in run("plan").output
+        practice = json.loads(run("plan", "--json").output)["practice"]
+        assert practice[1] == {"skill": "dbt", "weeks_in_a_row": 0, "minutes_this_week": 0}

@@ -471,3 +471,56 @@ class TestProperties:
         converter = json_converter()
         text = json.dumps(converter.unstructure(state))
         assert converter.structure(json.loads(text), GapsState) == state
+
+
+class TestPracticeWeeks:
+    """Weeks in a row with practice, and the minutes of this week (Monday to Sunday, UTC)."""
+
+    MONDAY = datetime(2026, 11, 30, 9, tzinfo=UTC)
+
+    def practised(self, *days_ago: int, minutes: int = 30) -> GapsState:
+        """SQL practised `minutes` on each of the days so many days before MONDAY + 2."""
+        now = self.MONDAY + timedelta(days=2)
+        events: list[Event] = [GapAdded(skill="SQL", at=T0)]
+        events += [
+            GapPracticed(skill="SQL", minutes=minutes, at=now - timedelta(days=d)) for d in days_ago
+        ]
+        return fold(VIEW, events)
+
+    def test_a_streak_up_to_this_week(self):
+        """Practice this week and the two before: three weeks in a row."""
+        item = self.practised(0, 8, 15).items[0]
+        now = self.MONDAY + timedelta(days=2)
+        assert item.weeks_in_a_row(now) == 3
+        assert item.minutes_in_week(now) == 30
+
+    def test_still_alive_before_this_week_s_practice(self):
+        """Not yet practised this week: the streak counts up to last week."""
+        item = self.practised(8, 15).items[0]
+        now = self.MONDAY + timedelta(days=2)
+        assert item.weeks_in_a_row(now) == 2
+        assert item.minutes_in_week(now) == 0
+
+    def test_a_missed_week_breaks_it(self):
+        """A week with no practice ends the streak."""
+        item = self.practised(0, 15).items[0]
+        assert item.weeks_in_a_row(self.MONDAY + timedelta(days=2)) == 1
+
+    def test_zero_minutes_is_not_practice(self):
+        """Logging 0 minutes keeps nothing going."""
+        item = self.practised(0, minutes=0).items[0]
+        assert item.weeks_in_a_row(self.MONDAY + timedelta(days=2)) == 0
+
+    def test_weeks_start_on_monday_utc(self):
+        """Sunday 23:30 UTC is last week; Monday 00:30 UTC this week."""
+        events = [
+            GapAdded(skill="SQL", at=T0),
+            GapPracticed(skill="SQL", minutes=10, at=self.MONDAY.replace(hour=0, minute=30)),
+            GapPracticed(skill="SQL", minutes=5, at=self.MONDAY - timedelta(minutes=570)),
+        ]
+        item = fold(VIEW, events).items[0]
+        assert item.weekly_minutes == {"2026-11-23": 5, "2026-11-30": 10}
+        practice = fold(VIEW, events).practice(self.MONDAY + timedelta(days=6))
+        assert [(p.item.skill, p.weeks_in_a_row, p.minutes_this_week) for p in practice] == [
+            ("SQL", 2, 10)
+        ]

@@ -171,7 +171,24 @@ class TestPractice:
         """On day 92, A/B testing (last practised on day 84) is due; day 87's practice is not."""
         found = of_kind(nudges(demo_log, now=day(92.5)), NudgeKind.PRACTISE)
         assert [(n.subject, n.days) for n in found] == [("A/B testing", 8)]
-        assert found[0].message == "A/B testing (rank 1, a focus item): last practised 8 days ago"
+        assert found[0].message == (
+            "A/B testing (rank 1, a focus item): last practised 8 days ago; "
+            f"keep the {demo_log.view('gaps').items[0].weeks_in_a_row(day(92.5))}-week streak going"
+        )
+
+    def test_a_streak_at_risk_at_the_weekend(self, demo_log: EventLog) -> None:
+        """On Saturday of the week after, Stakeholder communication (practised on day 87,
+        within a 10-day window) has nothing this week: its streak is at risk."""
+        saturday = day(95.5)
+        assert saturday.weekday() == 5
+        found = of_kind(nudges(demo_log, now=saturday, practice_days=10), NudgeKind.PRACTISE)
+        assert [n.subject for n in found] == ["A/B testing", "Stakeholder communication"]
+        assert found[1].message.startswith(
+            "Stakeholder communication (rank 2, a focus item): not practised this week yet; "
+            "practise it by Sunday to keep the "
+        )
+        friday = of_kind(nudges(demo_log, now=day(94.5), practice_days=10), NudgeKind.PRACTISE)
+        assert [n.subject for n in friday] == ["A/B testing"]
 
     def test_window_is_configurable(self, demo_log: EventLog) -> None:
         """With a 3-day window, both focus items are due at the end of the demo."""

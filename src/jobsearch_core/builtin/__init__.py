@@ -50,7 +50,7 @@ def register_event_types(register: Callable[[type[Event]], None]) -> None:
 
 @hookimpl
 def register_views(register: Callable[[View[Any]], None]) -> None:
-    """pipeline, gaps, roles and history."""
+    """pipeline, gaps, roles, history and plan."""
     for view in VIEWS:
         register(view)
 

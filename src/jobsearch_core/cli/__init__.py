@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from jobsearch_core.cli import admin, correct, data, funnel, gap, pictures, read, record
+from jobsearch_core.cli import admin, correct, data, funnel, gap, pictures, plan, read, record
 from jobsearch_core.cli._common import Context, context, printable, say
 from jobsearch_core.errors import (
     BackendError,
@@ -160,7 +160,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (record, gap, correct, read, funnel, data, pictures, admin):
+for module in (record, gap, correct, read, plan, funnel, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

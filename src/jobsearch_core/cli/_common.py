@@ -113,6 +113,22 @@ def parse_as_of(text: str | None) -> int | datetime | None:
 # --- shared options --------------------------------------------------------------------------
 
 
+def moment_of(as_of: int | datetime | None) -> datetime:
+    """The 'now' a view shown --as-of a moment is measured from ("practised in the last 7
+    days"): that moment, else now."""
+    return as_of if isinstance(as_of, datetime) else datetime.now(UTC)
+
+
+def view_title(view: str, stream: str, as_of: int | datetime | None) -> str:
+    """A view's table title: "<view> (<stream>, as of ...)"."""
+    when = ""
+    if isinstance(as_of, int):
+        when = f", as of position {as_of}"
+    elif isinstance(as_of, datetime):
+        when = f", as of {as_of.astimezone():%Y-%m-%d %H:%M}"
+    return f"{view} ({stream}{when})"
+
+
 def stream_option(function: F) -> F:
     """--stream: which seeker's stream (default: me)."""
     return click.option(

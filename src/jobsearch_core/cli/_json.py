@@ -10,9 +10,10 @@ from typing import Any
 from jobsearch_core.codec import make_converter
 from jobsearch_core.events import Recorded, UnknownEvent, event_type_of, schema_version_of
 from jobsearch_core.spellings import MergeSuggestion
-from jobsearch_core.views.gaps import GapItem, GapsState, PunchUpItem
+from jobsearch_core.views.gaps import FocusPractice, GapItem, GapsState, PunchUpItem
 from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import Application, FunnelRow, PipelineState
+from jobsearch_core.views.plan import PlanState
 from jobsearch_core.views.roles import RolesState
 
 __all__ = [
@@ -106,7 +107,10 @@ def pipeline_json(
     }
 
 
-def _gap(item: GapItem, focus: dict[str, bool]) -> dict[str, Any]:
+def _gap(
+    item: GapItem, focus: dict[str, bool], practice: Mapping[str, FocusPractice]
+) -> dict[str, Any]:
+    entry = practice.get(item.key)
     return {
         "rank": item.rank,
         "skill": item.skill,
@@ -120,6 +124,10 @@ def _gap(item: GapItem, focus: dict[str, bool]) -> dict[str, Any]:
         "closed_at": _when(item.closed_at),
         "focus": item.key in focus,
         "practised_recently": focus.get(item.key),
+        "interviewers": list(item.interviewers),
+        "weekly_minutes": dict(item.weekly_minutes),
+        "weeks_in_a_row": None if entry is None else entry.weeks_in_a_row,
+        "minutes_this_week": None if entry is None else entry.minutes_this_week,
     }
 
 
@@ -143,19 +151,59 @@ def gaps_json(
     """The gap list in rank order, the closed items, the resume to-do list and the merges
     worth asking about."""
     focus = {item.key: recent for item, recent in state.focus_practised(now)}
+    practice = {entry.item.key: entry for entry in state.practice(now)}
     goal = (
         None if state.goal is None else {"text": state.goal, "horizon_years": state.horizon_years}
     )
     return {
         **_envelope("gaps", stream, as_of),
         "goal": goal,
-        "items": [_gap(item, focus) for item in state.items],
-        "closed": [_gap(item, focus) for item in state.closed],
+        "items": [_gap(item, focus, practice) for item in state.items],
+        "closed": [_gap(item, focus, practice) for item in state.closed],
         "punch_up": [_punch_up(item) for item in state.punch_up],
         "practised_off_list": dict(state.practised_off_list),
         "merged": {state.spellings.get(k, k): state.name_of(k) for k in state.merged},
         "merge_suggestions": [
             {"skills": list(m.skills), "into": m.into, "why": m.why} for m in merges
+        ],
+    }
+
+
+def plan_json(
+    plan: PlanState, stream: str, as_of: int | datetime | None, now: datetime
+) -> dict[str, Any]:
+    """The plan, its questions and the focus items' practice, for --json."""
+    return {
+        **_envelope("plan", stream, as_of),
+        "items": [
+            {
+                "skill": item.skill,
+                "rank": item.rank,
+                "suggested_rank": item.suggested_rank,
+                "focus": item.focus,
+                "reasons": list(item.reasons),
+                "interviewers": list(item.interviewers),
+                "roles": list(item.roles),
+            }
+            for item in plan.items
+        ],
+        "questions": [
+            {
+                "skill": q.skill,
+                "in_front_of": q.in_front_of,
+                "rank": q.rank,
+                "text": q.text,
+            }
+            for q in plan.questions
+        ],
+        "had": list(plan.had),
+        "practice": [
+            {
+                "skill": p.item.skill,
+                "weeks_in_a_row": p.weeks_in_a_row,
+                "minutes_this_week": p.minutes_this_week,
+            }
+            for p in plan.practice(now)
         ],
     }
 

@@ -19,6 +19,8 @@ from jobsearch_core.cli._common import (
     stream_option,
     view_options,
 )
+from jobsearch_core.cli._common import moment_of as _moment_of
+from jobsearch_core.cli._common import view_title as _title
 from jobsearch_core.cli._match import match
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
@@ -57,20 +59,6 @@ def _ago(value: datetime | None, now: datetime) -> str:
         return "never"
     days = (now - value).days
     return "today" if days <= 0 else f"{days}d ago"
-
-
-def _moment_of(as_of: int | datetime | None) -> datetime:
-    """The 'now' that "practised in the last 7 days" is measured from."""
-    return as_of if isinstance(as_of, datetime) else datetime.now(UTC)
-
-
-def _title(view: str, stream: str, as_of: int | datetime | None) -> str:
-    when = ""
-    if isinstance(as_of, int):
-        when = f", as of position {as_of}"
-    elif isinstance(as_of, datetime):
-        when = f", as of {as_of.astimezone():%Y-%m-%d %H:%M}"
-    return f"{view} ({stream}{when})"
 
 
 def funnel_table(rows: list[FunnelRow], total: int, title: str) -> Table:
@@ -232,10 +220,17 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
         "what was said",
     ):
         table.add_column(column, justify="right" if column in ("rank", "mentions") else "left")
+    practice = {entry.item.key: entry for entry in state.practice(now)}
     for item in state.items:
         mark = ""
         if item.key in focus:
-            mark = "FOCUS" if focus[item.key] else "FOCUS: practise this week"
+            done = practice[item.key]
+            streak = f", {done.weeks_in_a_row} wk in a row" if done.weeks_in_a_row else ""
+            mark = (
+                f"FOCUS: {done.minutes_this_week} min this week{streak}"
+                if done.minutes_this_week
+                else f"FOCUS: practise this week{streak}"
+            )
         table.add_row(
             str(item.rank),
             item.skill,

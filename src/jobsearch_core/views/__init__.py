@@ -1,6 +1,6 @@
 """Views: named, versioned folds of a stream's events into states other tools can read.
 
-`View` is the fold's contract; `PIPELINE`, `GAPS`, `ROLES` and `HISTORY` are the built-in
+`View` is the fold's contract; `PIPELINE`, `GAPS`, `ROLES`, `HISTORY` and `PLAN` are the built-in
 views as typed handles (``log.view(GAPS)`` is a `GapsState` to a type checker, as
 ``log.view("gaps")`` is at run time); their states are exported from here too.
 """
@@ -8,7 +8,7 @@ views as typed handles (``log.view(GAPS)`` is a `GapsState` to a type checker, a
 from __future__ import annotations
 
 from jobsearch_core.views.gaps import VIEW as GAPS
-from jobsearch_core.views.gaps import GapItem, GapsState, GapStatus, PunchUpItem
+from jobsearch_core.views.gaps import FocusPractice, GapItem, GapsState, GapStatus, PunchUpItem
 from jobsearch_core.views.history import VIEW as HISTORY
 from jobsearch_core.views.history import (
     Correction,
@@ -25,6 +25,8 @@ from jobsearch_core.views.pipeline import (
     PipelineState,
     StageReached,
 )
+from jobsearch_core.views.plan import VIEW as PLAN
+from jobsearch_core.views.plan import PlanItem, PlanState, Question
 from jobsearch_core.views.replay import fold
 from jobsearch_core.views.roles import VIEW as ROLES
 from jobsearch_core.views.roles import RolesState, SuggestedRole, Suggestion
@@ -34,10 +36,12 @@ __all__ = [
     "GAPS",
     "HISTORY",
     "PIPELINE",
+    "PLAN",
     "ROLES",
     "Application",
     "BaseRate",
     "Correction",
+    "FocusPractice",
     "FunnelRow",
     "GapItem",
     "GapStatus",
@@ -45,7 +49,10 @@ __all__ = [
     "GoalChange",
     "HistoryState",
     "PipelineState",
+    "PlanItem",
+    "PlanState",
     "PunchUpItem",
+    "Question",
     "RankChange",
     "RankMove",
     "RolesState",

@@ -3,7 +3,10 @@
 1. An open application with no news for `follow_up_days`: a follow-up is due; after
    `close_after_days`, mark it `no_response`.
 2. A focus item (the top two of the gap list) not practised for `practice_days`; the
-   clock starts when it joined the list if it was never practised.
+   clock starts when it joined the list if it was never practised. At the weekend
+   (Saturday and Sunday, UTC), also one with a streak of weeks in a row of practice
+   (`GapItem.weeks_in_a_row`) and nothing yet this week: the method asks for both focus
+   items every week.
 3. A skill a suggested role needs that is not on the gap list (open or closed) nor on
    the resume to-do list.
 4. A skill feedback marked `punch_up` that the latest resume version has not addressed:
@@ -130,11 +133,25 @@ def _applications(state: NudgesState, now: datetime, thresholds: Thresholds) -> 
 
 def _practice(state: NudgesState, now: datetime, thresholds: Thresholds) -> Iterator[Nudge]:
     window = timedelta(days=thresholds.practice_days)
-    for item in state.gaps.focus:
+    for practice in state.gaps.practice(now):
+        item = practice.item
+        weeks = practice.weeks_in_a_row
+        streak = f"; keep the {weeks}-week streak going" if weeks else ""
         # Never practised: the clock starts when it joined the list, so a skill added
         # today is not overdue yet.
         since = item.last_practised or item.added_at
         if since is not None and now - since < window:
+            # Not overdue; but at the weekend a streak with nothing this week yet is at risk.
+            if weeks and not practice.minutes_this_week and now.astimezone(UTC).weekday() >= 5:
+                yield Nudge(
+                    kind=NudgeKind.PRACTISE,
+                    subject=item.skill,
+                    message=f"{item.skill} (rank {item.rank}, a focus item): not practised "
+                    f"this week yet; practise it by Sunday to keep the {weeks}-week streak",
+                    command=f"jobsearch gap practice {shlex.quote(item.skill)} MINUTES",
+                    since=since,
+                    days=(now - since).days,
+                )
             continue
         days = None if since is None else (now - since).days
         if item.last_practised is None:
@@ -146,7 +163,7 @@ def _practice(state: NudgesState, now: datetime, thresholds: Thresholds) -> Iter
         yield Nudge(
             kind=NudgeKind.PRACTISE,
             subject=item.skill,
-            message=f"{item.skill} (rank {item.rank}, a focus item): {when}",
+            message=f"{item.skill} (rank {item.rank}, a focus item): {when}{streak}",
             command=f"jobsearch gap practice {shlex.quote(item.skill)} MINUTES",
             since=since,
             days=days,
