@@ -45,6 +45,7 @@ PER_EVENT = [
     (testing.event_retracted, "EventRetracted"),
     (testing.base_rates_set, "BaseRatesSet"),
     (testing.resume_updated, "ResumeUpdated"),
+    (testing.interview_scheduled, "InterviewScheduled"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 import attrs
 
@@ -12,6 +13,7 @@ from jobsearch_core.events.fields import (
     Names,
     Records,
     Shares,
+    moment,
     name,
     optional_name,
     optional_whole,
@@ -32,6 +34,7 @@ __all__ = [
     "GapClosed",
     "GapPracticed",
     "GapPromoted",
+    "InterviewScheduled",
     "Mark",
     "Outcome",
     "ResumeSubmitted",
@@ -233,6 +236,19 @@ class ResumeUpdated(Event):
     note: str | None = text()
 
 
+@attrs.frozen(kw_only=True)
+class InterviewScheduled(Event):
+    """An interview on the calendar: the screen it decides and when (`on`, often in the
+    future; `at` is when it was arranged). Another for the same application and stage
+    moves it: the pipeline keeps the latest."""
+
+    application_id: str = name()
+    stage: Stage = attrs.field(converter=_SCREEN.converter, metadata=_SCREEN.metadata)  # type: ignore[misc]
+    on: datetime = moment()
+    with_whom: str | None = optional_name()
+    note: str | None = text()
+
+
 #: The built-in event classes, in the order the design names them.
 BUILTIN_EVENTS: tuple[type[Event], ...] = (
     ResumeSubmitted,
@@ -248,4 +264,5 @@ BUILTIN_EVENTS: tuple[type[Event], ...] = (
     EventRetracted,
     BaseRatesSet,
     ResumeUpdated,
+    InterviewScheduled,
 )
