@@ -21,9 +21,12 @@ from jobsearch_core.views.pipeline import VIEW as PIPELINE
 from jobsearch_core.views.pipeline import (
     Application,
     BaseRate,
+    FollowUp,
     FunnelRow,
+    Interview,
     PipelineState,
     StageReached,
+    UpcomingInterview,
 )
 from jobsearch_core.views.replay import fold
 from jobsearch_core.views.roles import VIEW as ROLES
@@ -38,12 +41,14 @@ __all__ = [
     "Application",
     "BaseRate",
     "Correction",
+    "FollowUp",
     "FunnelRow",
     "GapItem",
     "GapStatus",
     "GapsState",
     "GoalChange",
     "HistoryState",
+    "Interview",
     "PipelineState",
     "PunchUpItem",
     "RankChange",
@@ -52,6 +57,7 @@ __all__ = [
     "StageReached",
     "SuggestedRole",
     "Suggestion",
+    "UpcomingInterview",
     "View",
     "fold",
 ]
