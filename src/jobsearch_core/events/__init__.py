@@ -16,6 +16,7 @@ from jobsearch_core.events.base import (
 )
 from jobsearch_core.events.vocabulary import (
     BUILTIN_EVENTS,
+    SCREEN_NAMES,
     SCREENS,
     ApplicationClosed,
     BaseRatesSet,
@@ -40,6 +41,7 @@ from jobsearch_core.events.vocabulary import (
 __all__ = [
     "BUILTIN_EVENTS",
     "SCREENS",
+    "SCREEN_NAMES",
     "ApplicationClosed",
     "BaseRatesSet",
     "CareerGoalSet",

@@ -24,6 +24,7 @@ from jobsearch_core.events.fields import (
 __all__ = [
     "BUILTIN_EVENTS",
     "SCREENS",
+    "SCREEN_NAMES",
     "ApplicationClosed",
     "BaseRatesSet",
     "CareerGoalSet",
@@ -63,6 +64,13 @@ class Stage(enum.StrEnum):
 _STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
 #: The stages a screen can be passed at, in order (everything but `applied`).
 SCREENS = (Stage.RESUME, Stage.PHONE, Stage.SECOND_INTERVIEW, Stage.FINAL)
+#: How each screen is named in a sentence ("Phone screen: ...").
+SCREEN_NAMES = {
+    Stage.RESUME: "Resume screen",
+    Stage.PHONE: "Phone screen",
+    Stage.SECOND_INTERVIEW: "Second interview",
+    Stage.FINAL: "Final interview",
+}
 
 
 class Mark(enum.StrEnum):
