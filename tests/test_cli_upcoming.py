@@ -4,10 +4,14 @@ read back by the icalendar package and by a minimal reading of RFC 5545 of our o
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -35,6 +39,20 @@ def log(url: str) -> Iterator[EventLog]:
     """The same log, opened through the library."""
     with open_log(url) as opened:
         yield opened
+
+
+@pytest.fixture
+def new_york() -> Iterator[None]:
+    """Local time is New York's for the test (UTC-5 in December)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 def search(run: Run) -> None:
@@ -142,6 +160,18 @@ class TestInterview:
         run("apply", "Acme", "Data Engineer")
         run("interview", "acme", "--on", "2026-12-03T14:00+01:00", "--stage", "final")
         assert list(log.read())[-1].event.on == datetime(2026, 12, 3, 13, tzinfo=UTC)
+
+    def test_on_is_local_time(self, run: Run, log: EventLog, new_york: None) -> None:
+        """A moment without an offset is the user's local time, as with --at; the file has it
+        in UTC."""
+        day = (NOW + timedelta(days=30)).date()
+        on = datetime.combine(day, dt_time(14), tzinfo=ZoneInfo("America/New_York"))
+        run("apply", "Acme", "Data Engineer")
+        run("interview", "acme", "--on", f"{day} 14:00", "--stage", "phone")
+        assert list(log.read())[-1].event.on == on
+        assert on.utcoffset() != timedelta(0)
+        data = run("calendar", "-", "--days", "60").stdout_bytes
+        assert f"\r\nDTSTART:{on.astimezone(UTC):%Y%m%dT%H%M%S}Z\r\n".encode() in data
 
     def test_reschedule(self, run: Run, log: EventLog) -> None:
         """Another interview for the same stage moves it, and says from when."""
