@@ -20,6 +20,7 @@ from jobsearch_core.events import (
     GapClosed,
     GapPracticed,
     GapPromoted,
+    InterviewScheduled,
     Mark,
     Outcome,
     ResumeSubmitted,
@@ -64,6 +65,7 @@ class TestShape:
             "BaseRatesSet",
             "ResumeUpdated",
             "SkillsMerged",
+            "InterviewScheduled",
         }
 
     def test_positional_arguments_refused(self) -> None:
@@ -186,6 +188,33 @@ class TestValidation:
             (lambda: RoleSuggested(company="A", role="B", skills="SQL"), "skills", "'SQL'"),
             (lambda: RoleSuggested(company="A", role="B", skills=["SQL", " "]), "skills", "' '"),
             (lambda: GapClosed(skill=42), "skill", "42"),
+            (
+                lambda: InterviewScheduled(
+                    application_id="a", stage="phone", on=datetime(2026, 12, 3)
+                ),
+                "on",
+                "datetime.datetime(2026, 12, 3, 0, 0)",
+            ),
+            (
+                lambda: InterviewScheduled(application_id="a", stage="phone", on="2026-12-03"),
+                "on",
+                "'2026-12-03'",
+            ),
+            (
+                lambda: InterviewScheduled(application_id="a", stage="onsite", on=AT),
+                "stage",
+                "'onsite'",
+            ),
+            (
+                lambda: InterviewScheduled(application_id=" ", stage="phone", on=AT),
+                "application_id",
+                "' '",
+            ),
+            (
+                lambda: InterviewScheduled(application_id="a", stage="phone", on=AT, with_whom=""),
+                "with_whom",
+                "''",
+            ),
         ],
     )
     def test_refused_with_field_and_value(self, build: object, field: str, shown: str) -> None:
@@ -217,6 +246,39 @@ class TestValidation:
         text = '"quoted" \x00 🎯 שלום'
         event = ResumeSubmitted(application_id=text, company=text, role=text, note=text)
         assert event.company == text
+
+
+class TestInterviewScheduled:
+    """An interview on the calendar."""
+
+    def test_fields_and_defaults(self) -> None:
+        """`with_whom` and `note` default to None; `at` to now; the stage reads loosely."""
+        event = InterviewScheduled(application_id="a1", stage="Second interview", on=AT)
+        assert (event.stage, event.on, event.with_whom, event.note) == (
+            Stage.SECOND_INTERVIEW,
+            AT,
+            None,
+            None,
+        )
+        assert event.at.tzinfo is UTC
+
+    def test_on_is_kept_in_utc(self) -> None:
+        """An `on` in another zone is kept as the same moment in UTC, as `at` is."""
+        local = datetime(2026, 12, 3, 14, 0, tzinfo=timezone(timedelta(hours=1)))
+        event = InterviewScheduled(application_id="a1", stage="phone", on=local)
+        assert event.on == local
+        assert event.on.tzinfo is UTC
+        assert event.on.hour == 13
+
+    def test_on_may_be_in_the_future(self) -> None:
+        """An interview is usually arranged before it happens: a future `on` is kept."""
+        later = datetime.now(UTC) + timedelta(days=30)
+        assert InterviewScheduled(application_id="a1", stage="final", on=later).on == later
+
+    def test_applied_is_not_a_screen(self) -> None:
+        """The stage is a screen an interview decides, so `applied` is refused, with the choices."""
+        with pytest.raises(InvalidEventError, match="must be one of resume, phone"):
+            InterviewScheduled(application_id="a1", stage="applied", on=AT)
 
 
 class TestSkillKey:

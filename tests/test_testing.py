@@ -46,6 +46,7 @@ PER_EVENT = [
     (testing.base_rates_set, "BaseRatesSet"),
     (testing.resume_updated, "ResumeUpdated"),
     (testing.skills_merged, "SkillsMerged"),
+    (testing.interview_scheduled, "InterviewScheduled"),
 ]
 
 

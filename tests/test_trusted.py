@@ -21,6 +21,7 @@ from jobsearch_core.events import (
     Event,
     FeedbackItem,
     GapAdded,
+    InterviewScheduled,
     event_type_of,
     fields,
 )
@@ -129,9 +130,11 @@ def damaged(draw: st.DrawFn) -> tuple[str, bytes]:
     how = draw(st.sampled_from([*KEY_DAMAGE, "offset", "big", "item"]))
     damage_keys(draw, payload, how)
     if how == "offset":
+        # `at`, or another moment field (an interview's `on`), at another offset or naive.
+        field = draw(st.sampled_from([key for key in ("at", "on") if key in payload]))
         hours = draw(st.integers(-12, 14))
-        moment = event.at.astimezone(timezone(timedelta(hours=hours)))
-        payload["at"] = draw(
+        moment = getattr(event, field).astimezone(timezone(timedelta(hours=hours)))
+        payload[field] = draw(
             st.sampled_from([moment.isoformat(), moment.replace(tzinfo=None).isoformat()])
         )
     elif how == "big":
@@ -172,6 +175,26 @@ class TestFastDecode:
             assert trusted.unstructurer(cls) is not None, cls
         codec = builtin_codec()
         assert set(codec._builders) == {event_type_of(cls) for cls in BUILTIN_EVENTS}
+
+    def test_a_moment_field_besides_at(self) -> None:
+        """An interview's `on` is read by the fast path in UTC; at another offset it takes the
+        validated path, which keeps the same moment; naive, both refuse it."""
+        codec = builtin_codec()
+        event = InterviewScheduled(
+            application_id="a1", stage="phone", on=datetime(2026, 12, 3, 13, tzinfo=UTC), at=AT
+        )
+        payload = orjson.loads(codec.encode(event).data)
+        assert payload["on"] == "2026-12-03T13:00:00+00:00"
+        builder = codec._builders["InterviewScheduled"][1]
+        assert builder(payload) == event
+        shifted = {**payload, "on": "2026-12-03T14:00:00+01:00"}
+        assert builder(shifted) is None
+        [record] = codec.decode_rows([stored("InterviewScheduled", orjson.dumps(shifted))])
+        assert record.event == event
+        assert record.event.on.tzinfo is UTC
+        naive = {**payload, "on": "2026-12-03T13:00:00"}
+        with pytest.raises(CorruptEventError, match="on"):
+            codec.decode_rows([stored("InterviewScheduled", orjson.dumps(naive))])
 
     def test_other_schema_versions_take_the_validated_path(self) -> None:
         """A stored form of another schema version is never rebuilt by the fast path."""

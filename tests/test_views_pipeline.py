@@ -9,21 +9,31 @@ import attrs
 import cattrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
+from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
     SCREENS,
     ApplicationClosed,
     EventRetracted,
     FeedbackReceived,
+    InterviewScheduled,
     Outcome,
     ResumeSubmitted,
     RoleSuggested,
     ScreenPassed,
     Stage,
 )
-from jobsearch_core.testing import event_sequences
+from jobsearch_core.testing import aware_datetimes, event_sequences, interview_scheduled
+from jobsearch_core.testing import events as any_events
 from jobsearch_core.views import fold
-from jobsearch_core.views.pipeline import BASE_RATES, VIEW, PipelineState, StageReached
+from jobsearch_core.views.pipeline import (
+    BASE_RATES,
+    VIEW,
+    Interview,
+    PipelineState,
+    StageReached,
+)
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)
 
@@ -41,6 +51,13 @@ def applied(app: str, via: str | None = None, at: datetime = T0) -> ResumeSubmit
 def passed(app: str, *stages: str, at: datetime = T0) -> list[ScreenPassed]:
     """Screens passed by `app`, in the order given."""
     return [ScreenPassed(application_id=app, stage=stage, at=at) for stage in stages]
+
+
+def interview(
+    app: str, stage: str, on: datetime, *, at: datetime = T0, with_whom: str | None = None
+) -> InterviewScheduled:
+    """An interview for `app` at `stage`, on `on`, arranged at `at`."""
+    return InterviewScheduled(application_id=app, stage=stage, on=on, with_whom=with_whom, at=at)
 
 
 def json_converter() -> cattrs.Converter:
@@ -179,6 +196,149 @@ class TestApplications:
         assert [reached.stage for reached in app.stages] == [Stage.RESUME]
 
 
+class TestInterviews:
+    """Each application's interviews on the calendar, and the next one."""
+
+    def test_scheduled_interview_is_listed(self):
+        """An `InterviewScheduled` puts the interview on its application, with its position."""
+        state = fold(
+            VIEW, [applied("a1"), interview("a1", "phone", day(10), at=day(2), with_whom="Ann")]
+        )
+        app = state.applications["a1"]
+        assert app.interviews == [
+            Interview(
+                stage=Stage.PHONE, on=day(10), with_whom="Ann", position=2, arranged_at=day(2)
+            )
+        ]
+        assert app.last_activity == day(2)  # arranging it is news; the interview is to come
+
+    def test_interviews_are_soonest_first(self):
+        """The list is in the order the interviews happen, not the order they were arranged."""
+        events = [
+            applied("a1"),
+            interview("a1", "final", day(30)),
+            interview("a1", "phone", day(10)),
+            interview("a1", "second_interview", day(20)),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert [i.stage for i in app.interviews] == [
+            Stage.PHONE,
+            Stage.SECOND_INTERVIEW,
+            Stage.FINAL,
+        ]
+
+    def test_next_interview(self):
+        """The next interview is the earliest at or after the moment asked about."""
+        events = [
+            applied("a1"),
+            interview("a1", "phone", day(10)),
+            interview("a1", "second_interview", day(20)),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert app.next_interview(day(1)).stage is Stage.PHONE
+        assert app.next_interview(day(10)).stage is Stage.PHONE  # at the very moment: still next
+        assert app.next_interview(day(11)).stage is Stage.SECOND_INTERVIEW
+        assert app.next_interview(day(21)) is None
+
+    def test_next_interview_defaults_to_now(self):
+        """Without a moment, the next interview is the next one from this moment on."""
+        now = datetime.now(UTC)
+        events = [
+            applied("a1"),
+            interview("a1", "phone", now - timedelta(days=1)),
+            interview("a1", "final", now + timedelta(days=3)),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert app.next_interview().stage is Stage.FINAL
+
+    def test_next_interview_refuses_a_naive_moment(self):
+        """A naive `now` is refused with an error that names it, not compared by guesswork."""
+        app = fold(VIEW, [interview("a1", "phone", day(3))]).applications["a1"]
+        with pytest.raises(InvalidInputError, match="timezone-aware"):
+            app.next_interview(datetime(2024, 3, 1))
+
+    def test_reschedule_replaces_the_interview_of_that_stage(self):
+        """A second `InterviewScheduled` for the same application and stage moves it."""
+        events = [
+            applied("a1"),
+            interview("a1", "phone", day(10), at=day(1), with_whom="Ann"),
+            interview("a1", "phone", day(12), at=day(3)),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert [(i.stage, i.on, i.with_whom, i.position) for i in app.interviews] == [
+            (Stage.PHONE, day(12), None, 3)
+        ]
+        assert app.next_interview(day(11)).on == day(12)
+
+    def test_the_one_arranged_last_counts(self):
+        """An older arrangement recorded after the reschedule does not undo it."""
+        events = [
+            applied("a1"),
+            interview("a1", "phone", day(12), at=day(3)),
+            interview("a1", "phone", day(10), at=day(1)),  # backfilled: arranged earlier
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert [(i.on, i.position) for i in app.interviews] == [(day(12), 2)]
+
+    def test_other_applications_and_stages_are_kept_apart(self):
+        """Only the same application and stage is a reschedule."""
+        events = [
+            applied("a1"),
+            applied("a2"),
+            interview("a1", "phone", day(10)),
+            interview("a2", "phone", day(11)),
+            interview("a1", "final", day(12)),
+        ]
+        apps = fold(VIEW, events).applications
+        assert [i.stage for i in apps["a1"].interviews] == [Stage.PHONE, Stage.FINAL]
+        assert [i.on for i in apps["a2"].interviews] == [day(11)]
+
+    def test_interview_before_the_application(self):
+        """An interview for an id not yet submitted starts it; the resume fills it in later."""
+        state = fold(VIEW, [interview("a1", "phone", day(10), at=day(2)), applied("a1", at=day(1))])
+        app = state.applications["a1"]
+        assert (app.company, app.applied_at, app.stage) == ("Acme", day(1), Stage.APPLIED)
+        assert [i.stage for i in app.interviews] == [Stage.PHONE]
+
+    def test_interview_for_an_application_never_submitted(self):
+        """Folds are total: an interview alone folds, into an application with no company."""
+        app = fold(VIEW, [interview("a1", "final", day(10))]).applications["a1"]
+        assert (app.company, app.role, app.applied_at) == (None, None, None)
+        assert app.next_interview(day(0)).stage is Stage.FINAL
+
+    def test_retracted_interview_is_removed(self):
+        """Retracting an `InterviewScheduled` takes it off the calendar."""
+        events = [
+            applied("a1"),
+            interview("a1", "phone", day(10)),
+            EventRetracted(position=2, reason="never confirmed"),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert app.interviews == []
+        assert app.next_interview(day(0)) is None
+
+    def test_retracting_a_reschedule_brings_the_first_back(self):
+        """Retract the reschedule and the interview is back on its first date."""
+        events = [
+            applied("a1"),
+            interview("a1", "phone", day(10), at=day(1)),
+            interview("a1", "phone", day(12), at=day(3)),
+            EventRetracted(position=3, reason="the move fell through"),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert [(i.on, i.position) for i in app.interviews] == [(day(10), 2)]
+
+    def test_closing_keeps_the_interviews(self):
+        """A closed application keeps its interviews (past ones are its history)."""
+        events = [
+            applied("a1"),
+            interview("a1", "phone", day(10)),
+            ApplicationClosed(application_id="a1", outcome="rejected", at=day(12)),
+        ]
+        app = fold(VIEW, events).applications["a1"]
+        assert [i.on for i in app.interviews] == [day(10)]
+
+
 @attrs.frozen(kw_only=True)
 class OnsiteScreenPassed(ScreenPassed):
     """A plugin's own kind of `ScreenPassed`."""
@@ -298,6 +458,23 @@ class TestProperties:
             furthest = max((reached.stage.order for reached in app.stages), default=0)
             assert app.stage.order == furthest
             assert len({reached.stage for reached in app.stages}) == len(app.stages)
+
+    @given(
+        st.lists(
+            st.one_of(any_events(), interview_scheduled(), interview_scheduled()),
+            max_size=30,
+        ),
+        aware_datetimes(),
+    )
+    def test_interviews_one_per_stage_soonest_first(self, events, now):
+        """Any events fold into at most one interview per stage, soonest first, and the next
+        interview is the earliest of them at or after the moment asked about."""
+        for app in fold(VIEW, events).applications.values():
+            stages = [i.stage for i in app.interviews]
+            assert len(set(stages)) == len(stages)
+            assert [i.on for i in app.interviews] == sorted(i.on for i in app.interviews)
+            later = [i for i in app.interviews if i.on >= now]
+            assert app.next_interview(now) == (later[0] if later else None)
 
     @given(event_sequences(max_size=30))
     def test_json_round_trip(self, events):

@@ -9,7 +9,18 @@ from typing import Any
 
 import click
 
-from jobsearch_core.cli import admin, correct, data, funnel, gap, pictures, plan, read, record
+from jobsearch_core.cli import (
+    admin,
+    correct,
+    data,
+    funnel,
+    gap,
+    pictures,
+    plan,
+    read,
+    record,
+    upcoming,
+)
 from jobsearch_core.cli._common import Context, context, printable, say
 from jobsearch_core.errors import (
     BackendError,
@@ -147,10 +158,11 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     fed by interview feedback, suggested roles, and how your priorities moved.
 
     \b
-    Record:  apply, pass, feedback, close, gap add|promote|practice|close, goal, suggest
+    Record:  apply, pass, interview, feedback, close, gap add|promote|practice|close, goal,
+             suggest
     Correct: retract, amend, undo
-    Read:    pipeline, funnel, gaps, roles, history, log, show   (each takes --json)
-    More:    report, export, import, plugins, verify, demo
+    Read:    pipeline, funnel, upcoming, gaps, roles, history, log, show   (each takes --json)
+    More:    calendar, report, export, import, plugins, verify, demo
     """
     group = ctx.command
     if isinstance(group, JobsearchGroup):
@@ -160,7 +172,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (record, gap, correct, read, plan, funnel, data, pictures, admin):
+for module in (record, gap, correct, read, plan, funnel, upcoming, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -15,15 +15,18 @@ from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import Application, FunnelRow, PipelineState
 from jobsearch_core.views.plan import PlanState
 from jobsearch_core.views.roles import RolesState
+from jobsearch_core.views.upcoming import FollowUp, Interview, UpcomingInterview
 
 __all__ = [
     "application_json",
     "funnel_json",
     "gaps_json",
     "history_json",
+    "interview_json",
     "pipeline_json",
     "record_json",
     "roles_json",
+    "upcoming_json",
 ]
 
 _CONVERTER = make_converter()
@@ -64,8 +67,22 @@ def funnel_json(rows: list[FunnelRow]) -> list[dict[str, Any]]:
     ]
 
 
-def application_json(app: Application) -> dict[str, Any]:
-    """One application, as `pipeline --json` lists it."""
+def interview_json(interview: Interview) -> dict[str, Any]:
+    """One interview on the calendar."""
+    return {
+        "stage": str(interview.stage),
+        "on": _when(interview.on),
+        "with_whom": interview.with_whom,
+        "note": interview.note,
+        "position": interview.position,
+        "arranged_at": _when(interview.arranged_at),
+    }
+
+
+def application_json(app: Application, now: datetime | None = None) -> dict[str, Any]:
+    """One application, as `pipeline --json` lists it (its next interview from `now`,
+    default this moment)."""
+    upcoming = app.next_interview(now)
     return {
         "id": app.id,
         "company": app.company,
@@ -81,6 +98,8 @@ def application_json(app: Application) -> dict[str, Any]:
         "closed_at": _when(app.closed_at),
         "feedback_count": app.feedback_count,
         "last_activity": _when(app.last_activity),
+        "interviews": [interview_json(interview) for interview in app.interviews],
+        "next_interview": None if upcoming is None else interview_json(upcoming),
     }
 
 
@@ -93,12 +112,13 @@ def pipeline_json(
     """Applications (those `shown`, by default all), the funnel beside the base rates, and
     the funnel per channel (over all of them)."""
     chosen = list(state.applications.values()) if shown is None else shown
+    now = as_of if isinstance(as_of, datetime) else None
     return {
         **_envelope("pipeline", stream, as_of),
         "total": state.total,
         "open": state.open,
         "by_outcome": {str(k): v for k, v in state.by_outcome.items()},
-        "applications": [application_json(a) for a in chosen],
+        "applications": [application_json(a, now) for a in chosen],
         "funnel": funnel_json(state.funnel),
         "channels": {channel: funnel_json(rows) for channel, rows in state.channels.items()},
         "resume_versions": {
@@ -231,6 +251,45 @@ def roles_json(state: RolesState, stream: str, as_of: int | datetime | None) -> 
                 "note": role.note,
             }
             for role in state.roles
+        ],
+    }
+
+
+def upcoming_json(
+    interviews: list[UpcomingInterview],
+    follow_ups: list[FollowUp],
+    stream: str,
+    as_of: int | datetime | None,
+    *,
+    now: datetime,
+    until: datetime,
+    days: int,
+) -> dict[str, Any]:
+    """The interviews from `now` to `until`, soonest first, and the follow-ups due by then
+    (after `days` without news), the longest overdue first."""
+    return {
+        **_envelope("upcoming", stream, as_of),
+        "now": _when(now),
+        "until": _when(until),
+        "follow_up_days": days,
+        "interviews": [
+            {
+                "application_id": item.application_id,
+                "company": item.company,
+                "role": item.role,
+                **interview_json(item.interview),
+            }
+            for item in interviews
+        ],
+        "follow_ups": [
+            {
+                "application_id": item.application_id,
+                "company": item.company,
+                "role": item.role,
+                "since": _when(item.since),
+                "due": _when(item.due),
+            }
+            for item in follow_ups
         ],
     }
 

@@ -22,19 +22,11 @@ from jobsearch_core.cli._common import (
     with_at,
 )
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.events import BaseRatesSet, FeedbackReceived, Mark, Stage
+from jobsearch_core.events import SCREEN_NAMES, BaseRatesSet, FeedbackReceived, Mark, Stage
 from jobsearch_core.views.funnel import ENOUGH, Forecast, FunnelRow, cut_at
 from jobsearch_core.views.pipeline import PipelineState
 
 __all__ = ["COMMANDS", "foretold", "sentence"]
-
-#: How each screen is named in a sentence.
-SCREEN_NAMES = {
-    Stage.RESUME: "Resume screen",
-    Stage.PHONE: "Phone screen",
-    Stage.SECOND_INTERVIEW: "Second interview",
-    Stage.FINAL: "Final interview",
-}
 
 
 def _percent(value: float) -> str:

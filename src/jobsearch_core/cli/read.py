@@ -153,13 +153,24 @@ def pipeline_command(
         print_json(_json.pipeline_json(state, stream, as_of, shown))
         return
     out = console()
+    now = _moment_of(as_of)
     table = Table(title=_title("Pipeline", stream, as_of), title_justify="left")
     # An id is what the other commands take: never cut short, whatever the width.
     longest = max((len(app.id) for app in shown), default=2)
     table.add_column("id", no_wrap=True, min_width=longest)
-    for column in ("company", "role", "via", "applied", "stage", "outcome", "feedback"):
+    for column in (
+        "company",
+        "role",
+        "via",
+        "applied",
+        "stage",
+        "outcome",
+        "feedback",
+        "next interview",
+    ):
         table.add_column(column, overflow="fold")
     for app in shown:
+        upcoming = app.next_interview(now) if app.is_open else None
         table.add_row(
             app.id,
             app.company or "?",
@@ -169,6 +180,9 @@ def pipeline_command(
             str(app.stage),
             str(app.outcome) if app.outcome else "open",
             str(app.feedback_count),
+            "-"
+            if upcoming is None
+            else f"{upcoming.on.astimezone():%Y-%m-%d %H:%M} {upcoming.stage}",
         )
     out.print(table)
     out.print(funnel_table(state.funnel, state.total, "Funnel (furthest stage reached)"))

@@ -14,6 +14,7 @@ from jobsearch_core.cli._common import (
     context,
     force_option,
     json_option,
+    parse_moment,
     refuse_unless_forced,
     say_position,
     say_recorded,
@@ -23,11 +24,13 @@ from jobsearch_core.cli._common import (
 from jobsearch_core.cli._match import match
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
+    SCREEN_NAMES,
     SCREENS,
     ApplicationClosed,
     CareerGoalSet,
     FeedbackItem,
     FeedbackReceived,
+    InterviewScheduled,
     Mark,
     Outcome,
     ResumeSubmitted,
@@ -187,6 +190,68 @@ def pass_command(
         ScreenPassed(application_id=application_id, stage=stage, note=note, **with_at(at)), stream
     )
     say_position(position, f"{application_id} passed the {stage} stage")
+
+
+@click.command("interview")
+@click.argument("application_id", metavar="APP_ID")
+@click.option(
+    "--on",
+    "on_text",
+    required=True,
+    metavar="DATE",
+    help='When the interview is: "2026-12-03 14:00" (your local time unless an offset is given).',
+)
+@click.option(
+    "--stage",
+    type=click.Choice([str(s) for s in SCREENS], case_sensitive=False),
+    required=True,
+    help="The screen it decides.",
+)
+@click.option("--with", "with_whom", metavar="WHO", help="Who it is with: a name, a title.")
+@click.option("--note", help="Anything else: the address, the call link.")
+@force_option
+@stream_option
+@at_option
+@json_option
+def interview_command(
+    application_id: str,
+    on_text: str,
+    stage: str,
+    with_whom: str | None,
+    note: str | None,
+    force: bool,
+    stream: str,
+    at: datetime | None,
+) -> None:
+    """Put an interview for APP_ID on the calendar; another for the same stage moves it."""
+    app = _application(application_id, stream)
+    application_id, screen = app.id, Stage(stage.lower())
+    on = parse_moment(on_text, option="--on")
+    if app.outcome is not None:
+        refuse_unless_forced(f"{application_id} is closed ({app.outcome})", force=force)
+    event = InterviewScheduled(
+        application_id=application_id,
+        stage=screen,
+        on=on,
+        with_whom=with_whom,
+        note=note,
+        **with_at(at),
+    )
+    kept = next((kept for kept in app.interviews if kept.stage is screen), None)
+    position = append_one(event, stream)
+    was = ""
+    if kept is not None:
+        # The pipeline keeps the one arranged last: a backfilled older one moves nothing.
+        shown = f"{kept.on.astimezone():%Y-%m-%d %H:%M}"
+        was = (
+            f" (moved from {shown})"
+            if event.at >= kept.arranged_at
+            else f" (arranged before the one on {shown}, which stands)"
+        )
+    say_position(
+        position,
+        f"{application_id}: {SCREEN_NAMES[screen]} on {on.astimezone():%Y-%m-%d %H:%M}{was}",
+    )
 
 
 @click.command("feedback")
@@ -366,6 +431,7 @@ COMMANDS = [
     resume_command,
     apply_command,
     pass_command,
+    interview_command,
     feedback_command,
     close_command,
     goal_command,

@@ -16,6 +16,7 @@ from jobsearch_core.events.base import (
 )
 from jobsearch_core.events.vocabulary import (
     BUILTIN_EVENTS,
+    SCREEN_NAMES,
     SCREENS,
     ApplicationClosed,
     BaseRatesSet,
@@ -27,6 +28,7 @@ from jobsearch_core.events.vocabulary import (
     GapClosed,
     GapPracticed,
     GapPromoted,
+    InterviewScheduled,
     Mark,
     Outcome,
     ResumeSubmitted,
@@ -40,6 +42,7 @@ from jobsearch_core.events.vocabulary import (
 __all__ = [
     "BUILTIN_EVENTS",
     "SCREENS",
+    "SCREEN_NAMES",
     "ApplicationClosed",
     "BaseRatesSet",
     "CareerGoalSet",
@@ -51,6 +54,7 @@ __all__ = [
     "GapClosed",
     "GapPracticed",
     "GapPromoted",
+    "InterviewScheduled",
     "Mark",
     "Outcome",
     "Recorded",

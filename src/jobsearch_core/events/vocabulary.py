@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 import attrs
 
@@ -12,6 +13,7 @@ from jobsearch_core.events.fields import (
     Names,
     Records,
     Shares,
+    moment,
     name,
     optional_name,
     optional_whole,
@@ -23,6 +25,7 @@ from jobsearch_core.events.fields import (
 __all__ = [
     "BUILTIN_EVENTS",
     "SCREENS",
+    "SCREEN_NAMES",
     "ApplicationClosed",
     "BaseRatesSet",
     "CareerGoalSet",
@@ -33,6 +36,7 @@ __all__ = [
     "GapClosed",
     "GapPracticed",
     "GapPromoted",
+    "InterviewScheduled",
     "Mark",
     "Outcome",
     "ResumeSubmitted",
@@ -62,6 +66,13 @@ class Stage(enum.StrEnum):
 _STAGE_ORDER = {stage: i for i, stage in enumerate(Stage)}
 #: The stages a screen can be passed at, in order (everything but `applied`).
 SCREENS = (Stage.RESUME, Stage.PHONE, Stage.SECOND_INTERVIEW, Stage.FINAL)
+#: How each screen is named in a sentence ("Phone screen: ...").
+SCREEN_NAMES = {
+    Stage.RESUME: "Resume screen",
+    Stage.PHONE: "Phone screen",
+    Stage.SECOND_INTERVIEW: "Second interview",
+    Stage.FINAL: "Final interview",
+}
 
 
 class Mark(enum.StrEnum):
@@ -252,6 +263,19 @@ class SkillsMerged(Event):
             raise refuse(self, field, "must name at least one skill other than `into`", self.skills)
 
 
+@attrs.frozen(kw_only=True)
+class InterviewScheduled(Event):
+    """An interview on the calendar: the screen it decides and when (`on`, often in the
+    future; `at` is when it was arranged). Another for the same application and stage
+    moves it: the pipeline keeps the latest."""
+
+    application_id: str = name()
+    stage: Stage = attrs.field(converter=_SCREEN.converter, metadata=_SCREEN.metadata)  # type: ignore[misc]
+    on: datetime = moment()
+    with_whom: str | None = optional_name()
+    note: str | None = text()
+
+
 #: The built-in event classes, in the order the design names them.
 BUILTIN_EVENTS: tuple[type[Event], ...] = (
     ResumeSubmitted,
@@ -268,4 +292,5 @@ BUILTIN_EVENTS: tuple[type[Event], ...] = (
     BaseRatesSet,
     ResumeUpdated,
     SkillsMerged,
+    InterviewScheduled,
 )

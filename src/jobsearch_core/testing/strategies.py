@@ -20,6 +20,7 @@ from jobsearch_core.events import (
     GapClosed,
     GapPracticed,
     GapPromoted,
+    InterviewScheduled,
     Mark,
     Outcome,
     ResumeSubmitted,
@@ -51,6 +52,7 @@ __all__ = [
     "gap_practiced",
     "gap_promoted",
     "hostile_texts",
+    "interview_scheduled",
     "names",
     "new_rows",
     "notes",
@@ -345,6 +347,21 @@ def skills_merged() -> st.SearchStrategy[SkillsMerged]:
     )
 
 
+def interview_scheduled() -> st.SearchStrategy[InterviewScheduled]:
+    """An interview arranged for one of the pooled applications, at a screen (sometimes
+    spelled as text), on a moment before or after it was arranged."""
+    stages = st.sampled_from((*SCREENS, "phone", "Second Interview", "final"))
+    return st.builds(
+        InterviewScheduled,
+        at=aware_datetimes(),
+        application_id=application_ids(),
+        stage=stages,
+        on=aware_datetimes(),
+        with_whom=_optional_names(),
+        note=notes(),
+    )
+
+
 def events() -> st.SearchStrategy[Event]:
     """Any built-in event."""
     return st.one_of(
@@ -362,6 +379,7 @@ def events() -> st.SearchStrategy[Event]:
         base_rates_set(),
         resume_updated(),
         skills_merged(),
+        interview_scheduled(),
     )
 
 

@@ -21,9 +21,12 @@ from jobsearch_core.views.pipeline import VIEW as PIPELINE
 from jobsearch_core.views.pipeline import (
     Application,
     BaseRate,
+    FollowUp,
     FunnelRow,
+    Interview,
     PipelineState,
     StageReached,
+    UpcomingInterview,
 )
 from jobsearch_core.views.plan import VIEW as PLAN
 from jobsearch_core.views.plan import PlanItem, PlanState, Question
@@ -42,12 +45,14 @@ __all__ = [
     "BaseRate",
     "Correction",
     "FocusPractice",
+    "FollowUp",
     "FunnelRow",
     "GapItem",
     "GapStatus",
     "GapsState",
     "GoalChange",
     "HistoryState",
+    "Interview",
     "PipelineState",
     "PlanItem",
     "PlanState",
@@ -59,6 +64,7 @@ __all__ = [
     "StageReached",
     "SuggestedRole",
     "Suggestion",
+    "UpcomingInterview",
     "View",
     "fold",
 ]

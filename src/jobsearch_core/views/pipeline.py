@@ -1,4 +1,5 @@
-"""The `pipeline` view: every application, how far it got, and the funnel beside the base rates."""
+"""The `pipeline` view: every application, how far it got, its interviews, and the funnel
+beside the base rates."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from jobsearch_core.events import (
     BaseRatesSet,
     Event,
     FeedbackReceived,
+    InterviewScheduled,
     Outcome,
     Recorded,
     ResumeSubmitted,
@@ -30,6 +32,17 @@ from jobsearch_core.views.funnel import (
     forecast,
     funnel,
 )
+from jobsearch_core.views.upcoming import (
+    FOLLOW_UP_DAYS,
+    FollowUp,
+    Interview,
+    UpcomingInterview,
+    follow_ups,
+    moment_or_now,
+    next_after,
+    reschedule,
+    upcoming,
+)
 from jobsearch_core.views.view import View
 
 __all__ = [
@@ -38,9 +51,12 @@ __all__ = [
     "VIEW",
     "Application",
     "BaseRate",
+    "FollowUp",
     "FunnelRow",
+    "Interview",
     "PipelineState",
     "StageReached",
+    "UpcomingInterview",
     "apply",
     "funnel",
 ]
@@ -80,6 +96,9 @@ class Application:
     feedback_count: int = 0
     #: The latest `at` of any event touching this application.
     last_activity: datetime | None = None
+    #: Its interviews on the calendar, soonest first: one per stage (a reschedule replaces
+    #: the earlier one), past ones included.
+    interviews: list[Interview] = attrs.Factory(list)
 
     @property
     def channel(self) -> str:
@@ -99,6 +118,10 @@ class Application:
     def passed_at(self, stage: Stage) -> datetime | None:
         """When the application passed `stage` (None if that screen was not recorded)."""
         return next((reached.at for reached in self.stages if reached.stage is stage), None)
+
+    def next_interview(self, now: datetime | None = None) -> Interview | None:
+        """Its earliest interview at or after `now` (default: this moment), or None."""
+        return next_after(self.interviews, moment_or_now(now))
 
 
 @attrs.define(kw_only=True)
@@ -186,6 +209,20 @@ class PipelineState:
             version: funnel(apps, now=now, base_rates=typical) for version, apps in grouped.items()
         }
 
+    def upcoming(
+        self, now: datetime | None = None, *, until: datetime | None = None
+    ) -> list[UpcomingInterview]:
+        """The interviews of open applications from `now` (default: this moment) to `until`
+        (None: no end), soonest first."""
+        return upcoming(self.applications.values(), now=moment_or_now(now), until=until)
+
+    def follow_ups(
+        self, now: datetime | None = None, *, days: int = FOLLOW_UP_DAYS
+    ) -> list[FollowUp]:
+        """The follow-ups due at `now` (default: this moment), the longest overdue first:
+        open applications with no interview to come and no news for `days` days."""
+        return follow_ups(self.applications.values(), now=moment_or_now(now), days=days)
+
     def application(self, application_id: str, at: datetime) -> Application:
         """The application with this id, started empty if the log has not mentioned it before."""
         app = self.applications.get(application_id)
@@ -237,6 +274,21 @@ def _suggested(state: PipelineState, event: RoleSuggested, recorded: Recorded) -
         state.applications[event.application_id].touch(event.at)
 
 
+def _interview(state: PipelineState, event: InterviewScheduled, recorded: Recorded) -> None:
+    # Arranging an interview is news on the application (it may come before the resume
+    # is recorded, as a screen may).
+    app = state.application(event.application_id, event.at)
+    interview = Interview(
+        stage=event.stage,
+        on=event.on,
+        with_whom=event.with_whom,
+        note=event.note,
+        position=recorded.position,
+        arranged_at=event.at,
+    )
+    reschedule(app.interviews, interview)
+
+
 def _base_rates(state: PipelineState, event: BaseRatesSet, recorded: Recorded) -> None:
     state.base_rates = dict(event.rates)
     state.base_rates_source = event.source
@@ -249,6 +301,7 @@ _HANDLERS: dict[type[Event], Handler[PipelineState]] = {
     ApplicationClosed: _closed,
     RoleSuggested: _suggested,
     BaseRatesSet: _base_rates,
+    InterviewScheduled: _interview,
 }
 
 #: Fold one event into the pipeline (in place) and return it.
@@ -257,10 +310,11 @@ apply: Callable[[PipelineState, Recorded], PipelineState] = dispatcher(_HANDLERS
 
 VIEW: View[PipelineState] = View(
     name="pipeline",
-    version=2,
+    version=3,
     initial=PipelineState,
     apply=apply,
     state_type=PipelineState,
-    description="Every application, its furthest stage and outcome; the funnel beside base rates.",
+    description="Every application, its furthest stage, interviews and outcome; "
+    "the funnel beside base rates.",
     events=tuple(_HANDLERS),
 )
