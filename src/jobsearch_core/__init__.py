@@ -23,6 +23,7 @@ from jobsearch_core.errors import (
     InvalidInputError,
     JobsearchError,
     PluginError,
+    ReadOnlyStateError,
     UnknownViewError,
     ViewError,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "Outcome",
     "PluginError",
     "Problem",
+    "ReadOnlyStateError",
     "Recorded",
     "ResumeSubmitted",
     "ResumeUpdated",

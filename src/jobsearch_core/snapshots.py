@@ -15,7 +15,7 @@ from jobsearch_core.errors import BackendError
 from jobsearch_core.storage.backend import Backend, row_at
 from jobsearch_core.storage.capabilities import ListsSnapshots
 from jobsearch_core.storage.rows import Snapshot
-from jobsearch_core.views.replay import Checkpoint, Progress
+from jobsearch_core.views.replay import Checkpoint, Progress, collector_paused
 from jobsearch_core.views.view import View
 
 __all__ = ["SNAPSHOT_BYTES_PER_EVENT", "SNAPSHOT_EVERY", "Snapshots", "seal", "unseal"]
@@ -96,6 +96,8 @@ class Snapshots:
         #: A keyed log's snapshots are sealed with its key; opened without it, none are
         #: trusted or made.
         self.mode = chain_mode(backend)
+        #: The size of the snapshot last loaded or saved, by (view, stream).
+        self.sizes: dict[tuple[str, str], int] = {}
 
     def key(self, view: View[Any]) -> str:
         """What this view's snapshots are stored under."""
@@ -141,18 +143,22 @@ class Snapshots:
                 )
                 until = snapshot.position - 1
                 continue
+            self.sizes[view.name, stream] = len(snapshot.state)
             return Progress(state, snapshot.position, retractions)
         return None
 
     def _opened(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
         """A snapshot's state and corrections, or an exception saying why it does not hold."""
-        payload = unseal(snapshot, self._chain_at(snapshot.position), self.mode.key)
+        payload = unseal(snapshot, self.chain_at(snapshot.position), self.mode.key)
         state_type = view.state_type
         if state_type is None:
             raise ValueError(f"the {view.name} view keeps no snapshots")
-        return self.catalog.codec.load_snapshot(payload, state_type)
+        # Loading makes many objects and no cycles: the collector would only walk them.
+        with collector_paused():
+            return self.catalog.codec.load_snapshot(payload, state_type, frozen=view.copy_on_write)
 
-    def _chain_at(self, position: int) -> bytes | None:
+    def chain_at(self, position: int) -> bytes | None:
+        """The log's chain hash at a position (None where the row has none, or is not there)."""
         row = row_at(self.backend, position)
         return row.hash if row is not None and row.hash else None
 
@@ -168,7 +174,7 @@ class Snapshots:
                 if view is not None and snapshot.key == self.key(view):
                     self._opened(view, snapshot)
                 else:  # another version's: never loaded, but its seal can still be checked
-                    unseal(snapshot, self._chain_at(snapshot.position), self.mode.key)
+                    unseal(snapshot, self.chain_at(snapshot.position), self.mode.key)
             except Exception as error:
                 yield snapshot, str(error) or type(error).__name__
 
@@ -176,28 +182,35 @@ class Snapshots:
         """A replay checkpoint that saves each view's state (a read-only log goes without)."""
 
         def save(index: int, progress: Progress) -> int | None:
-            view = views[index]
-            if view.state_type is None or not self.mode.usable:
-                return None
-            chain = self._chain_at(progress.position)
-            if chain is None:
-                return None  # a row without a hash: nothing to bind a snapshot to
-            snapshot = Snapshot(
-                view=view.name,
-                key=self.key(view),
-                stream=stream,
-                position=progress.position,
-                state=self.catalog.codec.dump_snapshot(
-                    progress.state, view.state_type, progress.retractions
-                ),
-            )
-            sealed = seal(snapshot, chain, self.mode.key)
-            try:
-                self.backend.save_snapshot(sealed)
-            except BackendError as error:  # a read-only log still answers, just without snapshots
-                logger.debug("snapshot not saved: %s", error)
-            # A large state waits longer for its next snapshot, so the bytes written stay a
-            # fixed share of the events folded, however long the stream grows.
-            return len(sealed.state) // SNAPSHOT_BYTES_PER_EVENT
+            size = self.save(views[index], stream, progress, self.chain_at(progress.position))
+            # A large state waits longer for its next snapshot, so the time spent writing
+            # them stays a bounded share of the events folded, however long the stream grows.
+            return None if size is None else size // SNAPSHOT_BYTES_PER_EVENT
 
         return save
+
+    def save(
+        self, view: View[Any], stream: str, progress: Progress, chain: bytes | None
+    ) -> int | None:
+        """Save a view's state as a snapshot at its position (bound to `chain`, the chain
+        hash there); its size, or None when none is made (a read-only log, a row without
+        a hash, a view without snapshots)."""
+        if view.state_type is None or not self.mode.usable or chain is None:
+            return None
+        snapshot = Snapshot(
+            view=view.name,
+            key=self.key(view),
+            stream=stream,
+            position=progress.position,
+            state=self.catalog.codec.dump_snapshot(
+                progress.state, view.state_type, progress.retractions
+            ),
+        )
+        sealed = seal(snapshot, chain, self.mode.key)
+        try:
+            self.backend.save_snapshot(sealed)
+        except BackendError as error:  # a read-only log still answers, just without snapshots
+            logger.debug("snapshot not saved: %s", error)
+            return len(sealed.state)  # waiting as long for the next try
+        self.sizes[view.name, stream] = len(sealed.state)
+        return len(sealed.state)

@@ -41,6 +41,7 @@ from jobsearch_core.storage.rows import (
     new_event_id,
     stored_row,
 )
+from jobsearch_core.views.frozen import freeze
 
 __all__ = ["Codec", "Upcaster", "make_record"]
 
@@ -418,21 +419,28 @@ class Codec:
         }
         return self._dump_plain(payload, state_type)
 
-    def load_snapshot(self, data: bytes, state_type: type[T]) -> tuple[T, dict[int, int]]:
-        """The view state and corrections from `dump_snapshot`'s bytes."""
+    def load_snapshot(
+        self, data: bytes, state_type: type[T], *, frozen: bool = False
+    ) -> tuple[T, dict[int, int]]:
+        """The view state and corrections from `dump_snapshot`'s bytes; with `frozen`, the
+        state is frozen (`jobsearch_core.views.frozen`)."""
         saved = self._load_plain(data, state_type)
-        fast = self._state_functions(state_type)
+        fast = self._state_functions(state_type, frozen=frozen)
         if fast is not None:
             state: T = fast[1](saved["state"])
         else:
             state = self.converter.structure(saved["state"], state_type)
+            if frozen:
+                state = freeze(state)
         return state, {int(p): int(t) for p, t in saved["retractions"]}
 
-    def _state_functions(self, state_type: Any) -> tuple[Any, Any] | None:
+    def _state_functions(self, state_type: Any, *, frozen: bool = False) -> tuple[Any, Any] | None:
         try:
-            return self._state_codecs[state_type]
+            return self._state_codecs[state_type, frozen]
         except KeyError:
-            found = self._state_codecs[state_type] = state_functions(state_type)
+            found = self._state_codecs[state_type, frozen] = state_functions(
+                state_type, frozen=frozen
+            )
             return found
 
     def _is_float_free(self, state_type: Any) -> bool:

@@ -267,4 +267,5 @@ VIEW: View[PlanState] = View(
     events=(),
     uses=("gaps", "roles"),
     finish=finish,
+    copy_on_write=True,
 )

@@ -15,10 +15,19 @@ from jobsearch_core.errors import ViewError
 from jobsearch_core.events.base import Event, Recorded, UnknownEvent
 from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.views._dispatch import Dispatch
+from jobsearch_core.views.frozen import is_frozen, thaw
 from jobsearch_core.views.graph import connected, in_order
 from jobsearch_core.views.view import View
 
-__all__ = ["Progress", "Replay", "answers", "fold", "retracted_by", "skipped_positions"]
+__all__ = [
+    "Progress",
+    "Replay",
+    "answers",
+    "collector_paused",
+    "fold",
+    "retracted_by",
+    "skipped_positions",
+]
 
 S = TypeVar("S")
 
@@ -178,7 +187,7 @@ class Replay:
         fold.skipped = skipped_positions(fold.retractions)
         fold.head = fold.afters[earliest]
         held: Sequence[Recorded] = ()
-        with _collector_paused():
+        with collector_paused():
             for batch in self.read(fold.head, until):
                 fold.corrections(batch)
                 fold.apply(held)
@@ -286,6 +295,19 @@ class _Fold:
         self.pending = [0] * len(states)
         self.seen = 0
         self.due = every
+        #: The views whose state is frozen (shared with answers handed out, or loaded so):
+        #: each is thawed when an event first comes its way.
+        self.frozen = {i for i, state in enumerate(states) if is_frozen(state)}
+
+    def _thaw(self, route: _Route) -> None:
+        """Thaw the frozen states of the views on a route: their folds change the copies."""
+        feeds, inputs = self.replay.feeds, self.inputs
+        for i, _, _ in route:
+            if i in self.frozen:
+                self.frozen.discard(i)
+                new = self.states[i] = thaw(self.states[i])
+                for j, name in feeds[i]:
+                    inputs[j][name] = new  # type: ignore[index]
 
     def corrections(self, batch: Sequence[Recorded]) -> None:
         """Take in the corrections of a batch about to be held (before anything is folded)."""
@@ -325,6 +347,7 @@ class _Fold:
             for i, state in replay.refold(chosen, self.head, self.skipped).items():
                 self.states[i] = state
                 self.afters[i] = self.head
+                self.frozen.discard(i)
             self.inputs = replay._give(self.states)
 
     def apply(self, batch: Sequence[Recorded]) -> None:
@@ -355,6 +378,8 @@ class _Fold:
             position = record.position
             if position in skipped:
                 continue
+            if self.frozen:
+                self._thaw(route)
             if position > latest:  # every view is under way: the common case
                 try:
                     for i, call, how in route:
@@ -435,8 +460,9 @@ _was_enabled = False
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a replay runs (nested and threaded runs share it).
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a replay runs, or a snapshot loads (nested and
+    threaded runs share it).
 
     A replay makes millions of short-lived objects and keeps the states growing, so the
     collector would keep walking everything the states hold: a quarter of the time.
@@ -457,10 +483,12 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def answers(views: Sequence[View[Any]], states: Sequence[Any]) -> list[Any]:
+def answers(
+    views: Sequence[View[Any]], states: Sequence[Any], *, given: Mapping[str, Any] | None = None
+) -> list[Any]:
     """What `view()` hands out for each view (in dependency order): `finish` applied, with
-    the answers of the views it uses."""
-    done: dict[str, Any] = {}
+    the answers of the views it uses (from `given` for those made already)."""
+    done: dict[str, Any] = dict(given) if given else {}
     found = []
     for view, state in zip(views, states, strict=True):
         answer = state

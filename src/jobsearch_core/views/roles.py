@@ -14,6 +14,7 @@ import attrs
 
 from jobsearch_core.events import Recorded, RoleSuggested
 from jobsearch_core.views._skills import key_of
+from jobsearch_core.views.frozen import own
 from jobsearch_core.views.gaps import GapsState
 from jobsearch_core.views.view import View
 
@@ -105,8 +106,9 @@ class RolesState:
 
     def suggest(self, event: RoleSuggested) -> Suggestion:
         """Record a suggestion, merging it into an earlier one of the same company and role."""
-        for suggestion in self.suggestions:
+        for index, suggestion in enumerate(self.suggestions):
             if suggestion.matches(event.company, event.role):
+                suggestion = own(self.suggestions, index)
                 break
         else:
             suggestion = Suggestion(
@@ -173,4 +175,5 @@ VIEW: View[RolesState] = View(
     events=(RoleSuggested,),
     uses=("gaps",),
     finish=finish,
+    copy_on_write=True,
 )
