@@ -12,7 +12,14 @@ from typing import Protocol, runtime_checkable
 from jobsearch_core.storage.keys import ChainMode
 from jobsearch_core.storage.rows import RawRow, Snapshot, StoredRow
 
-__all__ = ["KeyedChain", "ListsSnapshots", "ReadsBatches", "ReadsRaw", "WakesOnAppend"]
+__all__ = [
+    "KeyedChain",
+    "ListsSnapshots",
+    "ReadsBatches",
+    "ReadsHead",
+    "ReadsRaw",
+    "WakesOnAppend",
+]
 
 
 @runtime_checkable
@@ -34,6 +41,17 @@ class ReadsBatches(Protocol):
         self, *, after: int = 0, until: int | None = None, stream: str | None = None
     ) -> Iterator[list[StoredRow]]:
         """The rows `read` gives, as non-empty lists in position order."""
+        ...
+
+
+@runtime_checkable
+class ReadsHead(Protocol):
+    """Tells the last position and its chain hash in one read: what a view kept at the head
+    checks on every call, to see another process's appends (and a history replaced)."""
+
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last committed position (0 for an empty log) and the row's hash there (None
+        for an empty log or a row without one)."""
         ...
 
 

@@ -133,6 +133,14 @@ class MemoryBackend:
         """The stream's last version, 0 when it has no events."""
         return len(self._by_stream.get(stream, ()))
 
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last position and the chain hash there ((0, None) when empty)."""
+        with self._lock:
+            if not self._rows:
+                return 0, None
+            last = self._rows[-1]
+            return last.position, last.hash or None
+
     def head(self) -> int:
         """The last position, 0 for an empty log."""
         return len(self._rows)

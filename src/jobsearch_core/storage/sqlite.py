@@ -670,6 +670,14 @@ class SQLiteBackend:
         """The last position, 0 for an empty log."""
         return int(self._query("SELECT coalesce(max(position), 0) FROM events")[0][0])
 
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last position and the chain hash there, in one read ((0, None) when empty)."""
+        found = self._query("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        if not found:
+            return 0, None
+        position, digest = found[0]
+        return int(position), bytes(digest) if digest else None
+
     def streams(self) -> list[str]:
         """Streams with at least one event, sorted."""
         return [r[0] for r in self._query("SELECT DISTINCT stream FROM events ORDER BY stream")]
