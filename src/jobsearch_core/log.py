@@ -724,7 +724,9 @@ class EventLog:
                 starts[i] = found.progress
             else:
                 kept[i] = None
-                if self.snapshot_every > 0 and view.state_type is not None:
+                if view.events == ():  # folds nothing: it stands anywhere, at no cost
+                    starts[i] = Progress(view.initial(), limits[i])
+                elif self.snapshot_every > 0 and view.state_type is not None:
                     starts[i] = self._snapshots.load(view, stream, limits[i])
             reached = starts[i].position if starts[i] is not None else 0  # type: ignore[union-attr]
             for name in view.uses:

@@ -121,6 +121,10 @@ def _thawed_dict(items: dict[K, T]) -> _ThawedDict[K, T]:
 #: attrs class -> its read-only subclass, and each read-only subclass -> its class.
 _FROZEN: dict[type, type] = {}
 _BASE: dict[type, type] = {}
+#: The types whose values are frozen as they are: immutable ones, and the frozen ones.
+_DONE: set[type] = {*_PLAIN, FrozenList, FrozenDict}
+#: Each attrs class's field names.
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _rebuilt(cls: Any, values: tuple[Any, ...]) -> Any:
@@ -189,6 +193,7 @@ def frozen_class(cls: Any) -> Any:
     found = type(cls.__name__, (cls,), namespace)
     _FROZEN[cls] = found
     _BASE[found] = cls
+    _DONE.add(found)
     return found
 
 
@@ -207,43 +212,53 @@ def freeze(value: T) -> T:
 
 def _frozen(value: Any) -> Any:
     kind = type(value)
-    if kind in _PLAIN or kind in _BASE or kind is FrozenList or kind is FrozenDict:
+    if kind in _DONE:
         return value
     if kind is _ThawedDict:
         found = value
         for key in found._set:
             if key in found:
                 item = dict.__getitem__(found, key)
-                frozen = _frozen(item)
-                if frozen is not item:
-                    dict.__setitem__(found, key, frozen)
+                if type(item) not in _DONE:
+                    dict.__setitem__(found, key, _frozen(item))
         found._set = None
         found.__class__ = FrozenDict
         return value
     if kind is _ThawedList:
         items = value
+        done = _DONE
         for index, item in enumerate(items):
-            frozen = _frozen(item)
-            if frozen is not item:
-                list.__setitem__(items, index, frozen)
+            if type(item) not in done:
+                list.__setitem__(items, index, _frozen(item))
         items.__class__ = FrozenList
         return value
     if kind is list:
-        return FrozenList([_frozen(item) for item in value])
+        done = _DONE
+        for item in value:
+            if type(item) not in done:
+                return FrozenList([_frozen(item) for item in value])
+        return FrozenList(value)
     if kind is dict:
-        return FrozenDict({key: _frozen(item) for key, item in value.items()})
+        done = _DONE
+        for item in value.values():
+            if type(item) not in done:
+                return FrozenDict({key: _frozen(item) for key, item in value.items()})
+        return FrozenDict(value)
     if kind is tuple:
         return tuple([_frozen(item) for item in value])
     if kind is set:
         return frozenset(value)
     if isinstance(value, enum.Enum) or kind is frozenset:
+        _DONE.add(kind)  # immutable: enum members, and sets that cannot change
         return value
     if attrs.has(kind):
-        for field in attrs.fields(kind):
-            item = getattr(value, field.name)
-            frozen = _frozen(item)
-            if frozen is not item:
-                object.__setattr__(value, field.name, frozen)
+        names = _NAMES.get(kind)
+        if names is None:
+            names = _NAMES[kind] = tuple(field.name for field in attrs.fields(kind))
+        for name in names:
+            item = getattr(value, name)
+            if type(item) not in _DONE:
+                object.__setattr__(value, name, _frozen(item))
         object.__setattr__(value, "__class__", frozen_class(kind))
     return value
 
