@@ -793,8 +793,17 @@ class EventLog:
             saved.add(index)
             return save(index, progress)
 
+        # A view that starts from a snapshot waits as long for the next one as a replay
+        # that had just saved it would.
+        sizes = self._snapshots.sizes
+        waits = [
+            sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
+            if start is not None
+            else 0
+            for view, start in zip(views, starts, strict=True)
+        ]
         folded = replay.run(
-            starts, head, checkpoint=checkpoint, checkpoint_every=self.snapshot_every
+            starts, head, checkpoint=checkpoint, checkpoint_every=self.snapshot_every, waits=waits
         )
         return folded, read_count, saved
 
@@ -878,11 +887,13 @@ class EventLog:
         moment: datetime | None,
         progress: Callable[[int], None] | None = None,
     ) -> list[Progress]:
-        reached = 0
+        """Fold the views up to `until` (time travel), from their nearest snapshots."""
+        reached = read_count = 0
 
         def read(after: int, until: int) -> Iterator[list[Recorded]]:
-            nonlocal reached
+            nonlocal reached, read_count
             for records in self._decoded(after=after, until=until, stream=stream):
+                read_count += len(records)
                 # A refold rereads from the start: progress only hears new ground.
                 if progress is not None and records and records[-1].position > reached:
                     reached = records[-1].position
@@ -897,12 +908,19 @@ class EventLog:
         ):
             return replay.run([None] * len(views), until)
         snapshots = self._snapshots
-        return replay.run(
-            snapshots.starts(views, stream, until),
-            until,
-            checkpoint=snapshots.saver(views, stream),
-            checkpoint_every=self.snapshot_every,
-        )
+        folded = replay.run(snapshots.starts(views, stream, until), until)
+        # Time travel leaves no trail of snapshots behind it: only one at its target, and
+        # only when it had a long way to fold (pruning then keeps it if it fits).
+        sizes = snapshots.sizes
+        chain: bytes | None = None
+        for view, done in zip(views, folded, strict=True):
+            wait = max(
+                self.snapshot_every, sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
+            )
+            if view.state_type is not None and read_count >= wait:
+                chain = chain if chain is not None else snapshots.chain_at(until)
+                snapshots.save(view, stream, done, chain)
+        return folded
 
     # --- checking ---------------------------------------------------------------------------
 

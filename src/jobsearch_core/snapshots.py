@@ -1,4 +1,5 @@
-"""Snapshots of view states: what keys them, which one a replay starts from, and when to save."""
+"""Snapshots of view states: what keys them, which one a replay starts from, when to save,
+and which to keep."""
 
 from __future__ import annotations
 
@@ -13,12 +14,22 @@ from jobsearch_core.audit import chain_mode
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.errors import BackendError
 from jobsearch_core.storage.backend import Backend, row_at
-from jobsearch_core.storage.capabilities import ListsSnapshots
+from jobsearch_core.storage.capabilities import ListsSnapshots, PrunesSnapshots
 from jobsearch_core.storage.rows import Snapshot
 from jobsearch_core.views.replay import Checkpoint, Progress, collector_paused
 from jobsearch_core.views.view import View
 
-__all__ = ["SNAPSHOT_BYTES_PER_EVENT", "SNAPSHOT_EVERY", "Snapshots", "seal", "unseal"]
+__all__ = [
+    "KEEP_BYTES_PER_EVENT",
+    "KEEP_NEWEST_TIMES",
+    "MAX_KEPT",
+    "SNAPSHOT_BYTES_PER_EVENT",
+    "SNAPSHOT_EVERY",
+    "Snapshots",
+    "kept",
+    "seal",
+    "unseal",
+]
 
 logger = logging.getLogger("jobsearch_core")
 
@@ -27,7 +38,13 @@ logger = logging.getLogger("jobsearch_core")
 SNAPSHOT_EVERY = 500
 #: The next snapshot of a view waits at least (size of its last one) / this many events,
 #: so snapshots cost a bounded share of a replay whatever the size of the state.
-SNAPSHOT_BYTES_PER_EVENT = 256
+SNAPSHOT_BYTES_PER_EVENT = 512
+#: A view's snapshots of a stream are thinned out (the newest always kept) to at most
+#: `MAX_KEPT`, taking together at most `KEEP_BYTES_PER_EVENT` bytes per event of the
+#: stream, or `KEEP_NEWEST_TIMES` the newest one's size when that is more.
+MAX_KEPT = 32
+KEEP_BYTES_PER_EVENT = 24
+KEEP_NEWEST_TIMES = 3
 #: How many damaged snapshots a replay passes over, each time trying the one before.
 MAX_SKIPPED_SNAPSHOTS = 8
 
@@ -48,6 +65,23 @@ def _digest(snapshot: Snapshot, chain: bytes, payload: bytes, key: bytes | None)
     if key is not None:
         return hmac.new(key, message, hashlib.sha256).digest()
     return hashlib.sha256(message).digest()
+
+
+def kept(sizes: Sequence[tuple[int, int]], budget: int, most: int = MAX_KEPT) -> list[int]:
+    """Which snapshots to keep, given each one's (position, size) by position: the newest,
+    and as many others as fit in `budget` bytes and `most` in all, spread as evenly over
+    the positions as they can be (the one nearest its neighbours goes first), so that
+    time travel anywhere finds one not far before it."""
+    positions = [position for position, _ in sizes]
+    size_at = dict(sizes)
+    total = sum(size_at.values())
+    while len(positions) > 1 and (total > budget or len(positions) > most):
+        # Leaving out the i-th joins the gaps on either side of it: the smallest join goes.
+        before = [0, *positions[:-2]]
+        joins = [after - earlier for earlier, after in zip(before, positions[1:], strict=True)]
+        gone = joins.index(min(joins))
+        total -= size_at[positions.pop(gone)]
+    return positions
 
 
 def seal(snapshot: Snapshot, chain: bytes, key: bytes | None = None) -> Snapshot:
@@ -213,4 +247,25 @@ class Snapshots:
             logger.debug("snapshot not saved: %s", error)
             return len(sealed.state)  # waiting as long for the next try
         self.sizes[view.name, stream] = len(sealed.state)
+        self._prune(view, stream, snapshot.key)
         return len(sealed.state)
+
+    def _prune(self, view: View[Any], stream: str, key: str) -> None:
+        """Thin out a view's snapshots of a stream to what `kept` keeps (where the backend
+        can delete them)."""
+        backend = self.backend
+        if not isinstance(backend, PrunesSnapshots):
+            return
+        sizes = backend.snapshot_sizes(view.name, key, stream)
+        if len(sizes) <= 1:
+            return
+        budget = max(
+            KEEP_NEWEST_TIMES * sizes[-1][1],
+            KEEP_BYTES_PER_EVENT * backend.stream_version(stream),
+        )
+        keep = set(kept(sizes, budget))
+        gone = [position for position, _ in sizes if position not in keep]
+        try:
+            backend.delete_snapshots(view.name, key, stream, gone)
+        except BackendError as error:  # a read-only log keeps what it has
+            logger.debug("snapshots not pruned: %s", error)

@@ -15,6 +15,7 @@ from jobsearch_core.storage.rows import RawRow, Snapshot, StoredRow
 __all__ = [
     "KeyedChain",
     "ListsSnapshots",
+    "PrunesSnapshots",
     "ReadsBatches",
     "ReadsHead",
     "ReadsRaw",
@@ -70,6 +71,20 @@ class ListsSnapshots(Protocol):
 
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position."""
+        ...
+
+
+@runtime_checkable
+class PrunesSnapshots(Protocol):
+    """Can tell where one view's snapshots of a stream stand and delete some, so that old
+    ones are thinned out instead of piling up (`jobsearch_core.snapshots`)."""
+
+    def snapshot_sizes(self, view: str, key: str, stream: str) -> list[tuple[int, int]]:
+        """(position, size of the state in bytes) of each snapshot kept, by position."""
+        ...
+
+    def delete_snapshots(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        """Delete the snapshots at these positions (none there: nothing to do)."""
         ...
 
 

@@ -163,6 +163,19 @@ class MemoryBackend:
         positions = [p for p in taken if p <= at_or_before]
         return taken[max(positions)] if positions else None
 
+    def snapshot_sizes(self, view: str, key: str, stream: str) -> list[tuple[int, int]]:
+        """(position, size) of each of a view's snapshots of a stream, by position."""
+        with self._lock:
+            taken = self._snapshots.get((view, key, stream), {})
+            return sorted((position, len(found.state)) for position, found in taken.items())
+
+    def delete_snapshots(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        """Delete some of a view's snapshots of a stream."""
+        with self._lock:
+            taken = self._snapshots.get((view, key, stream), {})
+            for position in positions:
+                taken.pop(position, None)
+
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position."""
         with self._lock:

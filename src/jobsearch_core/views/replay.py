@@ -160,8 +160,12 @@ class Replay:
         *,
         checkpoint: Checkpoint | None = None,
         checkpoint_every: int = 0,
+        waits: Sequence[int] | None = None,
     ) -> list[Progress]:
-        """Fold everything after each view's start up to `until`; the progress of each there."""
+        """Fold everything after each view's start up to `until`; the progress of each there.
+
+        `waits`, when given, is how many records each view folds before its first
+        checkpoint (else `checkpoint_every`; never fewer)."""
         views = self.views
         begun = [
             start if start is not None else Progress(_initial(view))
@@ -179,6 +183,7 @@ class Replay:
             afters=[progress.position for progress in begun],
             checkpoint=checkpoint,
             every=checkpoint_every if checkpoint is not None else 0,
+            waits=waits,
         )
         # The earliest start's corrections, plus those read from there on, are every
         # view's: a later snapshot holds the same corrections up to its own position.
@@ -274,6 +279,7 @@ class _Fold:
         afters: list[int],
         checkpoint: Checkpoint | None,
         every: int,
+        waits: Sequence[int] | None = None,
     ) -> None:
         self.replay = replay
         self.states = states
@@ -289,12 +295,14 @@ class _Fold:
         self.checkpoint = checkpoint
         self.every = every
         #: Records between checkpoints, per view (a checkpoint may ask for a longer wait).
-        self.intervals = [every] * len(states)
+        self.intervals = (
+            [max(every, wait) for wait in waits] if waits is not None else [every] * len(states)
+        )
         # Records folded since each view's last checkpoint, while some view is not under
         # way; once all are, `seen` counts for all of them (see `_checkpoints`).
         self.pending = [0] * len(states)
         self.seen = 0
-        self.due = every
+        self.due = min(self.intervals, default=every)
         #: The views whose state is frozen (shared with answers handed out, or loaded so):
         #: each is thawed when an event first comes its way.
         self.frozen = {i for i, state in enumerate(states) if is_frozen(state)}
