@@ -7,11 +7,19 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobsearch_core import EventLog, GapAdded, GapPracticed, ResumeSubmitted
+from jobsearch_core import (
+    EventLog,
+    EventRetracted,
+    GapAdded,
+    GapPracticed,
+    InvalidInputError,
+    ResumeSubmitted,
+)
 from jobsearch_core.events import Event
 from jobsearch_core.snapshots import KEEP_NEWEST_TIMES, MAX_KEPT, Snapshots, kept
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.testing import event_sequences, replayable
+from jobsearch_core.views import GAPS
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NAMES = ("pipeline", "gaps", "roles", "history")
@@ -97,11 +105,80 @@ class TestPruning:
         """A time travel writes no snapshots on its way, and one at its target only when it
         folded far."""
         log = EventLog(MemoryBackend(), snapshot_every=10)
-        events: list[Event] = [GapAdded(skill=f"s{i % 9}", at=T0) for i in range(300)]
+        events: list[Event] = [GapAdded(skill=f"s{i % 9}", at=T0) for i in range(30)]
         log.append(events)
+        log.view("gaps")  # a snapshot at 30
+        log.snapshot_every = 0
+        log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(300)])
+        log.snapshot_every = 10
         before = sizes_of(log, "gaps")
         log.view("gaps", as_of=5)  # near the start: nothing worth saving
         assert sizes_of(log, "gaps") == before
-        log.view("gaps", as_of=250)
+        log.view("gaps", as_of=250)  # from the snapshot at 30: far enough
         after = sizes_of(log, "gaps")
         assert [p for p, _ in after if p not in dict(before)] == [250]
+
+
+class TestRefoldFromSnapshots:
+    """A correction reaching behind a state refolds from an earlier snapshot, not the start."""
+
+    @settings(max_examples=30)
+    @given(
+        data=st.data(),
+        every=st.integers(1, 3),
+        kept=st.sampled_from([0, 8]),
+    )
+    def test_late_corrections_agree_with_the_plain_fold(
+        self, data: st.DataObject, every: int, kept: int
+    ) -> None:
+        """Events, views kept, then corrections of early events (and of corrections): every
+        view at the head and as of each position is the fold without snapshots."""
+        events = replayable(data.draw(event_sequences(max_size=30), label="events"))
+        log = EventLog(MemoryBackend(), snapshot_every=every, max_cached_states=kept)
+        for event in events:
+            log.append([event])
+        log.views(NAMES)
+        late = data.draw(st.lists(st.integers(1, max(1, len(events))), max_size=4), label="late")
+        for target in late:
+            if not events:
+                break
+            retraction = EventRetracted(position=target, at=T0)
+            try:
+                log.append([retraction])
+            except InvalidInputError:
+                continue  # retracted already
+            events.append(retraction)
+            log.views(NAMES)
+        plain = EventLog(log.backend, catalog=log.catalog, snapshot_every=0, max_cached_states=0)
+        for name in NAMES:
+            assert log.view(name) == plain.view(name), name
+            for n in range(0, log.head + 1, 3):
+                assert log.view(name, as_of=n) == plain.view(name, as_of=n), (name, n)
+
+    def test_a_correction_behind_the_snapshot(self) -> None:
+        """Retracting an event just before the newest snapshot gives the fold without it."""
+        log = EventLog(MemoryBackend(), snapshot_every=5, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i}", at=T0) for i in range(40)])
+        log.view("gaps")
+        log.append([EventRetracted(position=38, at=T0)])
+        assert [item.skill for item in log.view(GAPS).items] == [
+            f"s{i}" for i in range(40) if i != 37
+        ]
+
+    def test_a_snapshot_an_older_correction_reaches_behind_is_passed_over(self) -> None:
+        """A refold does not start from a snapshot that a correction made after it reaches
+        behind (it still holds the event retracted): it takes an earlier one."""
+        log = EventLog(MemoryBackend(), snapshot_every=20, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i}", at=T0) for i in range(300)])
+        log.view("gaps")
+        older = [p for p, _ in sizes_of(log, "gaps")][:-1]
+        assert older, "a snapshot before the newest"
+        q = older[len(older) // 2]
+        log.append([EventRetracted(position=q - 1, at=T0)])  # behind the snapshot at q
+        log.append([GapAdded(skill=f"t{i}", at=T0) for i in range(30)])
+        log.view("gaps")  # a snapshot after the correction
+        log.append([EventRetracted(position=q + 1, at=T0)])  # refolds from before q + 1
+        assert [item.skill for item in log.view(GAPS).items] == [
+            *(f"s{i}" for i in range(300) if i not in (q - 2, q)),
+            *(f"t{i}" for i in range(30)),
+        ]

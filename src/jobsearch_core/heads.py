@@ -62,7 +62,11 @@ class Heads:
         key = (view, stream)
         self._kept[key] = head
         self._kept.move_to_end(key)
-        while len(self._kept) > self.limit:
+        self.trim()
+
+    def trim(self) -> None:
+        """Forget the least recently used beyond the limit."""
+        while len(self._kept) > max(self.limit, 0):
             self._kept.popitem(last=False)
 
     def drop(self, view: str, stream: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -34,6 +35,7 @@ from jobsearch_core.views.frozen import freeze
 from jobsearch_core.views.replay import (
     Progress,
     Replay,
+    Restart,
     answers,
     retracted_by,
     skipped_positions,
@@ -59,6 +61,9 @@ MAX_STREAM_NAME = 256
 MAX_EVENT_ID = 256
 #: How long follow() waits at a time on a backend that wakes it (`WakesOnAppend`).
 WAKEABLE_WAIT = 30.0
+#: Time travel saves a snapshot at its target only after folding this many times as far
+#: as a replay waits between two snapshots of the view.
+TRAVEL_SAVES_AFTER = 4
 
 
 def shown_url(url: str) -> str:
@@ -131,13 +136,11 @@ class EventLog:
         )
         self._codec = self.catalog.codec
         self._snapshots = Snapshots(backend, self.catalog)
-        if isinstance(max_cached_states, bool) or not isinstance(max_cached_states, int):
-            raise InvalidInputError(
-                f"max_cached_states must be a whole number, got {max_cached_states!r}"
-            )
         #: Each (view, stream)'s latest folded state, at most `max_cached_states` of them
         #: (0: none kept, every view() replays from the nearest snapshot).
-        self._heads = Heads(max_cached_states)
+        self._heads = Heads()
+        self._heads_lock = threading.RLock()
+        self.max_cached_states = max_cached_states
         self._head_hash = backend.head_and_hash if isinstance(backend, ReadsHead) else None
         # What the backend can do besides the protocol, asked once.
         self._read_raw = backend.read_raw if isinstance(backend, ReadsRaw) else None
@@ -567,6 +570,18 @@ class EventLog:
                 time.sleep(pause)
 
     @property
+    def max_cached_states(self) -> int:
+        """How many (view, stream) states the log keeps at the head at most (0: none)."""
+        return self._heads.limit
+
+    @max_cached_states.setter
+    def max_cached_states(self, limit: int) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise InvalidInputError(f"max_cached_states must be a whole number, got {limit!r}")
+        self._heads.limit = limit
+        self._heads.trim()
+
+    @property
     def cached_states(self) -> int:
         """How many (view, stream) states the log keeps at the head now (at most the
         `max_cached_states` it was opened with)."""
@@ -671,8 +686,11 @@ class EventLog:
         head, chain = self._head_and_hash()
         until, moment = self._until(as_of, head)
         ordered = self.catalog.in_order(names)
-        if moment is None and until == head and self._heads.limit > 0:
-            found = self._at_head(ordered, stream, head, chain, progress)
+        if moment is None and until == head:
+            # One catch-up at a time: a view that is not copy-on-write folds its kept
+            # state in place.
+            with self._heads_lock:
+                found = self._at_head(ordered, stream, head, chain, progress)
         else:
             folded = self._replay(ordered, stream, until, moment, progress)
             found = answers(ordered, [done.state for done in folded])
@@ -783,7 +801,7 @@ class EventLog:
                     progress(reached)
                 yield records
 
-        replay = Replay(views, read)
+        replay = Replay(views, read, restart=self._restart(stream))
         saved: set[int] = set()
         if self.snapshot_every <= 0:
             return replay.run(starts, head), read_count, saved
@@ -806,6 +824,17 @@ class EventLog:
             starts, head, checkpoint=checkpoint, checkpoint_every=self.snapshot_every, waits=waits
         )
         return folded, read_count, saved
+
+    def _restart(self, stream: str) -> Restart | None:
+        """Where a refold of some views of `stream` may start: their snapshots."""
+        if self.snapshot_every <= 0:
+            return None
+        snapshots = self._snapshots
+
+        def restart(views: list[View[Any]], limit: int) -> list[Progress | None]:
+            return snapshots.starts(views, stream, limit)
+
+        return restart
 
     def _save_heads(
         self, views: list[View[Any]], stream: str, kept: list[Head], chain: bytes | None
@@ -900,7 +929,7 @@ class EventLog:
                     progress(reached)
                 yield records
 
-        replay = Replay(views, read, moment=moment)
+        replay = Replay(views, read, moment=moment, restart=self._restart(stream))
         if (
             moment is not None
             or self.snapshot_every <= 0
@@ -910,14 +939,15 @@ class EventLog:
         snapshots = self._snapshots
         folded = replay.run(snapshots.starts(views, stream, until), until)
         # Time travel leaves no trail of snapshots behind it: only one at its target, and
-        # only when it had a long way to fold (pruning then keeps it if it fits).
+        # only when it had a long way to fold, TRAVEL_SAVES_AFTER times as far as a replay
+        # waits between two (pruning then keeps it if it fits).
         sizes = snapshots.sizes
         chain: bytes | None = None
         for view, done in zip(views, folded, strict=True):
             wait = max(
                 self.snapshot_every, sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
             )
-            if view.state_type is not None and read_count >= wait:
+            if view.state_type is not None and read_count >= TRAVEL_SAVES_AFTER * wait:
                 chain = chain if chain is not None else snapshots.chain_at(until)
                 snapshots.save(view, stream, done, chain)
         return folded

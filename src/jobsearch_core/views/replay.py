@@ -43,6 +43,10 @@ Checkpoint = Callable[[int, "Progress"], "int | None"]
 _Route = list[tuple[int, Callable[..., Any], Any]]
 #: Marks a route entry that is a handler changing the state in place.
 IN_PLACE: Any = object()
+#: Where some views (in dependency order) can start at or before a position: snapshots.
+Restart = Callable[[list[View[Any]], int], list["Progress | None"]]
+#: How many snapshots a refold tries before it folds from the start.
+MAX_RESTARTS = 8
 
 
 @attrs.define
@@ -93,17 +97,25 @@ class Replay:
 
     Corrections: a batch is folded only once the next one has been read, so a correction
     of a recent event (the usual kind: a slip put right soon after) is known before the
-    event is folded, and costs nothing. One that reaches further back refolds, from the
-    start, the views it concerns and every view linked to them by `uses`: that is rare,
-    and keeps each view a plain forward fold. While a correction read ahead has left out
+    event is folded, and costs nothing. One that reaches further back refolds the views it
+    concerns and every view linked to them by `uses`, from `restart`'s snapshots before
+    it when given (ones no later correction reaches behind), else from the start: that
+    is rare, and keeps each view a plain forward fold. While a correction read ahead has left out
     an event that the state at some earlier position still held, no checkpoint is taken
     there.
     """
 
     def __init__(
-        self, views: Sequence[View[Any]], read: Reader, *, moment: datetime | None = None
+        self,
+        views: Sequence[View[Any]],
+        read: Reader,
+        *,
+        moment: datetime | None = None,
+        restart: Restart | None = None,
     ) -> None:
         self.views = list(views)
+        #: Where a refold may start instead of the beginning (snapshots), when given.
+        self.restart = restart
         index = {view.name: i for i, view in enumerate(self.views)}
         #: For each view: (index, name) of each view it uses.
         self.uses = [[(index[name], name) for name in view.uses] for view in self.views]
@@ -203,17 +215,30 @@ class Replay:
             for i in range(len(views))
         ]
 
-    def refold(self, indexes: set[int], until: int, skipped: set[int]) -> dict[int, Any]:
-        """The states of some views (with every view they use) folded from the start up to
-        `until`, skipping `skipped`."""
+    def refold(
+        self,
+        indexes: set[int],
+        until: int,
+        skipped: set[int],
+        retractions: Mapping[int, int] | None = None,
+        lowest: int | None = None,
+    ) -> dict[int, Any]:
+        """The states of some views (with every view they use) folded again up to `until`,
+        skipping `skipped`: from the start, or from snapshots (`restart`) before `lowest`,
+        the first position the change reaches, that no later correction reaches behind."""
         order = sorted(indexes)
         states: list[Any] = [None] * len(self.views)
-        for i in order:
-            states[i] = _initial(self.views[i])
+        afters = [0] * len(self.views)
+        starts = self._restarts(order, retractions or {}, lowest)
+        for i, start in zip(order, starts, strict=True):
+            if start is None:
+                states[i] = _initial(self.views[i])
+            else:
+                states[i], afters[i] = thaw(start.state), start.position
         inputs = self.inputs(states)
         moment = self.moment
         chosen = set(order)
-        for batch in self.read(0, until):
+        for batch in self.read(min(afters[i] for i in order), until):
             for record in batch:
                 event = record.event
                 route = self._routes.get(type(event), _UNKNOWN)
@@ -225,11 +250,36 @@ class Replay:
                     continue
                 try:
                     for i, call, how in route:
-                        if i in chosen:
+                        if i in chosen and afters[i] < record.position:
                             _fold_one(self.feeds, states, inputs, i, call, how, record)
                 except Exception as error:
                     raise failed(self.views[i], record, error) from error
         return {i: states[i] for i in order}
+
+    def _restarts(
+        self, order: list[int], retractions: Mapping[int, int], lowest: int | None
+    ) -> list[Progress | None]:
+        """Where a refold of these views can start: snapshots before `lowest` that no
+        correction made after them reaches behind (else the start)."""
+        none: list[Progress | None] = [None] * len(order)
+        if self.restart is None or lowest is None or self.moment is not None:
+            return none
+        limit = lowest - 1
+        for _ in range(MAX_RESTARTS):
+            if limit <= 0:
+                return none
+            found = self.restart([self.views[i] for i in order], limit)
+            behind = [
+                target
+                for start in found
+                if start is not None
+                for at, target in retractions.items()
+                if at > start.position >= target
+            ]
+            if not behind:
+                return found
+            limit = min(behind) - 1
+        return none
 
 
 def _initial(view: View[Any]) -> Any:
@@ -321,6 +371,8 @@ class _Fold:
         """Take in the corrections of a batch about to be held (before anything is folded)."""
         replay, moment = self.replay, self.replay.moment
         refold: set[int] = set()
+        #: The first position the corrections of this batch reach.
+        reach: int | None = None
         kinds = replay._retractions
         for record in batch:
             found = record.event
@@ -341,6 +393,7 @@ class _Fold:
             if now_skipped == self.skipped:
                 continue
             lowest = min(now_skipped ^ self.skipped)
+            reach = lowest if reach is None else min(reach, lowest)
             self.skipped = now_skipped
             # A view must be refolded when the change reaches into what it already holds:
             # what it has folded this run, or its snapshot (unless that is newer than the
@@ -349,10 +402,12 @@ class _Fold:
                 if after < position and lowest <= max(after, self.head):
                     refold.add(i)
         if refold:
-            # Those views, and every view linked to them by `uses`, start again from the
-            # start, up to the records folded so far; they go on from there.
+            # Those views, and every view linked to them by `uses`, start again (from
+            # snapshots before the first position reached, or the start), up to the
+            # records folded so far; they go on from there.
             chosen = connected(replay.views, refold)
-            for i, state in replay.refold(chosen, self.head, self.skipped).items():
+            refolded = replay.refold(chosen, self.head, self.skipped, self.retractions, reach)
+            for i, state in refolded.items():
                 self.states[i] = state
                 self.afters[i] = self.head
                 self.frozen.discard(i)
