@@ -697,15 +697,20 @@ class TestPictures:
     def test_without_matplotlib(
         self, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """Without matplotlib the picture commands say how to install it."""
+        """Without matplotlib, the SVG chart and the report are written all the same, and a
+        PNG is refused with how to get one."""
         import sys
 
         monkeypatch.setitem(sys.modules, "matplotlib", None)
         run("gap", "add", "SQL")
         result = run("history", "--plot", str(tmp_path / "x.png"), code=2)
         assert "pip install 'jobsearch-core[plot]'" in result.stderr
-        result = run("report", str(tmp_path / "x.html"), code=2)
-        assert "jobsearch-core[plot]" in result.stderr
+        assert not (tmp_path / "x.png").exists()
+        result = run("history", "--plot", str(tmp_path / "x.svg"))
+        assert ET.parse(tmp_path / "x.svg").getroot().tag.endswith("svg")
+        assert "a PNG needs matplotlib: pip install 'jobsearch-core[plot]'" in result.stderr
+        run("report", str(tmp_path / "x.html"))
+        assert "<svg" in (tmp_path / "x.html").read_text()
 
 
 @attrs.frozen(kw_only=True)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from jobsearch_core.cli._charts import bump_chart_svg
+from jobsearch_core.charts import INSTALL_HINT, bump_chart, can_draw_png, save_bump_chart, svg
 from jobsearch_core.cli._common import context, stream_option
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.views.gaps import GapsState
-from jobsearch_core.views.history import HistoryState
+from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import PipelineState
 from jobsearch_core.views.roles import RolesState
 
-__all__ = ["COMMANDS", "report_html"]
+__all__ = ["COMMANDS", "plot_history", "report_html"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 62rem; color: #222; }
@@ -24,7 +24,7 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-botto
 table { border-collapse: collapse; margin: .5rem 0; } td, th { padding: .25rem .7rem; text-align: left; }
 th { background: #f3f3f3; } tr:nth-child(even) td { background: #fafafa; }
 .num { text-align: right; } .focus { font-weight: bold; color: #a33; } .muted { color: #777; }
-svg { max-width: 100%; height: auto; }
+svg { width: 100%; height: auto; }
 """
 
 
@@ -106,7 +106,11 @@ def report_html(
         + "</tr>"
         for r in roles.roles
     ]
-    chart = bump_chart_svg(history.ranks, title="Gap ranks over time")
+    chart = svg(
+        bump_chart(history.ranks, end=now, title="Gap ranks over time"),
+        standalone=False,
+        name="bump",
+    )
     goal = (
         f"<p>Goal: {html.escape(gaps.goal)} ({gaps.horizon_years} years)</p>" if gaps.goal else ""
     )
@@ -132,6 +136,22 @@ an application still waiting is not a failure, and the 90% range shows how littl
 {chart}
 </body></html>
 """
+
+
+def plot_history(
+    ranks: dict[str, list[RankChange]], path: str, *, title: str, as_of: int | datetime | None
+) -> None:
+    """`history --plot FILE`: the bump chart as it stood at `as_of`, to .svg or .png."""
+    if isinstance(as_of, datetime):
+        end, label = as_of, f"{as_of.astimezone():%b} {as_of.astimezone().day}"
+    elif isinstance(as_of, int):
+        moments = [change.at for changes in ranks.values() for change in changes]
+        end, label = max(moments, default=datetime.now(UTC)), f"#{as_of}"
+    else:
+        end, label = datetime.now(UTC), "today"
+    save_bump_chart(ranks, path, title=title, end=end, end_label=label)
+    if path.lower().endswith(".svg") and not can_draw_png():
+        click.echo(INSTALL_HINT, err=True)
 
 
 @click.command("report")
