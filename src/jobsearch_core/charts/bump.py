@@ -96,6 +96,9 @@ class _Scale:
     shown: int
     #: Whether ranks past `shown` share one folded row.
     fold: bool
+    #: The longest label, in characters, and the most dates on the time axis.
+    label_chars: int = LABEL_CHARS
+    ticks: int = 8
 
     def x(self, moment: datetime) -> float:
         span = (self.end - self.start).total_seconds()
@@ -147,8 +150,9 @@ def _dates(start: datetime, end: datetime, scale: _Scale, found: list[tuple[floa
     """Add the ticks between `start` and `end` to `found`."""
     local_start, local_end = _local(start), _local(end)
     days = (end - start).total_seconds() / 86400
-    if days <= 8 * 30:
-        step = next(s for s in (1, 2, 7, 14, 28) if days / s <= 8)
+    most = scale.ticks
+    if days <= most * 30:
+        step = next(s for s in (1, 2, 7, 14, 28, 56) if days / s <= most)
         moment = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
         if step >= 7:  # weeks start on Monday
             moment -= timedelta(days=moment.weekday())
@@ -157,9 +161,9 @@ def _dates(start: datetime, end: datetime, scale: _Scale, found: list[tuple[floa
                 found.append((scale.x(moment), _day(moment)))
             moment += timedelta(days=step)
         return
-    months = next((m for m in (1, 2, 3, 6, 12) if days / (30.4 * m) <= 8), 0)
+    months = next((m for m in (1, 2, 3, 6, 12) if days / (30.4 * m) <= most), 0)
     if not months:  # years: a round number of them
-        years = math.ceil(days / 365.25 / 8)
+        years = math.ceil(days / 365.25 / most)
         months = 12 * next((y for y in (1, 2, 5, 10, 20, 50, 100) if y >= years), 1000)
     year, month = local_start.year, local_start.month
     while year <= min(local_end.year, 9998):
@@ -174,17 +178,17 @@ def _dates(start: datetime, end: datetime, scale: _Scale, found: list[tuple[floa
         year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 
 
-def _empty(title: str) -> Drawing:
+def _empty(title: str, width: float) -> Drawing:
     return Drawing(
-        width=WIDTH,
+        width=width,
         height=120,
         title=title,
         description="No gap list yet: no skill has had a rank.",
         shapes=[
-            Box(x=0, y=0, width=WIDTH, height=120, fill=BACKGROUND),
-            Box(x=12, y=12, width=WIDTH - 24, height=96, fill="#f9fafb", stroke=GRID),
+            Box(x=0, y=0, width=width, height=120, fill=BACKGROUND),
+            Box(x=12, y=12, width=width - 24, height=96, fill="#f9fafb", stroke=GRID),
             Text(
-                x=WIDTH / 2,
+                x=width / 2,
                 y=56,
                 text="No gap list yet",
                 colour="#111827",
@@ -193,9 +197,11 @@ def _empty(title: str) -> Drawing:
                 anchor="middle",
             ),
             Text(
-                x=WIDTH / 2,
+                x=width / 2,
                 y=82,
-                text="Add a skill (jobsearch gap add SKILL) and its rank shows here over time.",
+                text="Add a skill (jobsearch gap add SKILL) and its rank shows here over time."
+                if width >= 600
+                else "jobsearch gap add SKILL puts one on it.",
                 colour=MUTED_TEXT,
                 anchor="middle",
             ),
@@ -211,15 +217,19 @@ def bump_chart(
     notes: bool = False,
     focus: Sequence[str] | None = None,
     end_label: str = "today",
+    width: float = WIDTH,
 ) -> Drawing:
     """The chart of `ranks` (`HistoryState.ranks`) up to `end`.
 
     `focus` are the skills drawn bold and coloured (default: ranks 1 and 2 at the end).
     `notes` numbers a few causes under the chart instead of giving every change hover text.
+    A `width` under 600 pixels makes a narrow chart: shorter labels, fewer dates.
     """
+    narrow = width < 600
+    label_chars = 16 if narrow else LABEL_CHARS
     ranks = {skill: list(changes) for skill, changes in ranks.items() if changes}
     if not ranks:
-        return _empty(title)
+        return _empty(title, width)
     ends = _ends(ranks)
     if focus is None:
         focus = [skill for skill, _ in sorted(ends.items(), key=lambda pair: pair[1])[:2]]
@@ -229,7 +239,7 @@ def bump_chart(
     shown = SHOWN if fold else max(deepest, 1)
     folded = sorted(skill for skill, rank in ends.items() if rank > shown)
 
-    labels = {skill: _short(skill) for skill in ends if ends[skill] <= shown}
+    labels = {skill: _short(skill, label_chars) for skill in ends if ends[skill] <= shown}
     widest = max((len(text) for text in labels.values()), default=0)
     if folded:
         widest = max(widest, len(f"+{len(folded)} more"))
@@ -247,20 +257,29 @@ def bump_chart(
         start=start,
         end=stop,
         left=LEFT + 8,
-        right=WIDTH - gutter - SLOPE,
+        right=width - gutter - SLOPE,
         top=top,
         shown=shown,
         fold=fold,
+        label_chars=label_chars,
+        ticks=4 if narrow else 8,
     )
     bottom = top + (shown + (1 if fold else 0)) * ROW
 
     tracks = [
         _track(skill, changes, scale, colours.get(skill), notes) for skill, changes in ranks.items()
     ]
-    shapes: list[Shape] = [Box(x=0, y=0, width=WIDTH, height=0, fill=BACKGROUND)]
+    shapes: list[Shape] = [Box(x=0, y=0, width=width, height=0, fill=BACKGROUND)]
     if notes:
         shapes.append(
-            Text(x=LEFT - 24, y=28, text=_short(title, 90), colour="#111827", size=16, bold=True)
+            Text(
+                x=LEFT - 24,
+                y=28,
+                text=_short(title, int(width / 10)),
+                colour="#111827",
+                size=16,
+                bold=True,
+            )
         )
     shapes += _grid(scale, bottom, fold, folded, end, end_label)
     badges, said = _notes(ranks, scale, tracks) if notes else ([], [])
@@ -269,17 +288,26 @@ def bump_chart(
         shapes += _draw(track, scale)
     shapes += badges
     y = bottom + 44
-    key = "Bold and coloured: the focus items (ranks 1 and 2). ● closed  ○ left the list"
+    key = (
+        "Bold: the focus items. ● closed  ○ left the list"
+        if narrow
+        else "Bold and coloured: the focus items (ranks 1 and 2). ● closed  ○ left the list"
+    )
     shapes.append(Text(x=LEFT - 24, y=y, text=key, colour=MUTED_TEXT, size=11))
     for number, line in enumerate(said, start=1):
         y += 18
         shapes.append(
-            Text(x=LEFT - 24, y=y, text=f"{number}. {_short(line, 130)}", colour="#111827")
+            Text(
+                x=LEFT - 24,
+                y=y,
+                text=f"{number}. {_short(line, int(width / 7.2))}",
+                colour="#111827",
+            )
         )
     height = y + 16
-    shapes[0] = Box(x=0, y=0, width=WIDTH, height=height, fill=BACKGROUND)
+    shapes[0] = Box(x=0, y=0, width=width, height=height, fill=BACKGROUND)
     return Drawing(
-        width=WIDTH,
+        width=width,
         height=height,
         title=title,
         description=_description(ranks, ends, focus, shown, folded),
@@ -403,7 +431,7 @@ def _draw(track: _Track, scale: _Scale) -> list[Shape]:
                 Text(
                     x=x + 6,
                     y=y + 4,
-                    text=_short(track.skill),
+                    text=_short(track.skill, scale.label_chars),
                     colour=text_colour,
                     bold=track.strong,
                     title=track.skill,
@@ -426,7 +454,7 @@ def _draw(track: _Track, scale: _Scale) -> list[Shape]:
                 Text(
                     x=x - 4,
                     y=y - 7,
-                    text=_short(said, 40),
+                    text=_short(said, scale.label_chars + 12),
                     colour=text_colour,
                     size=11,
                     bold=track.strong,

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from jobsearch_core.charts.shapes import Box, Dot, Drawing, Line, Shape, Text
+from jobsearch_core.markup import escape as xml_text
 
-__all__ = ["svg", "xml_text"]
+__all__ = ["svg"]
 
-#: Characters XML 1.0 cannot hold at all (C0 controls but tab and newlines, lone
-#: surrogates, U+FFFE and U+FFFF): a name from the log may contain them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
-
-
-def xml_text(value: str) -> str:
-    """Text made safe for XML content and attribute values: escaped, and characters XML
-    cannot hold shown as U+FFFD."""
-    cleaned = _NOT_XML.sub("\ufffd", value)
-    return (
-        cleaned.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&#39;")
-    )
 
 
 def _number(value: float) -> str:
