@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from jobsearch_core.charts import Drawing, bump_chart, svg
+from jobsearch_core.charts.bump import SLOPE
 from jobsearch_core.charts.shapes import Box
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.markup import escape
@@ -67,7 +68,9 @@ def _chart(
     drawing = bump_chart(ranks, end=now, title="How the gap list's ranks moved", width=width)
     height = drawing.bottom - drawing.top
     veil = Box(
-        x=drawing.right,
+        # Where the veil ends (the page's script reads it): the lines' ends, past the
+        # axis's last moment by a slope's width.
+        x=drawing.right + SLOPE,
         y=drawing.top,
         width=0,
         height=height,
@@ -76,7 +79,7 @@ def _chart(
         name=f"{name}-future",
     )
     line = Box(
-        x=drawing.right - 1,
+        x=drawing.x_at(now) - 1,
         y=drawing.top,
         width=2,
         height=height,
