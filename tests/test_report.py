@@ -18,10 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobsearch_core import (
+    ApplicationClosed,
     EventLog,
     EventRetracted,
     GapAdded,
     GapPromoted,
+    InterviewScheduled,
     PluginError,
     ResumeSubmitted,
     RoleSuggested,
@@ -189,6 +191,38 @@ class TestFrames:
         data = page_data(report_html(demo, as_of=moments[20] + timedelta(minutes=1), now=NOW))
         assert data["frames"][data["start"]]["p"] == 21
         assert page_data(report_html(demo, now=NOW))["start"] == demo.head - 1
+
+    def test_applications_and_their_next_interview(self) -> None:
+        """Each application's stage, outcome and channel, and the next interview from the
+        moment shown: none once it has been held."""
+        log = open_log("memory://")
+        log.append(
+            [
+                ResumeSubmitted(
+                    application_id="acme-1",
+                    company="Acme",
+                    role="Analyst",
+                    via="referral",
+                    at=NOW - timedelta(days=9),
+                ),
+                InterviewScheduled(
+                    application_id="acme-1",
+                    stage="phone",
+                    on=NOW - timedelta(days=2),
+                    with_whom="Ann",
+                    at=NOW - timedelta(days=8),
+                ),
+                ApplicationClosed(application_id="acme-1", outcome="rejected", at=NOW),
+            ]
+        )
+        shown = [
+            visible(s["applications"])[0][1] for s in replayed(page_data(report_html(log, now=NOW)))
+        ]
+        when = f"{(NOW - timedelta(days=2)).astimezone():%Y-%m-%d %H:%M} (phone with Ann)"
+        assert [row[2:] for row in shown[1]] == [
+            ["Analyst at Acme", "acme-1", "applied", "open", "referral", shown[1][0][7], when]
+        ]
+        assert [row[5:] for row in shown[2]] == [["rejected", "referral", shown[2][0][7], "-"]]
 
     def test_an_empty_log(self) -> None:
         """Nothing recorded: one frame of empty sections, saying so."""
