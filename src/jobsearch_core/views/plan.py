@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from jobsearch_core.events import GapPromoted, Recorded
+from jobsearch_core.method import move_question
 from jobsearch_core.views.gaps import FocusPractice, GapItem, GapsState
 from jobsearch_core.views.roles import RolesState
 from jobsearch_core.views.view import View
@@ -242,7 +243,7 @@ def _questions(items: list[PlanItem]) -> list[Question]:
                     skill=item.skill,
                     in_front_of=skill,
                     rank=rank,
-                    text=f"Move {item.skill} in front of item {rank}, {skill}?",
+                    text=move_question(item.skill, rank, skill),
                 )
             )
     return questions
