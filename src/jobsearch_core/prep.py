@@ -17,7 +17,15 @@ import attrs
 from jobsearch_core.events import SCREEN_NAMES, FeedbackReceived, Mark, skill_key
 from jobsearch_core.log import EventLog
 from jobsearch_core.method import QUESTION_ONE, bring_the_list, question_two
-from jobsearch_core.views import GAPS, PIPELINE, PLAN, Application, GapItem, PunchUpItem
+from jobsearch_core.views import (
+    GAPS,
+    PIPELINE,
+    PLAN,
+    Application,
+    FocusPractice,
+    GapItem,
+    PunchUpItem,
+)
 from jobsearch_core.views.roles import SuggestedRole
 from jobsearch_core.views.upcoming import Interview, moment_or_now
 
@@ -44,6 +52,8 @@ class PrepSheet:
     next_interview: Interview | None
     #: The open gap list in rank order; the first two are the focus.
     punch_list: tuple[GapItem, ...]
+    #: How the two focus items are being practised.
+    practice: tuple[FocusPractice, ...]
     #: Punch-ups named at this company or needed by a role suggested there (else all).
     punch_ups: tuple[PunchUpItem, ...]
     past_feedback: tuple[PastFeedback, ...]
@@ -97,6 +107,7 @@ def prep_sheet(
         application=app,
         next_interview=app.next_interview(now),
         punch_list=tuple(items),
+        practice=tuple(gaps.practice(now)),
         punch_ups=punch_ups,
         past_feedback=tuple(past),
         roles=roles,
@@ -136,12 +147,6 @@ def _mark(mark: Mark) -> str:
     return "punch up" if mark is Mark.PUNCH_UP else "next focus"
 
 
-def _practice(item: GapItem, now: datetime) -> str:
-    weeks, minutes = item.weeks_in_a_row(now), item.minutes_in_week(now)
-    streak = f", {weeks} week{'s' if weeks != 1 else ''} in a row" if weeks else ""
-    return f"{minutes} min this week{streak}" if minutes else f"not practised this week{streak}"
-
-
 def _headline(app: Application) -> tuple[str, list[str]]:
     title = f"{app.role or '?'} at {app.company or '?'}"
     facts = [app.id, f"applied {_day(app.applied_at)}"]
@@ -162,14 +167,16 @@ def to_markdown(sheet: PrepSheet) -> str:
     if sheet.next_interview is not None:
         lines += [f"**Next:** {_md(_interview(sheet.next_interview))}", ""]
     lines += ["## Your punch list", ""]
+    practice = {entry.item.key: entry.summary for entry in sheet.practice}
     for item in sheet.punch_list:
-        star = "★ " if item.rank is not None and item.rank <= 2 else ""
-        detail = f" — {_md(_practice(item, sheet.now))}" if star else ""
+        star = "★ " if item.key in practice else ""
+        detail = f" — {_md(practice[item.key])}" if star else ""
         lines.append(f"{item.rank}. {star}{_md(item.skill)}{detail}")
     if not sheet.punch_list:
         lines.append("Nothing on the gap list yet.")
-    for question in sheet.plan_questions:
-        lines.append(f"- The evidence asks: {_md(question)}")
+    if sheet.plan_questions:
+        lines += ["", "The evidence asks:"]
+        lines += [f"- {_md(question)}" for question in sheet.plan_questions]
     lines += ["", "## Punch up for this role", ""]
     for entry in sheet.punch_ups:
         said = f": {_md('; '.join(entry.comments))}" if entry.comments else ""
@@ -253,19 +260,20 @@ def to_html(sheet: PrepSheet) -> str:
     ]
     if sheet.next_interview is not None:
         parts.append(f"<p><strong>Next:</strong> {_e(_interview(sheet.next_interview))}</p>")
+    practice = {entry.item.key: entry.summary for entry in sheet.practice}
     punch = []
     for item in sheet.punch_list:
-        if item.rank is not None and item.rank <= 2:
+        if item.key in practice:
             punch.append(
                 f'<span class="focus">★ {_e(item.skill)}</span> '
-                f'<span class="muted">{_e(_practice(item, sheet.now))}</span>'
+                f'<span class="muted">{_e(practice[item.key])}</span>'
             )
         else:
             punch.append(_e(item.skill))
     parts += ["<h2>Your punch list</h2>", _list("ol", punch, "Nothing on the gap list yet.")]
     if sheet.plan_questions:
-        asks = [f"The evidence asks: {_e(q)}" for q in sheet.plan_questions]
-        parts.append(_list("ul", asks, ""))
+        parts.append("<p>The evidence asks:</p>")
+        parts.append(_list("ul", [_e(q) for q in sheet.plan_questions], ""))
     ups = [
         f"{_e(entry.skill)} (named {entry.mentions}x)"
         + (f": {_e('; '.join(entry.comments))}" if entry.comments else "")

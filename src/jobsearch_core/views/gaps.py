@@ -181,6 +181,20 @@ class FocusPractice:
     #: Minutes practised this week (Monday to Sunday, UTC).
     minutes_this_week: int
 
+    @property
+    def summary(self) -> str:
+        """In words: "25 min this week, 2 weeks in a row", or "not practised yet this week
+        (3 weeks in a row before)"."""
+        weeks = self.weeks_in_a_row
+        streak = f"{weeks} week{'s' if weeks != 1 else ''} in a row"
+        if self.minutes_this_week:
+            return f"{self.minutes_this_week} min this week, {streak}"
+        return (
+            f"not practised yet this week ({streak} before)"
+            if weeks
+            else "not practised yet this week"
+        )
+
 
 @attrs.define(kw_only=True)
 class PunchUpItem:
