@@ -3,7 +3,7 @@ method's two questions and records the answers in one append."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,9 +82,20 @@ def preview_plan(log: EventLog, stream: str, events: Sequence[Event]) -> PlanSta
     return fold(PLAN, records, stream=stream)
 
 
+def _skills_of(text: str) -> tuple[str, ...]:
+    """The skills of a comma-separated list, blanks left out."""
+    return tuple(skill.strip() for skill in text.split(",") if skill.strip())
+
+
+def _lines(label: str) -> Iterator[str]:
+    """What the seeker types at the `label` prompt, a line at a time, until an empty line."""
+    while given := click.prompt(f"  {label}", default="", show_default=False).strip():
+        yield given
+
+
 def _role(given: str) -> tuple[str, tuple[str, ...]]:
     role, equals, skills = given.partition("=")
-    named = tuple(skill.strip() for skill in skills.split(",") if skill.strip())
+    named = _skills_of(skills)
     if not role.strip() or not equals or not named:
         raise InvalidInputError(f"--role {given!r}: write ROLE=SKILL,SKILL (the skills it needs)")
     return role.strip(), named
@@ -155,12 +166,8 @@ def _move(question: Question) -> GapPromoted:
 def _ask_answers(gaps: GapsState, debrief: _Debrief) -> None:
     click.echo(f"Question 1: “{QUESTION_ONE}”")
     click.echo("Their answers, one a line (SKILL, or SKILL=what they said); an empty line ends.")
-    while True:
-        given = click.prompt("  answer", default="", show_default=False).strip()
-        if not given:
-            break
-        item = feedback_item(given, mark_for(gaps, given.partition("=")[0])[0])
-        debrief.items.append(item)
+    for given in _lines("answer"):
+        debrief.items.append(feedback_item(given, mark_for(gaps, given.partition("=")[0])[0]))
     while debrief.items:
         click.echo("Marked on your resume:")
         for number, item in enumerate(debrief.items, start=1):
@@ -187,12 +194,8 @@ def _ask_roles(debrief: _Debrief) -> None:
     company = debrief.app.company or debrief.app.id
     click.echo(f"Question 2: “{question_two(company)}”")
     click.echo("The roles they named, one a line; an empty line ends.")
-    while True:
-        role = click.prompt("  role", default="", show_default=False).strip()
-        if not role:
-            break
-        skills = click.prompt("  skills it needs (comma-separated)").strip()
-        named = tuple(skill.strip() for skill in skills.split(",") if skill.strip())
+    for role in _lines("role"):
+        named = _skills_of(click.prompt("  skills it needs (comma-separated)"))
         if not named:
             click.echo("  a role needs at least one skill; skipped")
             continue
