@@ -1123,7 +1123,8 @@ class TestPlan:
             ("dbt", 4, 3),
             ("Statistics", 3, 4),
         ]
-        assert plan["questions"][0]["in_front_of"] == "Statistics"
+        assert plan["questions"] == ["Move dbt in front of item 3, Statistics?"]
+        assert plan["disagreements"][0]["in_front_of"] == "Statistics"
         said = run("plan", "--accept").output
         assert "1 move to the suggested order" in said
         (promoted,) = json.loads(run("log", "--json").output)[-1:]

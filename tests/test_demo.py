@@ -105,9 +105,7 @@ class TestStory:
     def test_the_plan_disagrees_once(self, log: EventLog) -> None:
         """At the end the plan asks one question: a role's missing skill before the rest."""
         plan = log.view(PLAN)
-        assert [q.text for q in plan.questions] == [
-            "Move Data modeling in front of item 7, Machine learning?"
-        ]
+        assert plan.questions == ["Move Data modeling in front of item 7, Machine learning?"]
         assert [item.skill for item in plan.focus] == ["A/B testing", "Stakeholder communication"]
 
     def test_funnel_counts_the_furthest_stage(self, log: EventLog) -> None:

@@ -111,7 +111,7 @@ def prep_sheet(
         punch_ups=punch_ups,
         past_feedback=tuple(past),
         roles=roles,
-        plan_questions=tuple(question.text for question in plan.questions),
+        plan_questions=tuple(plan.questions),
         questions=(QUESTION_ONE, question_two(company)),
         bring_the_list=bring_the_list(
             [item.skill for item in items[:2]], items[2].skill if len(items) > 2 else None

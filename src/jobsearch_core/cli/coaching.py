@@ -25,7 +25,7 @@ from jobsearch_core.events import (
 from jobsearch_core.log import EventLog
 from jobsearch_core.method import QUESTION_ONE, question_two
 from jobsearch_core.prep import prep_sheet, to_html, to_markdown
-from jobsearch_core.views import GAPS, PLAN, GapsState, PlanState, Question, fold
+from jobsearch_core.views import GAPS, PLAN, Disagreement, GapsState, PlanState, fold
 from jobsearch_core.views.pipeline import Application
 
 __all__ = ["COMMANDS", "mark_for", "preview_plan"]
@@ -152,14 +152,14 @@ def _s(things: Sequence[object]) -> str:
 
 def _next_question(
     log: EventLog, stream: str, debrief: _Debrief, asked: set[str]
-) -> Question | None:
+) -> Disagreement | None:
     plan = preview_plan(log, stream, debrief.events())
-    return next((q for q in plan.questions if plan.gaps.key(q.skill) not in asked), None)
+    return next((d for d in plan.disagreements if plan.gaps.key(d.skill) not in asked), None)
 
 
-def _move(question: Question) -> GapPromoted:
+def _move(question: Disagreement) -> GapPromoted:
     return GapPromoted(
-        skill=question.skill, to_rank=question.rank, reason=f"debrief: {question.text}"
+        skill=question.skill, to_rank=question.rank, reason=f"debrief: {question.question}"
     )
 
 
@@ -275,10 +275,10 @@ def debrief_command(
     asked: set[str] = set()
     while (question := _next_question(log, stream, debrief, asked)) is not None:
         asked.add(gaps.key(question.skill))
-        if move or (not scripted and click.confirm(question.text, default=False)):
+        if move or (not scripted and click.confirm(question.question, default=False)):
             debrief.moves.append(_move(question))
         elif scripted:
-            click.echo(f"The plan asks: {question.text} (--move moves it)")
+            click.echo(f"The plan asks: {question.question} (--move moves it)")
     if not debrief.events():
         say("nothing to record")
         return
