@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from jobsearch_core import GapAdded, GapClosed, GapPromoted, open_log
 from jobsearch_core.charts import bump_chart, svg
-from jobsearch_core.charts.bump import FOCUS_COLOURS, MAX_NOTES, SHOWN
+from jobsearch_core.charts.bump import FOCUS_COLOURS, MAX_NOTES, SHOWN, moved_itself
 from jobsearch_core.demo import load_demo
 from jobsearch_core.testing.strategies import HOSTILE_TEXTS, event_sequences
 from jobsearch_core.views import HISTORY, HistoryState, fold
@@ -90,13 +90,26 @@ class TestDemo:
         assert all(label.get("font-weight") is None for label in rest)
         assert {label.get("fill") for label in rest}.isdisjoint(FOCUS_COLOURS)
 
-    def test_a_closed_item_ends_with_a_marker(self, demo: HistoryState) -> None:
-        """Cloud (AWS) was closed: its line ends in a ringed dot, labelled as closed."""
+    def test_an_item_that_left_ends_with_a_marker(self, demo: HistoryState) -> None:
+        """A closed item's line ends in a filled dot, one merged away in a hollow one, each
+        labelled just above it."""
         root = parsed(demo)
-        (label,) = [t for t in texts(root) if said(t) == "Cloud (AWS), closed"]
+        left = {
+            skill: changes[-1] for skill, changes in demo.ranks.items() if changes[-1].rank is None
+        }
+        assert {change.cause for change in left.values()} == {"GapClosed", "SkillsMerged"}
         markers = [c for c in root.iter(f"{NS}circle") if c.get("r") == "5" and c.get("stroke")]
-        assert len(markers) == 1
-        assert abs(float(markers[0].get("cy", 0)) - float(label.get("y", 0)) - 7) < 0.01
+        assert len(markers) == len(left)
+        words = {said(t): t for t in texts(root)}
+        for skill, change in left.items():
+            closed = change.cause == "GapClosed"
+            label = words[f"{skill}, closed" if closed else f"{skill}, {change.detail}"]
+            (marker,) = [
+                m
+                for m in markers
+                if abs(float(m.get("cy", 0)) - float(label.get("y", 0)) - 7) < 0.01
+            ]
+            assert (marker.get("fill") == "#ffffff") is not closed
 
     def test_changes_are_slopes_not_walls(self, demo: HistoryState) -> None:
         """No line has a vertical segment: every change of rank takes some width."""
@@ -128,7 +141,13 @@ class TestDemo:
         assert "Gap ranks" in words
         notes = [w for w in words if w[:2] in {f"{n}." for n in range(1, MAX_NOTES + 1)}]
         assert 1 <= len(notes) <= MAX_NOTES
-        assert any("two interviewers named it" in note for note in notes)
+        reasons = [
+            change.detail
+            for changes in demo.ranks.values()
+            for change in changes
+            if change.cause == "GapPromoted" and change.detail and moved_itself(change)
+        ]
+        assert any(reason in note for note in notes for reason in reasons)
         assert all(c.find(f"{NS}title") is None for c in root.iter(f"{NS}circle"))
         badges = [t for t in texts(root) if said(t).isdigit() and t.get("fill") == "#ffffff"]
         assert len(badges) == len(notes)

@@ -1131,7 +1131,8 @@ class TestPlan:
             ("dbt", 4, 3),
             ("Statistics", 3, 4),
         ]
-        assert plan["questions"][0]["in_front_of"] == "Statistics"
+        assert plan["questions"] == ["Move dbt in front of item 3, Statistics?"]
+        assert plan["disagreements"][0]["in_front_of"] == "Statistics"
         said = run("plan", "--accept").output
         assert "1 move to the suggested order" in said
         (promoted,) = json.loads(run("log", "--json").output)[-1:]
@@ -1150,7 +1151,7 @@ class TestPlan:
         gaps = json.loads(run("gaps", "--json").output)["items"]
         assert (gaps[0]["weeks_in_a_row"], gaps[0]["minutes_this_week"]) == (2, 25)
         assert (gaps[1]["weeks_in_a_row"], gaps[1]["minutes_this_week"]) == (0, 0)
-        assert "FOCUS: 25 min this week, 2 wk in a row" in run("gaps").output
-        assert "SQL: 2 weeks in a row, 25 min this week" in run("plan").output
+        assert "FOCUS: 25 min this week, 2 weeks in a row" in run("gaps").output
+        assert "SQL: 25 min this week, 2 weeks in a row" in run("plan").output
         practice = json.loads(run("plan", "--json").output)["practice"]
         assert practice[1] == {"skill": "dbt", "weeks_in_a_row": 0, "minutes_this_week": 0}

@@ -43,14 +43,5 @@ def funnel_sentence(row: FunnelRow, worth_a_look: str | None = None) -> str:
 
 
 def practice_line(practice: FocusPractice) -> str:
-    """How one focus item is being practised, in words: "SQL: 3 weeks in a row, 45 min
-    this week"."""
-    item = practice.item
-    weeks = practice.weeks_in_a_row
-    streak = f"{weeks} week{'s' if weeks != 1 else ''} in a row" if weeks else "no streak yet"
-    this_week = (
-        f"{practice.minutes_this_week} min this week"
-        if practice.minutes_this_week
-        else "not practised this week"
-    )
-    return f"{item.skill}: {streak}, {this_week}"
+    """How one focus item is being practised: "SQL: 45 min this week, 3 weeks in a row"."""
+    return f"{practice.item.skill}: {practice.summary}"

@@ -71,7 +71,7 @@ class TestTheDemo:
         assert follow_up.since == day(72)
         assert "Analytics Engineer at Hooli needs it" in role_skill.message
         assert role_skill.command == "jobsearch gap add 'Data modeling'"
-        assert "named 2 times in feedback" in punch_up.message
+        assert "named 3 times in feedback" in punch_up.message  # the debrief said so too
         assert "your latest resume, v2, was first sent" in punch_up.message
 
     def test_earlier_in_the_search(self, demo_log: EventLog) -> None:

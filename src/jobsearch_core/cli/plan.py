@@ -71,7 +71,7 @@ def plan_command(stream: str, as_of: int | datetime | None, as_json: bool, accep
     if plan.questions:
         out.print("Ask at your next interview (or move them yourself):", markup=False)
         for question in plan.questions:
-            out.print(f"  {question.text}", markup=False, highlight=False)
+            out.print(f"  {question}", markup=False, highlight=False)
         out.print("  jobsearch plan --accept records the suggested order.", markup=False)
     if plan.had:
         out.print(

@@ -239,11 +239,10 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
         mark = ""
         if item.key in focus:
             done = practice[item.key]
-            streak = f", {done.weeks_in_a_row} wk in a row" if done.weeks_in_a_row else ""
             mark = (
-                f"FOCUS: {done.minutes_this_week} min this week{streak}"
-                if done.minutes_this_week
-                else f"FOCUS: practise this week{streak}"
+                f"FOCUS: {done.summary}"
+                if done.minutes_this_week or done.weeks_in_a_row
+                else ("FOCUS: practise this week")
             )
         table.add_row(
             str(item.rank),

@@ -123,7 +123,7 @@ def _plan(states: Mapping[str, Any], now: datetime) -> list[Block]:
         ),
         Lines(
             title="Ask at your next interview",
-            lines=[question.text for question in plan.questions],
+            lines=plan.questions,
         ),
         Lines(
             title="On your gap list, but you have them: close them?",
