@@ -367,14 +367,17 @@ def _track(
             track.runs.append(run)
             slope_end = x
         elif x <= slope_end:  # still on the way to the last rank: go straight to this one
-            run[-1] = (run[-1][0], y)
+            if len(run) > 1:
+                (start_x, start_y), _ = run[-2:]
+                slope_end = _slope_end(start_x, abs(y - start_y), scale)
+                run[-1] = (slope_end, y)
+            else:
+                run[-1] = (run[-1][0], y)
             if track.dots and title is not None:
                 title = f"{track.dots.pop().title}\n{title}"
         else:
-            # The further the move, the longer its slope, so that it never reads as a wall.
-            rise = abs(y - run[-1][1])
             run.append((x, run[-1][1]))
-            slope_end = min(x + min(MAX_SLOPE, max(SLOPE, rise * 0.3)), scale.right + SLOPE)
+            slope_end = _slope_end(x, abs(y - run[-1][1]), scale)
             run.append((slope_end, y))
         track.dots.append(_dot(track, run[-1][0], y, title))
         track.end = None
@@ -383,6 +386,12 @@ def _track(
         run.append((stop, run[-1][1]))
         track.end = (stop, run[-1][1], "open")
     return track
+
+
+def _slope_end(x: float, rise: float, scale: _Scale) -> float:
+    """Where a change of rank that starts at `x` ends: the further the move, the longer its
+    slope, so that it never reads as a wall."""
+    return min(x + min(MAX_SLOPE, max(SLOPE, rise * 0.3)), scale.right + SLOPE)
 
 
 def _dot(track: _Track, x: float, y: float, title: str | None) -> Dot:
