@@ -137,10 +137,7 @@ class TestHandWorked:
         plan = log.view(PLAN)
         promotions = plan.promotions()
         assert [(p.skill, p.to_rank) for p in promotions] == [("dbt", 1), ("SQL", 2), ("Looker", 3)]
-        assert (
-            promotions[0].reason
-            == "plan: named by 2 interviewers: Ann, Bob; you ranked it 3"
-        )
+        assert promotions[0].reason == "plan: named by 2 interviewers: Ann, Bob; you ranked it 3"
         log.append(promotions)
         after = log.view(PLAN)
         assert [item.skill for item in after.items] == [item.skill for item in plan.items]
