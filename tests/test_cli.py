@@ -1105,6 +1105,22 @@ class TestMerge:
             ("k8s", 0),
         ]
 
+    def test_suggested_merges_are_confirmed_one_by_one(self, run: Run) -> None:
+        """--suggested asks about each likely merge and records only those accepted."""
+        run("gap", "add", "Data models")
+        run("gap", "add", "data-model")
+        run("gap", "add", "k8s")
+        result = run("gap", "merge", "--suggested", input="y\nn\n")
+        assert (
+            "Merge Data models, data-model into Data models (spelled alike)? [y/N]" in result.output
+        )
+        assert "Merge k8s into Kubernetes (alias from common)? [y/N]" in result.output
+        assert "1 merge" in result.output
+        items = json.loads(run("gaps", "--json").output)["items"]
+        assert [i["skill"] for i in items] == ["Data models", "k8s"]
+        assert "nothing merged" in run("gap", "merge", "--suggested", input="n\n").output
+        assert run("gap", "merge", "k8s", code=2).stderr  # no --into
+
     def test_nothing_to_merge_is_refused(self, run: Run) -> None:
         """Spellings that are one skill already are refused with exit 2."""
         result = run("gap", "merge", "SQL", "sql ", "--into", "Sql", code=2)
