@@ -9,14 +9,13 @@ a few numbered notes under the chart (`notes=True`, for a file on its own).
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import attrs
 
+from jobsearch_core.charts.dates import day_label, ticks
 from jobsearch_core.charts.shapes import Box, Dot, Drawing, Line, Shape, Text
 from jobsearch_core.views.history import RankChange
 
@@ -55,20 +54,6 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _local(moment: datetime) -> datetime:
-    """The moment in local time (as the command line shows dates), or as it is at the ends
-    of the calendar."""
-    try:
-        return moment.astimezone()
-    except (OverflowError, ValueError):
-        return moment
-
-
-def _day(moment: datetime) -> str:
-    local = _local(moment)
-    return f"{local:%b} {local.day}"
-
-
 def _rank(rank: int | None) -> str:
     return "off the list" if rank is None else f"#{rank}"
 
@@ -81,7 +66,7 @@ def _said(skill: str, change: RankChange) -> str:
         if change.previous is not None
         else f"enters at {_rank(change.rank)}"
     )
-    return f"{_day(change.at)}: {' '.join(skill.split())} {moved} ({' '.join(cause.split())})"
+    return f"{day_label(change.at)}: {' '.join(skill.split())} {moved} ({' '.join(cause.split())})"
 
 
 @attrs.frozen
@@ -136,46 +121,6 @@ def _ends(ranks: Mapping[str, Sequence[RankChange]]) -> dict[str, int]:
         if changes and changes[-1].rank is not None:
             found[skill] = changes[-1].rank
     return found
-
-
-def _ticks(start: datetime, end: datetime, scale: _Scale) -> list[tuple[float, str]]:
-    """Dates along the time axis: days, weeks, months or years, at most eight of them."""
-    found: list[tuple[float, str]] = []
-    with contextlib.suppress(OverflowError, ValueError):  # the calendar's ends: ticks so far
-        _dates(start, end, scale, found)
-    return found
-
-
-def _dates(start: datetime, end: datetime, scale: _Scale, found: list[tuple[float, str]]) -> None:
-    """Add the ticks between `start` and `end` to `found`."""
-    local_start, local_end = _local(start), _local(end)
-    days = (end - start).total_seconds() / 86400
-    most = scale.ticks
-    if days <= most * 30:
-        step = next(s for s in (1, 2, 7, 14, 28, 56) if days / s <= most)
-        moment = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
-        if step >= 7:  # weeks start on Monday
-            moment -= timedelta(days=moment.weekday())
-        while moment <= local_end:
-            if moment >= local_start:
-                found.append((scale.x(moment), _day(moment)))
-            moment += timedelta(days=step)
-        return
-    months = next((m for m in (1, 2, 3, 6, 12) if days / (30.4 * m) <= most), 0)
-    if not months:  # years: a round number of them
-        years = math.ceil(days / 365.25 / most)
-        months = 12 * next((y for y in (1, 2, 5, 10, 20, 50, 100) if y >= years), 1000)
-    year, month = local_start.year, local_start.month
-    while year <= min(local_end.year, 9998):
-        moment = local_start.replace(
-            year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0
-        )
-        if moment > local_end:
-            break
-        if moment >= local_start:
-            found.append((scale.x(moment), f"{moment:%b %Y}"))
-        month += months
-        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 
 
 def _empty(title: str, width: float) -> Drawing:
@@ -511,7 +456,7 @@ def _grid(
     axis_y = bottom + 4
     shapes.append(Line(points=[(scale.left, axis_y), (right, axis_y)], colour=MUTED_LINE))
     end_x = scale.x(end)
-    for x, label in _ticks(scale.start, scale.end, scale):
+    for x, label in ticks(scale.start, scale.end, scale.x, most=scale.ticks):
         shapes.append(Line(points=[(x, axis_y), (x, axis_y + 5)], colour=MUTED_LINE))
         if abs(x - end_x) > 48:
             shapes.append(

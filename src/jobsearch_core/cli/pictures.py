@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from jobsearch_core.charts import INSTALL_HINT, can_draw_png, save_bump_chart
+from jobsearch_core.charts.dates import day_label
 from jobsearch_core.cli._common import context, parse_as_of, stream_option
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.report import report_html
@@ -22,7 +23,7 @@ def plot_history(
 ) -> None:
     """`history --plot FILE`: the bump chart as it stood at `as_of`, to .svg or .png."""
     if isinstance(as_of, datetime):
-        end, label = as_of, f"{as_of.astimezone():%b} {as_of.astimezone().day}"
+        end, label = as_of, day_label(as_of)
     elif isinstance(as_of, int):
         moments = [change.at for changes in ranks.values() for change in changes]
         end, label = max(moments, default=datetime.now(UTC)), f"#{as_of}"
