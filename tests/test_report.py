@@ -412,6 +412,26 @@ class TestRegisterReportSections:
         with pytest.raises(PluginError, match="acme-wrong"):
             load_catalog()
 
+    def test_a_section_that_fails_is_named(self, install: Any) -> None:
+        """A render that raises (or gives something not a block) stops the report with an
+        error naming the section and the moment."""
+
+        def broken(states: Mapping[str, Any], now: datetime) -> list[Any]:
+            return [] if not states["gaps"].items else ["not a block"]
+
+        class Plugin:
+            @hookimpl
+            def register_report_sections(self, register: Any) -> None:
+                register(
+                    ReportSection(name="acme-broken", title="x", uses=("gaps",), render=broken)
+                )
+
+        install(Plugin(), "acme-broken")
+        log = open_log("memory://")
+        log.append([GapAdded(skill="SQL", at=NOW)])
+        with pytest.raises(PluginError, match=r"'acme-broken' failed to render as of 2026-06-01"):
+            report_html(log, now=NOW)
+
     def test_bad_blocks_are_refused_when_made(self) -> None:
         """Rows must fit the columns, and names must be fit for an element's id."""
         with pytest.raises(ValueError, match="2 columns"):

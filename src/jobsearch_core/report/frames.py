@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from jobsearch_core.errors import PluginError
 from jobsearch_core.events import Recorded, event_type_of
 from jobsearch_core.report.sections import Block, Lines, ReportSection, Table
 from jobsearch_core.views.replay import Progress, Replay, answers
@@ -133,7 +134,13 @@ def _shown(
     found = {}
     for section in sections:
         given = {name: states[name] for name in section.uses}
-        found[section.name] = encode_blocks(section.render(given, now))
+        try:
+            found[section.name] = encode_blocks(section.render(given, now))
+        except Exception as error:
+            raise PluginError(
+                f"report section {section.name!r} failed to render as of "
+                f"{now.isoformat()}: {error!r}"
+            ) from error
     return found
 
 
