@@ -11,6 +11,7 @@ import click
 
 from jobsearch_core.cli import (
     admin,
+    coaching,
     correct,
     data,
     funnel,
@@ -172,7 +173,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (record, gap, correct, read, plan, funnel, upcoming, data, pictures, admin):
+for module in (record, gap, correct, read, plan, funnel, upcoming, coaching, data, pictures, admin):
     for command in module.COMMANDS:
         cli.add_command(command)
 

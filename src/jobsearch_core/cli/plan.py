@@ -20,23 +20,10 @@ from jobsearch_core.cli._common import (
     view_title,
 )
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.views import PLAN, FocusPractice, PlanState
+from jobsearch_core.views import PLAN, PlanState
+from jobsearch_core.words import practice_line
 
 __all__ = ["COMMANDS", "practice_line"]
-
-
-def practice_line(practice: FocusPractice) -> str:
-    """How one focus item is being practised, in words: "SQL: 3 weeks in a row, 45 min
-    this week"."""
-    item = practice.item
-    weeks = practice.weeks_in_a_row
-    streak = f"{weeks} week{'s' if weeks != 1 else ''} in a row" if weeks else "no streak yet"
-    this_week = (
-        f"{practice.minutes_this_week} min this week"
-        if practice.minutes_this_week
-        else "not practised this week"
-    )
-    return f"{item.skill}: {streak}, {this_week}"
 
 
 @click.command("plan")
@@ -84,7 +71,7 @@ def plan_command(stream: str, as_of: int | datetime | None, as_json: bool, accep
     if plan.questions:
         out.print("Ask at your next interview (or move them yourself):", markup=False)
         for question in plan.questions:
-            out.print(f"  {question.text}", markup=False, highlight=False)
+            out.print(f"  {question}", markup=False, highlight=False)
         out.print("  jobsearch plan --accept records the suggested order.", markup=False)
     if plan.had:
         out.print(
