@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from jobsearch_core import following
 from jobsearch_core.audit import Anchor, Problem, hash_at, head_hash, verify
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.codec import make_record
@@ -25,6 +25,7 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.events.base import Event, Recorded
 from jobsearch_core.events.vocabulary import EventRetracted
+from jobsearch_core.following import Source
 from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots
 from jobsearch_core.storage.backend import Backend, row_at
 from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
@@ -55,8 +56,6 @@ DEFAULT_STREAM = "me"
 READ_BATCH = 1000
 MAX_STREAM_NAME = 256
 MAX_EVENT_ID = 256
-#: How long follow() waits at a time on a backend that wakes it (`WakesOnAppend`).
-WAKEABLE_WAIT = 30.0
 
 
 def shown_url(url: str) -> str:
@@ -533,27 +532,14 @@ class EventLog:
         _check_position("after", after)
         if poll_interval <= 0:
             raise InvalidInputError(f"poll_interval must be positive, got {poll_interval!r}")
-        wait = self._wait
-        cursor = after
-        last_news = time.monotonic()
-        while True:
-            seen_head = self.backend.head()
-            for recorded in self.read(stream=stream, after=cursor):
-                cursor = recorded.position
-                last_news = time.monotonic()
-                yield recorded
-            # A backend that wakes us on news can be waited on for long; one that cannot
-            # is asked again every poll_interval.
-            pause = poll_interval if wait is None else WAKEABLE_WAIT
-            if idle_timeout is not None:
-                left = idle_timeout - (time.monotonic() - last_news)
-                if left <= 0:
-                    return
-                pause = min(pause, left)
-            if wait is not None:
-                wait(seen_head, pause)
-            else:
-                time.sleep(pause)
+        source = Source(
+            read=lambda cursor: self.read(stream=stream, after=cursor),
+            head=self.backend.head,
+            wait=self._wait,
+        )
+        yield from following.follow(
+            source, after=after, idle_timeout=idle_timeout, poll_interval=poll_interval
+        )
 
     @property
     def head(self) -> int:
