@@ -171,6 +171,19 @@ MIGRATIONS[3] = (
     ),
 )
 
+MIGRATIONS[4] = (
+    "consumers' checkpoints",
+    (
+        # The last position each named consumer has handled. A distinctive name, like the
+        # settings': the schema may be an application's own.
+        """CREATE TABLE {schema}.jobsearch_checkpoints (
+            name text COLLATE "C" PRIMARY KEY,
+            position bigint NOT NULL CHECK (position >= 0),
+            updated_at timestamptz NOT NULL
+        )""",
+    ),
+)
+
 LATEST = max(MIGRATIONS)
 #: Tables a migration creates: finding one in a schema with no version table means the
 #: schema belongs to someone else.

@@ -17,6 +17,7 @@ from jobsearch_core.errors import BackendError
 from jobsearch_core.storage import (
     GENESIS,
     INSERT_COLUMNS,
+    Checkpoint,
     NewRow,
     RowBatch,
     Snapshot,
@@ -103,7 +104,7 @@ class PostgresBackend:
             raise self._unavailable("open the log in") from None
         self._names = {
             name: sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(name))
-            for name in ("events", "snapshots")
+            for name in ("events", "snapshots", "jobsearch_checkpoints")
         }
 
     @classmethod
@@ -450,6 +451,35 @@ class PostgresBackend:
                 return
             last = (rows[-1][0], rows[-1][1], rows[-1][2], int(rows[-1][3]))
 
+    def load_checkpoint(self, name: str) -> Checkpoint | None:
+        """The consumer's checkpoint, or None."""
+        query = sql.SQL("SELECT name, position, updated_at FROM {} WHERE name = %s").format(
+            self._names["jobsearch_checkpoints"]
+        )
+        rows = self._query("read", query, (name,))
+        return _checkpoint(rows[0]) if rows else None
+
+    def save_checkpoint(self, name: str, position: int) -> None:
+        """Set the consumer's checkpoint, in one statement whose commit does not wait for the
+        disk (``synchronous_commit`` off for it alone): a checkpoint lost to a server crash
+        only means the events after the one before are handed over again."""
+        query = sql.SQL(
+            "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))"
+            " INSERT INTO {} (name, position, updated_at)"
+            " SELECT %s, %s, clock_timestamp() FROM relaxed"
+            " ON CONFLICT (name) DO UPDATE"
+            " SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at"
+        ).format(self._names["jobsearch_checkpoints"])
+        with self._connection(f"save consumer {name!r}'s checkpoint in") as conn:
+            conn.execute(query, (name, position))
+
+    def read_checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, by name (the column is COLLATE "C": code-point order)."""
+        query = sql.SQL("SELECT name, position, updated_at FROM {} ORDER BY name").format(
+            self._names["jobsearch_checkpoints"]
+        )
+        return [_checkpoint(row) for row in self._query("read", query, ())]
+
     def wait_for_append(self, after: int, timeout: float) -> None:
         """Return once the head is past `after`, or after `timeout` seconds: woken by NOTIFY.
 
@@ -546,6 +576,11 @@ def _stored(row: TupleRow) -> StoredRow:
         event_id=event_id,
         metadata=bytes(meta),
     )
+
+
+def _checkpoint(row: TupleRow) -> Checkpoint:
+    name, position, updated_at = row
+    return Checkpoint(name=name, position=int(position), updated_at=updated_at.astimezone(UTC))
 
 
 def _position(payload: str) -> int:
