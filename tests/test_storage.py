@@ -198,11 +198,9 @@ class TestSQLiteCheckpoints:
             assert log.verify() == []
             assert log.view("gaps").items[0].minutes_practised == 30
             assert [r.event_id for r in log.read()] == ["a1", "a2", "b1", "a3", "a4"]
-            backend = log.backend
-            assert isinstance(backend, SQLiteBackend)
-            assert backend.read_checkpoints() == []
-            backend.save_checkpoint("mailer", 5)
-            assert [(c.name, c.position) for c in backend.read_checkpoints()] == [("mailer", 5)]
+            assert log.consumers() == []
+            log.consumer("mailer").run(lambda recorded: None, idle_timeout=0)
+            assert [(c.name, c.position, c.lag) for c in log.consumers()] == [("mailer", 5, 0)]
         with sqlite3.connect(path) as raw:
             assert raw.execute("SELECT * FROM events ORDER BY position").fetchall() == before
             assert raw.execute("PRAGMA user_version").fetchone() == (4,)
