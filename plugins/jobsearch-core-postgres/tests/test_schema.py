@@ -24,6 +24,7 @@ ALL_VERSIONS = [
     (2, "hash chain"),
     (3, "event ids and metadata"),
     (4, "consumers' checkpoints"),
+    (5, "appends in one statement"),
 ]
 
 
@@ -122,6 +123,7 @@ def _downgrade(admin: Admin, schema: str, *, to: int) -> None:
                 sql.SQL("UPDATE {} SET hash = %s WHERE position = %s").format(events),
                 (previous, position),
             )
+    admin.execute(sql.SQL("DROP FUNCTION {}").format(sql.Identifier(schema, "jobsearch_append")))
     tables = (
         ("jobsearch_checkpoints",) if to == 3 else ("jobsearch_checkpoints", "jobsearch_settings")
     )
