@@ -1097,6 +1097,22 @@ class TestMerge:
             ("k8s", 0),
         ]
 
+    def test_suggested_merges_are_confirmed_one_by_one(self, run: Run) -> None:
+        """--suggested asks about each likely merge and records only those accepted."""
+        run("gap", "add", "Data models")
+        run("gap", "add", "data-model")
+        run("gap", "add", "k8s")
+        result = run("gap", "merge", "--suggested", input="y\nn\n")
+        assert (
+            "Merge Data models, data-model into Data models (spelled alike)? [y/N]" in result.output
+        )
+        assert "Merge k8s into Kubernetes (alias from common)? [y/N]" in result.output
+        assert "1 merge" in result.output
+        items = json.loads(run("gaps", "--json").output)["items"]
+        assert [i["skill"] for i in items] == ["Data models", "k8s"]
+        assert "nothing merged" in run("gap", "merge", "--suggested", input="n\n").output
+        assert run("gap", "merge", "k8s", code=2).stderr  # no --into
+
     def test_nothing_to_merge_is_refused(self, run: Run) -> None:
         """Spellings that are one skill already are refused with exit 2."""
         result = run("gap", "merge", "SQL", "sql ", "--into", "Sql", code=2)
@@ -1123,7 +1139,8 @@ class TestPlan:
             ("dbt", 4, 3),
             ("Statistics", 3, 4),
         ]
-        assert plan["questions"][0]["in_front_of"] == "Statistics"
+        assert plan["questions"] == ["Move dbt in front of item 3, Statistics?"]
+        assert plan["disagreements"][0]["in_front_of"] == "Statistics"
         said = run("plan", "--accept").output
         assert "1 move to the suggested order" in said
         (promoted,) = json.loads(run("log", "--json").output)[-1:]
@@ -1142,7 +1159,7 @@ class TestPlan:
         gaps = json.loads(run("gaps", "--json").output)["items"]
         assert (gaps[0]["weeks_in_a_row"], gaps[0]["minutes_this_week"]) == (2, 25)
         assert (gaps[1]["weeks_in_a_row"], gaps[1]["minutes_this_week"]) == (0, 0)
-        assert "FOCUS: 25 min this week, 2 wk in a row" in run("gaps").output
-        assert "SQL: 2 weeks in a row, 25 min this week" in run("plan").output
+        assert "FOCUS: 25 min this week, 2 weeks in a row" in run("gaps").output
+        assert "SQL: 25 min this week, 2 weeks in a row" in run("plan").output
         practice = json.loads(run("plan", "--json").output)["practice"]
         assert practice[1] == {"skill": "dbt", "weeks_in_a_row": 0, "minutes_this_week": 0}

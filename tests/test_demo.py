@@ -10,9 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from jobsearch_core import EventLog, EventRetracted, open_log
+from jobsearch_core import (
+    EventLog,
+    EventRetracted,
+    FeedbackReceived,
+    SkillsMerged,
+    open_log,
+)
 from jobsearch_core.demo import APPLICATIONS, load_demo
 from jobsearch_core.demo.__main__ import main
+from jobsearch_core.events import BUILTIN_EVENTS
+from jobsearch_core.views import GAPS, PIPELINE, PLAN
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -27,9 +35,10 @@ class TestStory:
             yield log
 
     def test_every_kind_of_event(self, log: EventLog) -> None:
-        """Goal, gaps, a dozen applications, screens, feedback, promotions, roles, practice, a fix."""
+        """Goal, gaps, resumes, a dozen applications, screens, interviews, feedback, promotions,
+        roles, a merge, practice, a fix: every built-in event but the base rates."""
         kinds = {type(r.event).__name__ for r in log.read()}
-        assert len(kinds) == 11
+        assert kinds == {cls.__name__ for cls in BUILTIN_EVENTS} - {"BaseRatesSet"}
         assert log.view("pipeline").total == len(APPLICATIONS) == 12
         assert len({via for *_, via, _ in APPLICATIONS}) >= 4
 
@@ -53,6 +62,51 @@ class TestStory:
         assert all(recent for _, recent in gaps.focus_practised(NOW))
         assert {p.skill for p in gaps.punch_up} == {"SQL", "Python"}
         assert [item.skill for item in gaps.closed] == ["Cloud (AWS)"]
+
+    def test_two_resume_versions(self, log: EventLog) -> None:
+        """v1, then v2 from day 30: the current resume, and the funnel per version."""
+        gaps = log.view(GAPS)
+        assert gaps.resume_version == "v2"
+        assert "Data storytelling" in gaps.resume_skills
+        assert set(log.view(PIPELINE).resume_versions) == {"v1", "v2"}
+
+    def test_a_merged_spelling(self, log: EventLog) -> None:
+        """Acme's "AB testing" counts toward A/B testing once merged, and not before."""
+        (merge,) = [r for r in log.read() if isinstance(r.event, SkillsMerged)]
+        before = log.view(GAPS, as_of=merge.position - 1)
+        assert before.get("AB testing") is not before.get("A/B testing")
+        after = log.view(GAPS)
+        assert after.get("AB testing") is after.get("A/B testing")
+        assert after.get("A/B testing").mentions == 4
+
+    def test_interviews_one_still_to_come(self, log: EventLog) -> None:
+        """Wayne's final and Soylent's phone screen are past; Soylent's second interview is next."""
+        apps = log.view(PIPELINE).applications
+        assert [i.stage for i in apps["wayne-insights"].interviews] == ["final"]
+        upcoming = apps["soylent-ds"].next_interview(NOW)
+        assert upcoming is not None
+        assert upcoming.stage == "second_interview"
+        assert upcoming.on > NOW
+
+    def test_a_debrief_in_one_append(self, log: EventLog) -> None:
+        """The Soylent debrief's feedback, role and move were appended together."""
+        (debrief,) = [
+            r
+            for r in log.read()
+            if isinstance(r.event, FeedbackReceived) and r.event.note == "debrief"
+        ]
+        together = [r for r in log.read() if r.recorded_at == debrief.recorded_at]
+        assert [type(r.event).__name__ for r in together] == [
+            "FeedbackReceived",
+            "RoleSuggested",
+            "GapPromoted",
+        ]
+
+    def test_the_plan_disagrees_once(self, log: EventLog) -> None:
+        """At the end the plan asks one question: a role's missing skill before the rest."""
+        plan = log.view(PLAN)
+        assert plan.questions == ["Move Data modeling in front of item 7, Machine learning?"]
+        assert [item.skill for item in plan.focus] == ["A/B testing", "Stakeholder communication"]
 
     def test_funnel_counts_the_furthest_stage(self, log: EventLog) -> None:
         """Rejected applications still count for the stages they passed."""
@@ -78,6 +132,9 @@ class TestMain:
             "Resume to-do",
             "Suggested roles",
             "missing",
+            "Learning plan",
+            "Move Data modeling in front of item 7, Machine learning?",
+            "Interviews, the next 14 days",
             "History of the gap list",
         ):
             assert heading in out

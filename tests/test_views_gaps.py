@@ -524,3 +524,13 @@ class TestPracticeWeeks:
         assert [(p.item.skill, p.weeks_in_a_row, p.minutes_this_week) for p in practice] == [
             ("SQL", 2, 10)
         ]
+
+    def test_summary_in_words(self):
+        """The focus item's practice said in words, with and without this week's minutes."""
+        now = self.MONDAY + timedelta(days=2)
+        (first,) = self.practised(0, 8).practice(now)
+        assert first.summary == "30 min this week, 2 weeks in a row"
+        (waiting,) = self.practised(8, 15).practice(now)
+        assert waiting.summary == "not practised yet this week (2 weeks in a row before)"
+        (fresh,) = self.practised().practice(now)
+        assert fresh.summary == "not practised yet this week"

@@ -94,7 +94,7 @@ class TestGaps:
         assert [item.skill for item in state.items] == ["Statistics", "A/B testing"]
         item = state.items[1]
         assert item.mentions == 3
-        assert item.interviewers == ["Ann (a1)", "Bob (a2)", "Cy (a3)"]
+        assert item.interviewers == ["Ann", "Bob", "Cy"]
         assert item.comments == ["Ann on AB testing", "Bob on A/B testing", "Cy on experimentation"]
         assert item.sources == ["feedback: Ann (a1)", "feedback: Bob (a2)", "feedback: Cy (a3)"]
         assert item.minutes_practised == 75

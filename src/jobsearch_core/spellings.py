@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from jobsearch_core.events.base import skill_key
 from jobsearch_core.views.gaps import GapsState, GapStatus
 
-__all__ = ["MergeSuggestion", "loose_key", "suggest_merges"]
+if TYPE_CHECKING:
+    from jobsearch_core.log import EventLog
+
+__all__ = ["MergeSuggestion", "loose_key", "merges_to_ask", "suggest_merges"]
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
 
@@ -96,3 +101,16 @@ def suggest_merges(
             if key in seen:
                 offer([seen[key]], gaps.name_of(skill), f"alias from {pack}")
     return suggestions
+
+
+def merges_to_ask(
+    log: EventLog, *, stream: str, as_of: int | datetime | None = None
+) -> list[MergeSuggestion]:
+    """`suggest_merges` for a stream of a log: its gap list, the skills of its suggested
+    roles, and the alias packs of the log's plugins."""
+    from jobsearch_core.views import GAPS, ROLES
+
+    gaps = log.view(GAPS, stream=stream, as_of=as_of)
+    roles = log.view(ROLES, stream=stream, as_of=as_of)
+    needed = [skill for suggestion in roles.suggestions for skill in suggestion.skills]
+    return suggest_merges(gaps, log.catalog.skill_aliases, also=needed)

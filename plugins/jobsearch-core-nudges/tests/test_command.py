@@ -111,9 +111,8 @@ class TestOptions:
             "practice_days": 3,
         }
         kinds = [(n["kind"], n["subject"]) for n in data["nudges"]]
-        assert kinds[:4] == [
+        assert kinds[:3] == [  # Soylent's second interview is on the calendar: no follow-up
             ("follow_up", "oscorp-analytics"),
-            ("follow_up", "soylent-ds"),
             ("practise", "A/B testing"),
             ("practise", "Stakeholder communication"),
         ]
@@ -129,9 +128,9 @@ class TestOptions:
 
     def test_environment(self, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
         """$JOBSEARCH_NUDGES_FOLLOW_UP_DAYS sets the default; an option overrides it."""
-        monkeypatch.setenv("JOBSEARCH_NUDGES_FOLLOW_UP_DAYS", "10")
-        assert "soylent-ds" in run(*AT_THE_END).output
-        assert "soylent-ds" not in run(*AT_THE_END, "--follow-up-days", "14").output
+        monkeypatch.setenv("JOBSEARCH_NUDGES_FOLLOW_UP_DAYS", "20")
+        assert "oscorp-analytics" not in run(*AT_THE_END).output
+        assert "oscorp-analytics" in run(*AT_THE_END, "--follow-up-days", "14").output
 
     def test_as_of_a_position(self, run: Run) -> None:
         """As of a position, 'now' is the newest event up to there."""

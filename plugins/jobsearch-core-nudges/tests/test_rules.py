@@ -71,7 +71,7 @@ class TestTheDemo:
         assert follow_up.since == day(72)
         assert "Analytics Engineer at Hooli needs it" in role_skill.message
         assert role_skill.command == "jobsearch gap add 'Data modeling'"
-        assert "named 2 times in feedback" in punch_up.message
+        assert "named 3 times in feedback" in punch_up.message  # the debrief said so too
         assert "your latest resume, v2, was first sent" in punch_up.message
 
     def test_earlier_in_the_search(self, demo_log: EventLog) -> None:
@@ -148,11 +148,10 @@ class TestApplications:
         ]
 
     def test_thresholds_are_configurable(self, demo_log: EventLog) -> None:
-        """With 10 days, Soylent (phone screen on day 80) is due too; with 30, nothing is."""
-        assert [n.subject for n in nudges(demo_log, follow_up_days=10)][:2] == [
-            "oscorp-analytics",
-            "soylent-ds",
-        ]
+        """With 10 days Oscorp is still the only one due (Soylent, quiet since its phone
+        screen on day 80, has its second interview on the calendar); with 30, nothing is."""
+        found = of_kind(nudges(demo_log, follow_up_days=10), NudgeKind.FOLLOW_UP)
+        assert [n.subject for n in found] == ["oscorp-analytics"]
         assert not of_kind(nudges(demo_log, follow_up_days=30), NudgeKind.FOLLOW_UP)
         (oscorp,) = of_kind(
             nudges(demo_log, follow_up_days=10, no_response_days=15), NudgeKind.NO_RESPONSE
@@ -322,6 +321,19 @@ class TestDue:
         self, demo_log: EventLog, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Without thresholds, $JOBSEARCH_NUDGES_FOLLOW_UP_DAYS and friends decide."""
-        monkeypatch.setenv("JOBSEARCH_NUDGES_FOLLOW_UP_DAYS", "10")
+        monkeypatch.setenv("JOBSEARCH_NUDGES_FOLLOW_UP_DAYS", "20")
         state: NudgesState = demo_log.view("nudges")
-        assert "soylent-ds" in {n.subject for n in state.due(now=NOW)}
+        assert "oscorp-analytics" not in {n.subject for n in state.due(now=NOW)}
+
+
+class TestInterviewsOnTheCalendar:
+    """An interview still to come means no follow-up; one held counts as news."""
+
+    def test_soylent_is_quiet_only_after_its_interview(self, demo_log: EventLog) -> None:
+        """Soylent's second interview is on day 92: no follow-up before it; after it, the
+        interview is the news a follow-up counts from."""
+        before = of_kind(nudges(demo_log, follow_up_days=5), NudgeKind.FOLLOW_UP)
+        assert "soylent-ds" not in [n.subject for n in before]
+        after = of_kind(nudges(demo_log, now=day(99), follow_up_days=5), NudgeKind.FOLLOW_UP)
+        (soylent,) = [n for n in after if n.subject == "soylent-ds"]
+        assert soylent.since == day(92).replace(hour=14)

@@ -11,6 +11,7 @@ import click
 
 from jobsearch_core.cli import (
     admin,
+    coaching,
     consumers,
     correct,
     data,
@@ -181,6 +182,7 @@ for module in (
     plan,
     funnel,
     upcoming,
+    coaching,
     data,
     pictures,
     admin,

@@ -207,14 +207,15 @@ def plan_json(
             }
             for item in plan.items
         ],
-        "questions": [
+        "questions": list(plan.questions),
+        "disagreements": [
             {
-                "skill": q.skill,
-                "in_front_of": q.in_front_of,
-                "rank": q.rank,
-                "text": q.text,
+                "skill": d.skill,
+                "in_front_of": d.in_front_of,
+                "rank": d.rank,
+                "question": d.question,
             }
-            for q in plan.questions
+            for d in plan.disagreements
         ],
         "had": list(plan.had),
         "practice": [

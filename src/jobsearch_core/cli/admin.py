@@ -149,7 +149,7 @@ def this_command() -> str:
 @click.pass_context
 def demo_command(ctx: click.Context, url: str | None) -> None:
     """Load a sample job search (three months of it) into a fresh log and show its views."""
-    from jobsearch_core.cli import read
+    from jobsearch_core.cli import plan, read, upcoming
     from jobsearch_core.demo import load_demo
     from jobsearch_core.opening import open_log
 
@@ -178,6 +178,8 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
         read.pipeline_command,
         read.gaps_command,
         read.roles_command,
+        plan.plan_command,
+        upcoming.upcoming_command,
         read.history_command,
     ):
         ctx.invoke(command)

@@ -7,18 +7,22 @@ from datetime import datetime
 import click
 
 from jobsearch_core.cli._common import (
+    append,
     append_one,
     at_option,
+    context,
     force_option,
     gap_list,
     json_option,
     say_position,
+    say_recorded,
     stream_option,
     with_at,
 )
 from jobsearch_core.cli._match import match
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import GapAdded, GapClosed, GapPracticed, GapPromoted, SkillsMerged
+from jobsearch_core.spellings import merges_to_ask
 from jobsearch_core.views.gaps import GapsState, GapStatus
 
 __all__ = ["COMMANDS"]
@@ -142,14 +146,33 @@ def gap_close(skill: str, note: str | None, stream: str, at: datetime | None) ->
 
 
 @gap_group.command("merge")
-@click.argument("skills", nargs=-1, required=True, metavar="SKILL...")
-@click.option("--into", required=True, metavar="NAME", help="The name to keep for them.")
+@click.argument("skills", nargs=-1, metavar="SKILL...")
+@click.option("--into", metavar="NAME", help="The name to keep for them.")
+@click.option(
+    "--suggested",
+    is_flag=True,
+    help="Go through the merges `jobsearch gaps` suggests, asking about each.",
+)
 @stream_option
 @at_option
 @json_option
-def gap_merge(skills: tuple[str, ...], into: str, stream: str, at: datetime | None) -> None:
+def gap_merge(
+    skills: tuple[str, ...], into: str | None, suggested: bool, stream: str, at: datetime | None
+) -> None:
     """Count the SKILL spellings as one skill, NAME, from now on: their mentions, sources and
-    minutes add up and it keeps the best rank any had (retract it to split them again)."""
+    minutes add up and it keeps the best rank any had (retract it to split them again).
+
+    With --suggested, each likely merge (spelled alike, or an alias a plugin ships) is
+    shown and recorded only if you say yes; those you accept go in one append."""
+    if suggested:
+        if skills or into:
+            raise InvalidInputError(
+                "--suggested asks about each merge itself: give no SKILL or --into"
+            )
+        _confirm_suggested(stream, at)
+        return
+    if not skills or into is None:
+        raise InvalidInputError("name the spellings and the one to keep: SKILL... --into NAME")
     gaps = gap_list(stream)
     together = {gaps.key(skill) for skill in (*skills, into)}
     if len(together) < 2:
@@ -160,6 +183,27 @@ def gap_merge(skills: tuple[str, ...], into: str, stream: str, at: datetime | No
     item = gap_list(stream).get(into)
     where = f", at rank {item.rank}" if item is not None and item.rank is not None else ""
     say_position(position, f"{', '.join(skills)} counted as {into}{where}")
+
+
+def _confirm_suggested(stream: str, at: datetime | None) -> None:
+    accepted = []
+    for suggestion in merges_to_ask(context().log, stream=stream):
+        named = ", ".join(suggestion.skills)
+        if click.confirm(
+            f"Merge {named} into {suggestion.into} ({suggestion.why})?", default=False
+        ):
+            accepted.append(
+                SkillsMerged(skills=suggestion.skills, into=suggestion.into, **with_at(at))
+            )
+    if not accepted:
+        say_recorded("nothing merged")
+        return
+    records = append(context().log, list(accepted), stream)
+    say_recorded(
+        f"recorded #{records[0].position}"
+        + (f"-#{records[-1].position}" if len(records) > 1 else "")
+        + f": {len(records)} merge{'s' if len(records) != 1 else ''}"
+    )
 
 
 COMMANDS = [gap_group]

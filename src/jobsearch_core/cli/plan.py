@@ -26,17 +26,8 @@ __all__ = ["COMMANDS", "practice_line"]
 
 
 def practice_line(practice: FocusPractice) -> str:
-    """How one focus item is being practised, in words: "SQL: 3 weeks in a row, 45 min
-    this week"."""
-    item = practice.item
-    weeks = practice.weeks_in_a_row
-    streak = f"{weeks} week{'s' if weeks != 1 else ''} in a row" if weeks else "no streak yet"
-    this_week = (
-        f"{practice.minutes_this_week} min this week"
-        if practice.minutes_this_week
-        else "not practised this week"
-    )
-    return f"{item.skill}: {streak}, {this_week}"
+    """How one focus item is being practised: "SQL: 45 min this week, 3 weeks in a row"."""
+    return f"{practice.item.skill}: {practice.summary}"
 
 
 @click.command("plan")
@@ -84,7 +75,7 @@ def plan_command(stream: str, as_of: int | datetime | None, as_json: bool, accep
     if plan.questions:
         out.print("Ask at your next interview (or move them yourself):", markup=False)
         for question in plan.questions:
-            out.print(f"  {question.text}", markup=False, highlight=False)
+            out.print(f"  {question}", markup=False, highlight=False)
         out.print("  jobsearch plan --accept records the suggested order.", markup=False)
     if plan.had:
         out.print(

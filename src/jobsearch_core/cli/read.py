@@ -32,7 +32,7 @@ from jobsearch_core.events import (
     event_type_of,
     skill_key,
 )
-from jobsearch_core.spellings import MergeSuggestion, suggest_merges
+from jobsearch_core.spellings import merges_to_ask
 from jobsearch_core.views.gaps import GapsState
 from jobsearch_core.views.history import HistoryState, RankChange
 from jobsearch_core.views.pipeline import FunnelRow, PipelineState
@@ -215,7 +215,9 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
     now = _moment_of(as_of)
     if as_json:
         print_json(
-            _json.gaps_json(state, stream, as_of, now, _merge_suggestions(state, stream, as_of))
+            _json.gaps_json(
+                state, stream, as_of, now, merges_to_ask(context().log, stream=stream, as_of=as_of)
+            )
         )
         return
     out = console()
@@ -239,11 +241,10 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
         mark = ""
         if item.key in focus:
             done = practice[item.key]
-            streak = f", {done.weeks_in_a_row} wk in a row" if done.weeks_in_a_row else ""
             mark = (
-                f"FOCUS: {done.minutes_this_week} min this week{streak}"
-                if done.minutes_this_week
-                else f"FOCUS: practise this week{streak}"
+                f"FOCUS: {done.summary}"
+                if done.minutes_this_week or done.weeks_in_a_row
+                else ("FOCUS: practise this week")
             )
         table.add_row(
             str(item.rank),
@@ -264,7 +265,7 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
     for entry in state.punch_up:
         punch.add_row(entry.skill, f"{entry.mentions}x", "; ".join(entry.comments))
     out.print(punch)
-    suggestions = _merge_suggestions(state, stream, as_of)
+    suggestions = merges_to_ask(context().log, stream=stream, as_of=as_of)
     if suggestions:
         out.print("Likely the same skill (merge them if they are):", markup=False)
         for suggestion in suggestions:
@@ -275,16 +276,6 @@ def gaps_command(stream: str, as_of: int | datetime | None, as_json: bool) -> No
                 markup=False,
                 highlight=False,
             )
-
-
-def _merge_suggestions(
-    state: GapsState, stream: str, as_of: int | datetime | None
-) -> list[MergeSuggestion]:
-    """The merges to ask about: the gap list's spellings and the suggested roles' skills,
-    against the installed alias packs."""
-    roles: RolesState = _view("roles", stream, as_of)
-    role_skills = [skill for suggestion in roles.suggestions for skill in suggestion.skills]
-    return suggest_merges(state, context().log.catalog.skill_aliases, also=role_skills)
 
 
 @click.command("roles")

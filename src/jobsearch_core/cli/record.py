@@ -43,7 +43,7 @@ from jobsearch_core.events import (
 from jobsearch_core.views.pipeline import Application, PipelineState
 from jobsearch_core.views.roles import RolesState
 
-__all__ = ["COMMANDS", "slug"]
+__all__ = ["COMMANDS", "application_of", "feedback_item", "slug"]
 
 #: How far past the clock an event may be and still not count as "in the future".
 _SLACK = timedelta(minutes=5)
@@ -54,7 +54,7 @@ def _applications(stream: str) -> PipelineState:
     return state
 
 
-def _application(application_id: str, stream: str) -> Application:
+def application_of(application_id: str, stream: str) -> Application:
     """The application an id means: in any case, or by a unique prefix of it."""
     applications = _applications(stream).applications
     found = match(application_id, applications, what="application", where=f"in stream {stream!r}")
@@ -164,7 +164,7 @@ def pass_command(
     at: datetime | None,
 ) -> None:
     """Record that application APP_ID moved past STAGE."""
-    app = _application(application_id, stream)
+    app = application_of(application_id, stream)
     application_id, screen = app.id, Stage(stage.lower())
     when = at if at is not None else datetime.now(UTC)
     if app.outcome is not None:
@@ -224,7 +224,7 @@ def interview_command(
     at: datetime | None,
 ) -> None:
     """Put an interview for APP_ID on the calendar; another for the same stage moves it."""
-    app = _application(application_id, stream)
+    app = application_of(application_id, stream)
     application_id, screen = app.id, Stage(stage.lower())
     on = parse_moment(on_text, option="--on")
     if app.outcome is not None:
@@ -289,9 +289,9 @@ def feedback_command(
         raise InvalidInputError(
             "feedback needs at least one --punch-up SKILL or --next-focus SKILL"
         )
-    application_id = _application(application_id, stream).id
-    items = [_item(given, Mark.PUNCH_UP) for given in punch_up]
-    items += [_item(given, Mark.NEXT_FOCUS) for given in next_focus]
+    application_id = application_of(application_id, stream).id
+    items = [feedback_item(given, Mark.PUNCH_UP) for given in punch_up]
+    items += [feedback_item(given, Mark.NEXT_FOCUS) for given in next_focus]
     position = append_one(
         FeedbackReceived(
             application_id=application_id, items=items, source=source, note=comment, **with_at(at)
@@ -303,7 +303,7 @@ def feedback_command(
     )
 
 
-def _item(given: str, mark: Mark) -> FeedbackItem:
+def feedback_item(given: str, mark: Mark) -> FeedbackItem:
     """``SKILL`` or ``SKILL=WHAT WAS SAID`` as a feedback item (the comment shows in gaps)."""
     skill, equals, comment = given.partition("=")
     if equals and not comment.strip():
@@ -328,7 +328,7 @@ def close_command(
     at: datetime | None,
 ) -> None:
     """Record how application APP_ID ended (after an offer: accepted or declined)."""
-    app = _application(application_id, stream)
+    app = application_of(application_id, stream)
     application_id, ending = app.id, Outcome(outcome.lower())
     after_offer = app.outcome is Outcome.OFFER and ending in (Outcome.ACCEPTED, Outcome.DECLINED)
     if app.outcome is not None and not after_offer:
@@ -378,7 +378,7 @@ def suggest_command(
 ) -> None:
     """Record another ROLE at COMPANY that might fit, and the skills it needs."""
     if application_id is not None:
-        application_id = _application(application_id, stream).id
+        application_id = application_of(application_id, stream).id
     position = append_one(
         RoleSuggested(
             company=company,

@@ -1,7 +1,16 @@
-"""A sample job search (three months of it) to try the library on: ``python -m jobsearch_core.demo``."""
+"""A sample job search (three months of it) to try the library on: ``python -m jobsearch_core.demo``.
+
+The story: a goal and a first gap list; a resume in two versions; a dozen applications,
+most of them rejected (as most are); feedback that tops the list with A/B testing, one
+interviewer spelling it "AB testing" until the seeker merges the two; suggested roles;
+practice; a slip corrected; interviews on the calendar, one still to come; a debrief
+after the Soylent phone screen (feedback, a role and a move, in one append); and, at
+the end, a plan that disagrees with the seeker's order once.
+"""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from jobsearch_core.events import (
@@ -15,9 +24,12 @@ from jobsearch_core.events import (
     GapClosed,
     GapPracticed,
     GapPromoted,
+    InterviewScheduled,
     ResumeSubmitted,
+    ResumeUpdated,
     RoleSuggested,
     ScreenPassed,
+    SkillsMerged,
 )
 from jobsearch_core.log import EventLog
 
@@ -60,6 +72,24 @@ def story(start: datetime) -> list[tuple[int, Event]]:
         (0.2, GapAdded(skill="Machine learning", at=at(0.2))),
         (0.3, GapAdded(skill="Cloud (AWS)", at=at(0.3))),
         (0.4, GapAdded(skill="Public speaking", at=at(0.4))),
+        (
+            0.5,
+            ResumeUpdated(
+                version="v1",
+                skills=["SQL", "Python", "Excel", "Tableau"],
+                note="the first one",
+                at=at(0.5),
+            ),
+        ),
+        (
+            29.5,
+            ResumeUpdated(
+                version="v2",
+                skills=["SQL", "Python", "Excel", "Tableau", "Data storytelling"],
+                note="SQL and the pipeline work up front, as Globex and Northwind said",
+                at=at(29.5),
+            ),
+        ),
     ]
     for app_id, company, role, via, day in APPLICATIONS:
         version = "v1" if day < 30 else "v2"
@@ -167,7 +197,12 @@ def story(start: datetime) -> list[tuple[int, Event]]:
                 "Acme product manager",
                 ("Experiment design", "next_focus", None),
                 ("Product sense", "next_focus", "ask why before how"),
+                ("AB testing", "next_focus", "run the test before the launch"),
             ),
+        ),
+        (
+            49.5,
+            SkillsMerged(skills=["AB testing"], into="A/B testing", at=at(49.5)),
         ),
         (50, ApplicationClosed(application_id="acme-product", outcome="rejected", at=at(50))),
         (
@@ -179,6 +214,16 @@ def story(start: datetime) -> list[tuple[int, Event]]:
         (52, GapPracticed(skill="Experiment design", minutes=60, at=at(52))),
         (54, ApplicationClosed(application_id="cyberdyne-ds", outcome="no_response", at=at(54))),
         (56, ScreenPassed(application_id="wayne-insights", stage="second_interview", at=at(56))),
+        (
+            56,
+            InterviewScheduled(
+                application_id="wayne-insights",
+                stage="final",
+                on=at(63).replace(hour=14),
+                with_whom="Wayne panel",
+                at=at(56),
+            ),
+        ),
         (
             58,
             feedback(
@@ -202,10 +247,75 @@ def story(start: datetime) -> list[tuple[int, Event]]:
             ),
         ),
         (68, ScreenPassed(application_id="soylent-ds", stage="resume", at=at(68))),
+        (
+            68,
+            InterviewScheduled(
+                application_id="soylent-ds",
+                stage="phone",
+                on=at(79.9).replace(minute=0),
+                with_whom="Soylent hiring manager",
+                at=at(68),
+            ),
+        ),
         (70, ApplicationClosed(application_id="wayne-insights", outcome="offer", at=at(70))),
         (72, ScreenPassed(application_id="oscorp-analytics", stage="resume", at=at(72))),
         (75, GapPracticed(skill="Stakeholder communication", minutes=45, at=at(75))),
         (80, ScreenPassed(application_id="soylent-ds", stage="phone", at=at(80))),
+        (
+            80,
+            InterviewScheduled(
+                application_id="soylent-ds",
+                stage="second_interview",
+                on=at(92).replace(hour=14),
+                with_whom="Soylent hiring manager",
+                at=at(80),
+            ),
+        ),
+        # The debrief right after the Soylent phone screen (the news that it was passed
+        # comes the next morning): what `jobsearch debrief` records, in one append.
+        *(
+            (79, event)
+            for event in (
+                FeedbackReceived(
+                    application_id="soylent-ds",
+                    items=[
+                        FeedbackItem(
+                            skill="Statistics",
+                            mark="next_focus",
+                            comment="the take-home was all hypothesis tests",
+                        ),
+                        FeedbackItem(skill="SQL", mark="punch_up"),
+                    ],
+                    source="Soylent hiring manager",
+                    note="debrief",
+                    at=at(79.9),
+                ),
+                RoleSuggested(
+                    company="Soylent",
+                    role="Experimentation Analyst",
+                    skills=["A/B testing", "Stakeholder communication", "Statistics"],
+                    application_id="soylent-ds",
+                    suggested_by="Soylent hiring manager",
+                    at=at(79.9),
+                ),
+                GapPromoted(
+                    skill="Statistics",
+                    to_rank=3,
+                    reason="debrief: Move Statistics in front of item 3, Experiment design?",
+                    at=at(79.9),
+                ),
+            )
+        ),
+        (
+            81,
+            GapPromoted(
+                skill="dbt", to_rank=4, reason="Hooli's stack, and the plan agrees", at=at(81)
+            ),
+        ),
+        (
+            81,
+            GapPromoted(skill="Product sense", to_rank=5, reason="Globex and Acme", at=at(81.1)),
+        ),
         (84, GapPracticed(skill="A/B testing", minutes=60, at=at(84))),
         (87, GapPracticed(skill="Stakeholder communication", minutes=30, at=at(87))),
     ]
@@ -218,11 +328,15 @@ def load_demo(log: EventLog, *, stream: str = "me", now: datetime | None = None)
     start -= timedelta(days=90)
     written = 0
     slip: int | None = None
-    for _, event in story(start):
-        (recorded,) = log.append([event], stream=stream)
-        written += 1
-        if isinstance(event, ScreenPassed) and event.application_id == "stark-ds":
-            slip = recorded.position
+    # Events of one moment are one append (the debrief's are).
+    for _, group in itertools.groupby(story(start), key=lambda pair: pair[1].at):
+        events = [event for _, event in group]
+        records = log.append(events, stream=stream)
+        written += len(records)
+        for recorded in records:
+            event = recorded.event
+            if isinstance(event, ScreenPassed) and event.application_id == "stark-ds":
+                slip = recorded.position
     if slip is not None:
         log.append(
             [

@@ -29,7 +29,7 @@ from jobsearch_core.views.pipeline import (
     UpcomingInterview,
 )
 from jobsearch_core.views.plan import VIEW as PLAN
-from jobsearch_core.views.plan import PlanItem, PlanState, Question
+from jobsearch_core.views.plan import Disagreement, PlanItem, PlanState
 from jobsearch_core.views.replay import fold
 from jobsearch_core.views.roles import VIEW as ROLES
 from jobsearch_core.views.roles import RolesState, SuggestedRole, Suggestion
@@ -44,6 +44,7 @@ __all__ = [
     "Application",
     "BaseRate",
     "Correction",
+    "Disagreement",
     "FocusPractice",
     "FollowUp",
     "FunnelRow",
@@ -57,7 +58,6 @@ __all__ = [
     "PlanItem",
     "PlanState",
     "PunchUpItem",
-    "Question",
     "RankChange",
     "RankMove",
     "RolesState",

@@ -47,14 +47,17 @@ SELF = "self"
 
 
 def interviewer_of(event: FeedbackReceived) -> str:
-    """Who gave a piece of feedback, as the evidence counts them: "<who> (<application id>)",
-    "interviewer" standing in for a name not given."""
-    return f"{event.source or 'interviewer'} ({event.application_id})"
+    """Who gave a piece of feedback, as the evidence counts people: the `source` (compared
+    as names are, so one person named at two applications counts once), or, when no name
+    was given, "interviewer (<application id>)"."""
+    if event.source is not None:
+        return event.source.strip()
+    return f"interviewer ({event.application_id})"
 
 
 def feedback_source(event: FeedbackReceived) -> str:
     """How a feedback event is named as a source: "feedback: <who> (<application id>)"."""
-    return f"feedback: {interviewer_of(event)}"
+    return f"feedback: {event.source or 'interviewer'} ({event.application_id})"
 
 
 def week_of(moment: datetime) -> date:
@@ -78,6 +81,12 @@ class GapStatus(enum.StrEnum):
 def _add_source(sources: list[str], source: str) -> None:
     if source not in sources:
         sources.append(source)
+
+
+def _add_person(people: list[str], person: str) -> None:
+    # People compare as names do: "Ann Lee" and " ann lee" are one interviewer.
+    if all(key_of(known) != key_of(person) for known in people):
+        people.append(person)
 
 
 def _add_all(into: list[str], more: Iterable[str]) -> None:
@@ -156,7 +165,8 @@ class GapItem:
         """Take another item's evidence and practice in: it is the same skill (a merge)."""
         _add_all(self.sources, other.sources)
         self.mentions += other.mentions
-        _add_all(self.interviewers, other.interviewers)
+        for interviewer in other.interviewers:
+            _add_person(self.interviewers, interviewer)
         self.comments += other.comments
         self.minutes_practised += other.minutes_practised
         self.last_practised = _latest((self.last_practised, other.last_practised))
@@ -180,6 +190,20 @@ class FocusPractice:
     weeks_in_a_row: int
     #: Minutes practised this week (Monday to Sunday, UTC).
     minutes_this_week: int
+
+    @property
+    def summary(self) -> str:
+        """In words: "25 min this week, 2 weeks in a row", or "not practised yet this week
+        (3 weeks in a row before)"."""
+        weeks = self.weeks_in_a_row
+        streak = f"{weeks} week{'s' if weeks != 1 else ''} in a row"
+        if self.minutes_this_week:
+            return f"{self.minutes_this_week} min this week, {streak}"
+        return (
+            f"not practised yet this week ({streak} before)"
+            if weeks
+            else "not practised yet this week"
+        )
 
 
 @attrs.define(kw_only=True)
@@ -447,8 +471,7 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
             else:
                 _add_source(item.sources, source)
             item.mentions += 1
-            if all(key_of(known) != key_of(interviewer) for known in item.interviewers):
-                item.interviewers.append(interviewer)
+            _add_person(item.interviewers, interviewer)
             if feedback.comment is not None:
                 item.comments.append(feedback.comment)
         else:

@@ -23,11 +23,12 @@ from typing import Any
 import attrs
 
 from jobsearch_core.events import GapPromoted, Recorded
+from jobsearch_core.method import move_question
 from jobsearch_core.views.gaps import FocusPractice, GapItem, GapsState
 from jobsearch_core.views.roles import RolesState
 from jobsearch_core.views.view import View
 
-__all__ = ["VIEW", "PlanItem", "PlanState", "Question", "apply", "finish", "make_plan"]
+__all__ = ["VIEW", "Disagreement", "PlanItem", "PlanState", "apply", "finish", "make_plan"]
 
 
 @attrs.frozen(kw_only=True)
@@ -52,8 +53,9 @@ class PlanItem:
 
 
 @attrs.frozen(kw_only=True)
-class Question:
-    """The method's question for a skill the evidence ranks above the seeker's choice."""
+class Disagreement:
+    """A skill the evidence ranks above an item the seeker put in front of it, and the
+    method's question about it."""
 
     skill: str
     #: The item the seeker put in front of it that the evidence ranks below it.
@@ -61,7 +63,7 @@ class Question:
     #: That item's rank on the gap list.
     rank: int
     #: "Move dbt in front of item 3, Statistics?"
-    text: str
+    question: str
 
 
 @attrs.define(kw_only=True)
@@ -69,12 +71,18 @@ class PlanState:
     """The plan (`items`, suggested order) and its `questions`; empty while folding."""
 
     items: list[PlanItem] = attrs.Factory(list)
-    questions: list[Question] = attrs.Factory(list)
+    #: Each skill the evidence ranks above the seeker's choice, in the suggested order.
+    disagreements: list[Disagreement] = attrs.Factory(list)
     #: Open gap items the seeker has already (on the resume, or punched up): close them?
     had: list[str] = attrs.Factory(list)
     #: The gap list and the roles the plan was made from (handed in by `finish`).
     gaps: GapsState = attrs.Factory(GapsState)
     roles: RolesState = attrs.Factory(RolesState)
+
+    @property
+    def questions(self) -> list[str]:
+        """The method's question for each disagreement: "Move dbt in front of item 3, Statistics?"."""
+        return [disagreement.question for disagreement in self.disagreements]
 
     @property
     def focus(self) -> list[PlanItem]:
@@ -220,13 +228,15 @@ def make_plan(gaps: GapsState, roles: RolesState) -> PlanState:
         )
         for place, candidate in enumerate(candidates, start=1)
     ]
-    return PlanState(items=items, questions=_questions(items), had=had, gaps=gaps, roles=roles)
+    return PlanState(
+        items=items, disagreements=_disagreements(items), had=had, gaps=gaps, roles=roles
+    )
 
 
-def _questions(items: list[PlanItem]) -> list[Question]:
+def _disagreements(items: list[PlanItem]) -> list[Disagreement]:
     # For each item, the highest-ranked item on the list that the seeker put in front of
     # it but the evidence puts behind it.
-    questions = []
+    found = []
     for item in items:
         passed = [
             (other.rank, other.skill)
@@ -237,15 +247,15 @@ def _questions(items: list[PlanItem]) -> list[Question]:
         ]
         if passed:
             rank, skill = min(passed)
-            questions.append(
-                Question(
+            found.append(
+                Disagreement(
                     skill=item.skill,
                     in_front_of=skill,
                     rank=rank,
-                    text=f"Move {item.skill} in front of item {rank}, {skill}?",
+                    question=move_question(item.skill, rank, skill),
                 )
             )
-    return questions
+    return found
 
 
 def apply(state: PlanState, recorded: Recorded, inputs: Mapping[str, Any]) -> PlanState:

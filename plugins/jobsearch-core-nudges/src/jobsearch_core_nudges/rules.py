@@ -1,7 +1,8 @@
 """The four rules that turn the folded facts into nudges: what the seeker should do next.
 
-1. An open application with no news for `follow_up_days`: a follow-up is due; after
-   `close_after_days`, mark it `no_response`.
+1. An open application with no news for `follow_up_days` and no interview still to
+   come (the core's `PipelineState.follow_ups`; a held interview counts as news): a
+   follow-up is due; after `close_after_days`, mark it `no_response`.
 2. A focus item (the top two of the gap list) not practised for `practice_days`; the
    clock starts when it joined the list if it was never practised. At the weekend
    (Saturday and Sunday, UTC), also one with a streak of weeks in a row of practice
@@ -94,39 +95,30 @@ def _date(moment: datetime) -> str:
 
 
 def _applications(state: NudgesState, now: datetime, thresholds: Thresholds) -> Iterator[Nudge]:
-    follow_up = timedelta(days=thresholds.follow_up_days)
+    # Which applications are due a follow-up is the core's rule (open, submitted, nothing
+    # on the calendar still to come, no news for so many days); past `close_after_days`
+    # the nudge is to let it go instead.
     close_after = timedelta(days=thresholds.close_after_days)
-    stale = [
-        app
-        for app in state.pipeline.applications.values()
-        # An application the log never saw submitted (a screen for an unknown id) is
-        # not one to chase.
-        if app.is_open
-        and app.company is not None
-        and app.last_activity is not None
-        and now - app.last_activity >= follow_up
-    ]
-    for app in sorted(stale, key=lambda app: (app.last_activity, app.id)):
-        assert app.last_activity is not None
-        silence = now - app.last_activity
-        what = f"{app.role} at {app.company} ({app.id})"
+    for due in state.pipeline.follow_ups(now, days=thresholds.follow_up_days):
+        silence = now - due.since
+        what = f"{due.role} at {due.company} ({due.application_id})"
         if silence >= close_after:
             yield Nudge(
                 kind=NudgeKind.NO_RESPONSE,
-                subject=app.id,
+                subject=due.application_id,
                 message=f"{what}: no news for {_days(silence.days)}; mark it no_response "
                 "(or follow up one last time)",
-                command=f"jobsearch close {shlex.quote(app.id)} no_response",
-                since=app.last_activity,
+                command=f"jobsearch close {shlex.quote(due.application_id)} no_response",
+                since=due.since,
                 days=silence.days,
             )
         else:
             yield Nudge(
                 kind=NudgeKind.FOLLOW_UP,
-                subject=app.id,
+                subject=due.application_id,
                 message=f"{what}: no news for {_days(silence.days)}; a follow-up is due "
                 "(or mark it no_response)",
-                since=app.last_activity,
+                since=due.since,
                 days=silence.days,
             )
 
