@@ -7,8 +7,8 @@ where the key is. So a process remembers what each answer said of the log (`Seen
 works the next append out from it; the server takes the append lock, checks that the log
 is still as seen, and stores the rows, or stores nothing and says how the log stands.
 A process that appends alone (or last) pays one round trip; one that finds another
-writer got there first tries once more with what it was told, then appends under the
-lock held across two statements, as before.
+writer got there first appends under the lock held across two statements, as before,
+waiting in line with the others.
 """
 
 from __future__ import annotations
@@ -191,14 +191,15 @@ class Appends:
         for each in stored:
             versions[each.stream] = each.version
         with self._learning:
-            if self._seen is None or int(head) >= self._seen.head:
-                self._seen = Seen(
-                    head=int(head),
-                    hash=None if digest is None else bytes(digest),
-                    recorded_at=None if recorded_at is None else recorded_at.astimezone(UTC),
-                    server_now=server_now.astimezone(UTC),
-                    heard=heard,
-                )
+            if self._seen is not None and int(head) < self._seen.head:
+                return  # an answer overtaken by a later one (another thread's)
+            self._seen = Seen(
+                head=int(head),
+                hash=None if digest is None else bytes(digest),
+                recorded_at=None if recorded_at is None else recorded_at.astimezone(UTC),
+                server_now=server_now.astimezone(UTC),
+                heard=heard,
+            )
             if len(self._versions) + len(versions) > MAX_STREAMS:
                 self._versions.clear()
             self._versions.update(versions)
@@ -279,9 +280,10 @@ class Appends:
         expected_head: int | None,
     ) -> list[list[StoredRow]] | None:
         """The append in one statement (autocommit), worked out from what was last seen:
-        the rows stored, or None when the log is not as seen (the answer is learnt).
-        `UnsettledError` when only the log as it stands can settle the call (nothing seen
-        yet, a version or head that does not match, nothing to store)."""
+        the rows stored, or None when a stream's version was not as guessed (the answer is
+        learnt). `UnsettledError` when the call is for the lock to settle: nothing seen
+        yet, another writer appended first, an expected version or head that does not
+        match, nothing to store."""
         with self._learning:
             seen = self._seen
             versions = {stream: self._versions.get(stream, 0) for stream in streams}
@@ -310,7 +312,14 @@ class Appends:
             versions=versions,
             moment=moment,
         )
-        return stored if found is not None and found[0] else None
+        assert found is not None  # the function always answers with one row
+        if found[0]:
+            return stored
+        if int(found[1]) != seen.head:
+            # Another writer got there first: wait in line under the lock rather than race
+            # it again (a writer that keeps winning would leave the others waiting).
+            raise UnsettledError
+        return None  # only a stream's version was not as guessed: the answer told it
 
     def under_lock(
         self,

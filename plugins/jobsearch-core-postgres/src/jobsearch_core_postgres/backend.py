@@ -255,9 +255,9 @@ class PostgresBackend:
         expected_head: int | None,
         doing: str,
     ) -> list[list[StoredRow]] | None:
-        """The append in one round trip, from what this backend last saw of the log: tried
-        twice (the first answer that the log moved on says how it stands now); None when
-        it did not go through that way."""
+        """The append in one round trip, from what this backend last saw of the log (a
+        second when the first answer told a stream's version); None when it is for the
+        lock to settle."""
         for _ in range(2):
             try:
                 stored = self._appends.at_once(conn, batches, streams, expected_head)
