@@ -16,11 +16,11 @@ NUDGES_STAMP := $(VENV)/.installed-nudges
 LINTED += $(NUDGES)/src $(NUDGES)/tests
 DOCS_STAMP := $(VENV)/.installed-docs
 BENCH_STAMP := $(VENV)/.installed-bench
-LINTED += bench
+LINTED += bench tools
 #: Events in the generated log that `make bench` measures (1000000 works too).
 EVENTS ?= 100000
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean screenshots
 .PHONY: docs
 .PHONY: bench
 
@@ -57,11 +57,18 @@ lint: $(STAMP) $(POSTGRES_STAMP) $(NUDGES_STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy --strict src $(POSTGRES)/src $(NUDGES)/src
 
-## test: lint, then every test: the core's (on PostgreSQL too), then each plugin's
+## test: lint, then every test: the core's (on PostgreSQL too, and the report in headless
+## Chromium when chromium and chromium-driver are installed), then each plugin's
 test: lint
+	@$(BIN)/python -c 'from tests.browser.chromium import missing; p = missing(); p and print(f"make test: the browser tests (tests/browser) are skipped here: {p}")'
 	$(BIN)/python -m pytest
 	cd $(POSTGRES) && $(CURDIR)/$(BIN)/python -m pytest
 	cd $(NUDGES) && $(CURDIR)/$(BIN)/python -m pytest
+
+## screenshots: draw docs/images/report.png, report-phone.png and bump-chart.png (and .svg)
+## from the demo, in headless Chromium (needs chromium and chromium-driver)
+screenshots: $(STAMP)
+	$(BIN)/python -m tools.screenshots docs/images
 
 ## docs: build docs/ into build/site with MkDocs in strict mode (a broken link or reference fails)
 docs: $(DOCS_STAMP)

@@ -681,15 +681,18 @@ class TestPictures:
         run("history", "--plot", str(tmp_path / "x.gif"), code=2)
 
     def test_report(self, run: Run, tmp_path: Path) -> None:
-        """report writes one self-contained page: funnel, gap list, roles and an inline SVG chart."""
+        """report writes one self-contained page: its sections, the replay control, the data
+        and an inline SVG chart."""
         story(run)
         page = tmp_path / "report.html"
-        run("report", str(page))
+        result = run("report", str(page))
+        assert result.output.startswith(f"wrote {page} (")
         text = page.read_text()
         assert text.startswith("<!DOCTYPE html>")
         assert text.rstrip().endswith("</html>")
-        for part in ("typical rate", "Gap list", "A/B testing", "Product Analyst", "<svg"):
+        for part in ("Gap list", "Suggested roles", "A/B testing", "Product Analyst", "<svg"):
             assert part in text
+        assert '<input type="range" id="as-of" name="as-of"' in text
         assert "src=" not in text  # nothing loaded from elsewhere
         svg = text[text.index("<svg") : text.index("</svg>") + len("</svg>")]
         assert ET.fromstring(svg).tag.endswith("svg")
@@ -697,15 +700,20 @@ class TestPictures:
     def test_without_matplotlib(
         self, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """Without matplotlib the picture commands say how to install it."""
+        """Without matplotlib, the SVG chart and the report are written all the same, and a
+        PNG is refused with how to get one."""
         import sys
 
         monkeypatch.setitem(sys.modules, "matplotlib", None)
         run("gap", "add", "SQL")
         result = run("history", "--plot", str(tmp_path / "x.png"), code=2)
         assert "pip install 'jobsearch-core[plot]'" in result.stderr
-        result = run("report", str(tmp_path / "x.html"), code=2)
-        assert "jobsearch-core[plot]" in result.stderr
+        assert not (tmp_path / "x.png").exists()
+        result = run("history", "--plot", str(tmp_path / "x.svg"))
+        assert ET.parse(tmp_path / "x.svg").getroot().tag.endswith("svg")
+        assert "a PNG needs matplotlib: pip install 'jobsearch-core[plot]'" in result.stderr
+        run("report", str(tmp_path / "x.html"))
+        assert "<svg" in (tmp_path / "x.html").read_text()
 
 
 @attrs.frozen(kw_only=True)

@@ -35,6 +35,7 @@ from jobsearch_core.plugins import pm
 from jobsearch_core.storage import NewRow
 from jobsearch_core.testing import event_sequences
 from jobsearch_core.views import fold
+from jobsearch_core.views.replay import retracted_by
 from tests.conftest import MakeLog
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -319,11 +320,15 @@ class TestView:
 
 
 def _appendable(log: EventLog, events: list[Event]) -> list[Event]:
-    """Append events one by one, dropping retractions the log refuses; return what was kept."""
+    """Append events one by one, dropping retractions the log refuses (of a position not in
+    the log, or of one retracted already); return what was kept."""
     kept: list[Event] = []
+    retractions: dict[int, int] = {}
     for event in events:
-        if isinstance(event, EventRetracted) and event.position > len(kept):
-            continue
+        if isinstance(event, EventRetracted):
+            if event.position > len(kept) or event.position in retracted_by(retractions):
+                continue
+            retractions[len(kept) + 1] = event.position
         log.append([event])
         kept.append(event)
     return kept

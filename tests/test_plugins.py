@@ -58,6 +58,7 @@ class TestHookspecs:
             "register_upcasters",
             "register_commands",
             "register_skill_aliases",
+            "register_report_sections",
             "appended",
         }
         assert all(fn.__doc__ for fn in hooks.values())

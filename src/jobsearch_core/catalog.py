@@ -16,8 +16,9 @@ from typing import Any
 import attrs
 
 from jobsearch_core.codec import Codec, Upcaster
-from jobsearch_core.errors import UnknownViewError
+from jobsearch_core.errors import PluginError, UnknownViewError
 from jobsearch_core.events.base import Event, Recorded
+from jobsearch_core.report.sections import ReportSection
 from jobsearch_core.storage.backend import BackendFactory
 from jobsearch_core.views import graph
 from jobsearch_core.views.view import View
@@ -61,6 +62,8 @@ class Catalog:
     skill_aliases: Mapping[str, Mapping[str, str]] = attrs.field(
         factory=dict, converter=_frozen_packs
     )
+    #: Sections of the HTML report by name, in the order they are shown.
+    report_sections: Mapping[str, ReportSection] = attrs.field(factory=dict, converter=_frozen)
 
     @classmethod
     def make(
@@ -73,10 +76,20 @@ class Catalog:
         owners: Mapping[tuple[str, str], str] | None = None,
         listeners: Iterable[Listener] = (),
         skill_aliases: Mapping[str, Mapping[str, str]] | None = None,
+        report_sections: Mapping[str, ReportSection] | None = None,
     ) -> Catalog:
-        """A catalog of these; views that use unknown views, or each other in a cycle, are
-        refused with a `PluginError` naming them."""
+        """A catalog of these; views that use unknown views, or each other in a cycle, and
+        report sections that use unknown views, are refused with a `PluginError` naming them."""
         graph.check(views)
+        report_sections = report_sections or {}
+        for section in report_sections.values():
+            unknown = [name for name in section.uses if name not in views]
+            if unknown:
+                owner = (owners or {}).get(("report section", section.name), "?")
+                raise PluginError(
+                    f"report section {section.name!r} (plugin {owner!r}) uses "
+                    f"{', '.join(map(repr, unknown))}, which no plugin registers as a view"
+                )
         upcasters = upcasters or {}
         return cls(
             backends=backends,
@@ -88,6 +101,7 @@ class Catalog:
             codec=Codec(event_types, upcasters),
             view_fingerprints={name: graph.fingerprint(views, name) for name in views},
             skill_aliases=skill_aliases or {},
+            report_sections=report_sections,
         )
 
     def view(self, name: str) -> View[Any]:

@@ -14,6 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     from jobsearch_core.codec import Upcaster
     from jobsearch_core.events import Event, Recorded
+    from jobsearch_core.report.sections import ReportSection
     from jobsearch_core.storage import BackendFactory
     from jobsearch_core.views import View
 
@@ -25,6 +26,7 @@ __all__ = [
     "register_backends",
     "register_commands",
     "register_event_types",
+    "register_report_sections",
     "register_skill_aliases",
     "register_upcasters",
     "register_views",
@@ -69,6 +71,16 @@ def register_skill_aliases(register: Callable[[str, Mapping[str, str]], None]) -
 
     They are offered to the seeker as merge suggestions (`jobsearch gaps`), never applied
     silently: a merge is a `SkillsMerged` the seeker records.
+    """
+
+
+@hookspec
+def register_report_sections(register: Callable[[ReportSection], None]) -> None:
+    """Give sections of the HTML report (`jobsearch report`): ``register(section)`` with a
+    `jobsearch_core.report.ReportSection`.
+
+    Its `render` is called with the answers of the views it uses at every position the
+    report's replay can show; the host escapes what it returns.
     """
 
 

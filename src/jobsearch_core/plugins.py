@@ -22,6 +22,7 @@ from jobsearch_core.codec import Upcaster
 from jobsearch_core.errors import PluginError
 from jobsearch_core.events.base import Event, Recorded, UnknownEvent, event_type_of, skill_key
 from jobsearch_core.hookspecs import PROJECT, hookimpl
+from jobsearch_core.report.sections import ReportSection
 from jobsearch_core.storage.backend import BackendFactory
 from jobsearch_core.views.view import View
 
@@ -225,11 +226,25 @@ def _build() -> Catalog:
 
         return register
 
+    report_sections: dict[str, ReportSection] = {}
+
+    def section_register(plugin: str) -> Callable[[ReportSection], None]:
+        def register(section: ReportSection) -> None:
+            if not isinstance(section, ReportSection):
+                raise PluginError(
+                    f"plugin {plugin!r} registered {section!r}, which is not a ReportSection"
+                )
+            claim("report section", section.name, plugin)
+            report_sections[section.name] = section
+
+        return register
+
     _call("register_backends", register=backend_register)
     _call("register_event_types", register=event_register)
     _call("register_upcasters", register=upcaster_register)
     _call("register_views", register=view_register)
     _call("register_skill_aliases", register=alias_register)
+    _call("register_report_sections", register=section_register)
     return Catalog.make(
         backends=backends,
         views=views,
@@ -238,6 +253,7 @@ def _build() -> Catalog:
         owners=owners,
         listeners=[_listener(impl) for impl in pm.hook.appended.get_hookimpls()],
         skill_aliases=skill_aliases,
+        report_sections=report_sections,
     )
 
 

@@ -27,10 +27,10 @@ class TestEntryPoint:
         assert load_catalog().owners[("view", "nudges")] == "nudges"
 
     def test_implements_only_public_hooks(self) -> None:
-        """It implements register_views and register_commands, nothing else."""
+        """It implements register_views, register_commands and register_report_sections."""
         load_catalog()
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
-        assert hooks == ["register_commands", "register_views"]
+        assert hooks == ["register_commands", "register_report_sections", "register_views"]
 
     def test_listed_by_jobsearch_plugins(self) -> None:
         """`jobsearch plugins --json` names the package, its version and hooks."""
@@ -41,7 +41,7 @@ class TestEntryPoint:
             "name": "nudges",
             "package": "jobsearch-core-nudges",
             "version": "0.1.0",
-            "hooks": ["register_commands", "register_views"],
+            "hooks": ["register_commands", "register_report_sections", "register_views"],
         }
 
     def test_command_in_help(self) -> None:

@@ -1,4 +1,5 @@
-"""The built-in backends, events and views: a plugin like any other, registered through the hooks."""
+"""The built-in backends, events, views and report sections: a plugin like any other,
+registered through the hooks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from jobsearch_core.events import BUILTIN_EVENTS, Event
 from jobsearch_core.hookspecs import hookimpl
+from jobsearch_core.report import core as report
+from jobsearch_core.report.sections import ReportSection
 from jobsearch_core.storage.backend import BackendFactory
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.storage.sqlite import SQLiteBackend
@@ -17,6 +20,7 @@ __all__ = [
     "COMMON_ALIASES",
     "register_backends",
     "register_event_types",
+    "register_report_sections",
     "register_skill_aliases",
     "register_views",
 ]
@@ -59,3 +63,10 @@ def register_views(register: Callable[[View[Any]], None]) -> None:
 def register_skill_aliases(register: Callable[[str, Mapping[str, str]], None]) -> None:
     """The `common` pack: `COMMON_ALIASES`."""
     register("common", COMMON_ALIASES)
+
+
+@hookimpl
+def register_report_sections(register: Callable[[ReportSection], None]) -> None:
+    """Gap list, learning plan, suggested roles, funnel, applications and punch-ups."""
+    for section in report.SECTIONS:
+        register(section)

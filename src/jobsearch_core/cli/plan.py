@@ -20,14 +20,10 @@ from jobsearch_core.cli._common import (
     view_title,
 )
 from jobsearch_core.errors import InvalidInputError
-from jobsearch_core.views import PLAN, FocusPractice, PlanState
+from jobsearch_core.views import PLAN, PlanState
+from jobsearch_core.words import practice_line
 
 __all__ = ["COMMANDS", "practice_line"]
-
-
-def practice_line(practice: FocusPractice) -> str:
-    """How one focus item is being practised: "SQL: 45 min this week, 3 weeks in a row"."""
-    return f"{practice.item.skill}: {practice.summary}"
 
 
 @click.command("plan")

@@ -321,7 +321,7 @@ def _ranks(
     "--plot",
     "plot_file",
     metavar="FILE",
-    help="Draw a bump chart of the ranks to FILE.png or FILE.svg (needs matplotlib).",
+    help="Draw a bump chart of the ranks to FILE.svg, or FILE.png (needs matplotlib).",
 )
 @stream_option
 @view_options
@@ -344,9 +344,9 @@ def history_command(
     ):
         raise click.BadParameter(f"{skill!r} has never been on the gap list", param_hint="SKILL")
     if plot_file is not None:
-        from jobsearch_core.cli._charts import save_bump_chart
+        from jobsearch_core.cli.pictures import plot_history
 
-        save_bump_chart(ranks, plot_file, title=_title("Gap ranks", stream, as_of))
+        plot_history(ranks, plot_file, title=_title("Gap ranks", stream, as_of), as_of=as_of)
         click.echo(f"wrote {plot_file}", err=as_json)
     if as_json:
         print_json(_json.history_json(state, stream, as_of, ranks))
