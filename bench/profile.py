@@ -89,7 +89,7 @@ def main() -> None:
         with open_log(url) as log:
             for stream, events in generate(args.events).batches:
                 log.append(events, stream=stream)
-        log = EventLog(open_log(url).backend, snapshot_every=0)
+        log = EventLog(open_log(url).backend, snapshot_every=0, max_cached_states=0)
         layers(log, args.events)
         streams = log.streams()
         if args.cprofile:

@@ -31,7 +31,7 @@ def _peak_mib() -> float:
 
 def main(url: str) -> None:
     opened = open_log(url)
-    log = EventLog(opened.backend, snapshot_every=0)
+    log = EventLog(opened.backend, snapshot_every=0, max_cached_states=0)
     before = _peak_mib()
     start = time.perf_counter()
     for stream in log.streams():

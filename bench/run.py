@@ -30,6 +30,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bench import heads
 from bench.baselines import (
     EventsourcingApplication,
     EventsourcingStore,
@@ -322,6 +323,7 @@ class Bench:
                         spent[name] += self._time(call)
                 streams = log.streams()
                 log.snapshot_every = 0
+                log.max_cached_states = 0
                 replay = min(
                     self._time(lambda: [log.views(VIEWS, stream=s) for s in streams])
                     for _ in range(2)
@@ -436,7 +438,8 @@ class Bench:
         opened = open_log(_sqlite_url(self.folder / "ours.db"))
         if snapshots:
             return opened
-        return EventLog(opened.backend, snapshot_every=0)
+        # Nothing kept at the head either: each replay is a replay.
+        return EventLog(opened.backend, snapshot_every=0, max_cached_states=0)
 
     @staticmethod
     def _time(call: Callable[[], object]) -> float:
@@ -533,21 +536,23 @@ def rows(figures: dict[str, Any]) -> list[dict[str, str | bool]]:
             "ours": f"{w['median_ms']} ms median, {w['p95_ms']} ms p95",
             "raw sqlite3": "",
             "eventsourcing": "",
+            # Against the same view replayed to the same P without snapshots: what the
+            # snapshots save (the whole log's replay folds every stream, not this one).
             "ratio": (
-                f"{t['times_faster_than_full_replay']:,.0f}x faster than the full replay "
-                f"({t['full_replay_ms'] / 1000:.1f} s)"
+                f"{t['times_faster_than_without_snapshots']:,.1f}x faster than replaying"
+                " it to P without snapshots"
             ),
-            "target": "median < 20 ms, >= 100x",
-            "met": w["median_ms"] < 20 and t["times_faster_than_full_replay"] >= 100,
+            "target": "median < 20 ms",
+            "met": w["median_ms"] < 20,
         }
     )
     out.append(
         {
-            "measure": "time travel without snapshots",
+            "measure": "time travel without snapshots (replayed to P)",
             "ours": f"{p['median_ms']} ms median, {p['p95_ms']} ms p95",
             "raw sqlite3": "",
             "eventsourcing": "",
-            "ratio": f"snapshots: {t['times_faster_than_without_snapshots']:,.0f}x faster",
+            "ratio": "",
             "target": "",
             "met": "",
         }
@@ -625,6 +630,7 @@ def rows(figures: dict[str, Any]) -> list[dict[str, str | bool]]:
             "met": m["peak_mib"] * 1.048576 < 150,
         }
     )
+    out += heads.rows(figures)
     return out
 
 
@@ -684,6 +690,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench.memory()
         bench.time_travel(args.travels, plain_samples=max(5, min(30, 3_000_000 // args.events)))
         bench.catch_up(args.catch_ups)
+        heads.catch_up_warm(bench, args.catch_ups)
+        heads.cold_starts(bench)
+        heads.time_travel_views(
+            bench, args.travels // 4, plain_samples=max(3, min(10, 1_000_000 // args.events))
+        )
+        heads.tracker(bench, args.catch_ups)
+        heads.snapshot_bytes(bench)
         bench.postgres()
     finally:
         if args.keep:

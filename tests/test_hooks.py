@@ -163,6 +163,9 @@ class TestRegisterViews:
             assert folded == [1, 2, 3, 4, 5]
             folded.clear()
             assert log.view("total") == Total(15)
+            assert folded == []  # kept at the head
+            fresh = EventLog(opened.backend, catalog=log.catalog, snapshot_every=2)
+            assert fresh.view("total") == Total(15)
             assert folded == [5]  # from the snapshot at position 4
 
     def test_duplicate_name_refused(self, install: Install) -> None:

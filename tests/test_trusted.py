@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobsearch_core.codec import Codec, states, trusted
+from jobsearch_core.codec import Codec, states, tables, trusted
 from jobsearch_core.errors import CorruptEventError, InvalidEventError
 from jobsearch_core.events import (
     BUILTIN_EVENTS,
@@ -312,26 +312,43 @@ class TestStateCodec:
     @settings(max_examples=100)
     @given(event_sequences(max_size=40))
     def test_states_round_trip(self, sequence: list[Event]) -> None:
-        """Every view's state comes back equal, and reads cattrs' form too (old snapshots)."""
+        """Every view's state comes back equal (frozen too), written as tables, and reads
+        cattrs' form and the generated functions' too (older snapshots)."""
         codec = builtin_codec()
         for view in VIEWS:
             state = fold(view, sequence)
             assert states.state_functions(view.state_type) is not None, view.name
+            assert tables.table_functions(view.state_type) is not None, view.name
             data = codec.dump_snapshot(state, view.state_type, {3: 1})
+            assert json.loads(data)["format"] == tables.FORMAT
             assert codec.load_snapshot(data, view.state_type) == (state, {3: 1})
+            assert codec.load_snapshot(data, view.state_type, frozen=True) == (state, {3: 1})
             by_cattrs = json.dumps(
                 {"state": codec.converter.unstructure(state, view.state_type), "retractions": []}
             ).encode()
             assert codec.load_snapshot(by_cattrs, view.state_type) == (state, {})
-            assert json.loads(data)["state"] == json.loads(by_cattrs)["state"]
+            dump, _ = states.state_functions(view.state_type)  # type: ignore[misc]
+            generated = orjson.dumps({"state": dump(state), "retractions": []})
+            assert json.loads(generated)["state"] == json.loads(by_cattrs)["state"]
 
-    def test_a_state_that_does_not_fit_is_refused(self) -> None:
+    @pytest.mark.parametrize(
+        "damage",
+        [
+            lambda saved: saved["tables"][0][1].__setitem__(0, "first"),  # a GapItem's rank
+            lambda saved: saved["tables"][-1][1].__setitem__(0, "SQL"),  # the order
+            lambda saved: saved["texts"].__setitem__(0, 7),
+            lambda saved: saved["moments"].append("2026-01-05T09:00:00"),  # no zone
+            lambda saved: saved["tables"].pop(),
+            lambda saved: saved["tables"][-1].pop(),
+        ],
+    )
+    def test_a_state_that_does_not_fit_is_refused(self, damage: Any) -> None:
         """A snapshot whose values have the wrong types raises (so the log ignores it)."""
         codec = builtin_codec()
-        state = fold(gaps.VIEW, [GapAdded(skill="SQL", at=AT)])
+        state = fold(gaps.VIEW, [GapAdded(skill="SQL", at=AT), GapAdded(skill="Go", at=AT)])
         saved = json.loads(codec.dump_snapshot(state, gaps.GapsState, {}))
-        saved["state"]["skills"]["sql"]["rank"] = "first"
-        with pytest.raises(ValueError):
+        damage(saved)
+        with pytest.raises((ValueError, TypeError, IndexError, KeyError)):
             codec.load_snapshot(json.dumps(saved).encode(), gaps.GapsState)
 
     def test_a_state_with_floats(self) -> None:

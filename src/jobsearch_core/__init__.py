@@ -25,6 +25,7 @@ from jobsearch_core.errors import (
     InvalidInputError,
     JobsearchError,
     PluginError,
+    ReadOnlyStateError,
     UnknownViewError,
     ViewError,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "Outcome",
     "PluginError",
     "Problem",
+    "ReadOnlyStateError",
     "Recorded",
     "ResumeSubmitted",
     "ResumeUpdated",

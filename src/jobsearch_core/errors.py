@@ -12,6 +12,7 @@ __all__ = [
     "InvalidInputError",
     "JobsearchError",
     "PluginError",
+    "ReadOnlyStateError",
     "UnknownViewError",
     "ViewError",
 ]
@@ -101,6 +102,11 @@ class BackendError(JobsearchError):
 
 class PluginError(JobsearchError):
     """A plugin could not be loaded, or two plugins claimed the same name."""
+
+
+class ReadOnlyStateError(JobsearchError, TypeError):
+    """A view's state handed out by the log was changed: it is shared, so it is read-only
+    (``copy.deepcopy(state)`` gives a copy to change)."""
 
 
 class ViewError(JobsearchError):

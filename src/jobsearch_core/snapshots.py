@@ -1,4 +1,5 @@
-"""Snapshots of view states: what keys them, which one a replay starts from, and when to save."""
+"""Snapshots of view states: what keys them, which one a replay starts from, when to save,
+and which to keep."""
 
 from __future__ import annotations
 
@@ -13,12 +14,22 @@ from jobsearch_core.audit import chain_mode
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.errors import BackendError
 from jobsearch_core.storage.backend import Backend, row_at
-from jobsearch_core.storage.capabilities import ListsSnapshots
+from jobsearch_core.storage.capabilities import ListsSnapshots, PrunesSnapshots
 from jobsearch_core.storage.rows import Snapshot
-from jobsearch_core.views.replay import Checkpoint, Progress
+from jobsearch_core.views.replay import Checkpoint, Progress, collector_paused
 from jobsearch_core.views.view import View
 
-__all__ = ["SNAPSHOT_BYTES_PER_EVENT", "SNAPSHOT_EVERY", "Snapshots", "seal", "unseal"]
+__all__ = [
+    "KEEP_BYTES_PER_EVENT",
+    "KEEP_NEWEST_TIMES",
+    "MAX_KEPT",
+    "SNAPSHOT_BYTES_PER_EVENT",
+    "SNAPSHOT_EVERY",
+    "Snapshots",
+    "kept",
+    "seal",
+    "unseal",
+]
 
 logger = logging.getLogger("jobsearch_core")
 
@@ -27,7 +38,13 @@ logger = logging.getLogger("jobsearch_core")
 SNAPSHOT_EVERY = 500
 #: The next snapshot of a view waits at least (size of its last one) / this many events,
 #: so snapshots cost a bounded share of a replay whatever the size of the state.
-SNAPSHOT_BYTES_PER_EVENT = 256
+SNAPSHOT_BYTES_PER_EVENT = 512
+#: A view's snapshots of a stream are thinned out (the newest always kept) to at most
+#: `MAX_KEPT`, taking together at most `KEEP_BYTES_PER_EVENT` bytes per event of the
+#: stream, or `KEEP_NEWEST_TIMES` the newest one's size when that is more.
+MAX_KEPT = 32
+KEEP_BYTES_PER_EVENT = 24
+KEEP_NEWEST_TIMES = 3
 #: How many damaged snapshots a replay passes over, each time trying the one before.
 MAX_SKIPPED_SNAPSHOTS = 8
 
@@ -48,6 +65,23 @@ def _digest(snapshot: Snapshot, chain: bytes, payload: bytes, key: bytes | None)
     if key is not None:
         return hmac.new(key, message, hashlib.sha256).digest()
     return hashlib.sha256(message).digest()
+
+
+def kept(sizes: Sequence[tuple[int, int]], budget: int, most: int = MAX_KEPT) -> list[int]:
+    """Which snapshots to keep, given each one's (position, size) by position: the newest,
+    and as many others as fit in `budget` bytes and `most` in all, spread as evenly over
+    the positions as they can be (the one nearest its neighbours goes first), so that
+    time travel anywhere finds one not far before it."""
+    positions = [position for position, _ in sizes]
+    size_at = dict(sizes)
+    total = sum(size_at.values())
+    while len(positions) > 1 and (total > budget or len(positions) > most):
+        # Leaving out the i-th joins the gaps on either side of it: the smallest join goes.
+        before = [0, *positions[:-2]]
+        joins = [after - earlier for earlier, after in zip(before, positions[1:], strict=True)]
+        gone = joins.index(min(joins))
+        total -= size_at[positions.pop(gone)]
+    return positions
 
 
 def seal(snapshot: Snapshot, chain: bytes, key: bytes | None = None) -> Snapshot:
@@ -96,6 +130,8 @@ class Snapshots:
         #: A keyed log's snapshots are sealed with its key; opened without it, none are
         #: trusted or made.
         self.mode = chain_mode(backend)
+        #: The size of the snapshot last loaded or saved, by (view, stream).
+        self.sizes: dict[tuple[str, str], int] = {}
 
     def key(self, view: View[Any]) -> str:
         """What this view's snapshots are stored under."""
@@ -141,18 +177,22 @@ class Snapshots:
                 )
                 until = snapshot.position - 1
                 continue
+            self.sizes[view.name, stream] = len(snapshot.state)
             return Progress(state, snapshot.position, retractions)
         return None
 
     def _opened(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
         """A snapshot's state and corrections, or an exception saying why it does not hold."""
-        payload = unseal(snapshot, self._chain_at(snapshot.position), self.mode.key)
+        payload = unseal(snapshot, self.chain_at(snapshot.position), self.mode.key)
         state_type = view.state_type
         if state_type is None:
             raise ValueError(f"the {view.name} view keeps no snapshots")
-        return self.catalog.codec.load_snapshot(payload, state_type)
+        # Loading makes many objects and no cycles: the collector would only walk them.
+        with collector_paused():
+            return self.catalog.codec.load_snapshot(payload, state_type, frozen=view.copy_on_write)
 
-    def _chain_at(self, position: int) -> bytes | None:
+    def chain_at(self, position: int) -> bytes | None:
+        """The log's chain hash at a position (None where the row has none, or is not there)."""
         row = row_at(self.backend, position)
         return row.hash if row is not None and row.hash else None
 
@@ -168,7 +208,7 @@ class Snapshots:
                 if view is not None and snapshot.key == self.key(view):
                     self._opened(view, snapshot)
                 else:  # another version's: never loaded, but its seal can still be checked
-                    unseal(snapshot, self._chain_at(snapshot.position), self.mode.key)
+                    unseal(snapshot, self.chain_at(snapshot.position), self.mode.key)
             except Exception as error:
                 yield snapshot, str(error) or type(error).__name__
 
@@ -176,28 +216,56 @@ class Snapshots:
         """A replay checkpoint that saves each view's state (a read-only log goes without)."""
 
         def save(index: int, progress: Progress) -> int | None:
-            view = views[index]
-            if view.state_type is None or not self.mode.usable:
-                return None
-            chain = self._chain_at(progress.position)
-            if chain is None:
-                return None  # a row without a hash: nothing to bind a snapshot to
-            snapshot = Snapshot(
-                view=view.name,
-                key=self.key(view),
-                stream=stream,
-                position=progress.position,
-                state=self.catalog.codec.dump_snapshot(
-                    progress.state, view.state_type, progress.retractions
-                ),
-            )
-            sealed = seal(snapshot, chain, self.mode.key)
-            try:
-                self.backend.save_snapshot(sealed)
-            except BackendError as error:  # a read-only log still answers, just without snapshots
-                logger.debug("snapshot not saved: %s", error)
-            # A large state waits longer for its next snapshot, so the bytes written stay a
-            # fixed share of the events folded, however long the stream grows.
-            return len(sealed.state) // SNAPSHOT_BYTES_PER_EVENT
+            size = self.save(views[index], stream, progress, self.chain_at(progress.position))
+            # A large state waits longer for its next snapshot, so the time spent writing
+            # them stays a bounded share of the events folded, however long the stream grows.
+            return None if size is None else size // SNAPSHOT_BYTES_PER_EVENT
 
         return save
+
+    def save(
+        self, view: View[Any], stream: str, progress: Progress, chain: bytes | None
+    ) -> int | None:
+        """Save a view's state as a snapshot at its position (bound to `chain`, the chain
+        hash there); its size, or None when none is made (a read-only log, a row without
+        a hash, a view without snapshots)."""
+        if view.state_type is None or not self.mode.usable or chain is None:
+            return None
+        snapshot = Snapshot(
+            view=view.name,
+            key=self.key(view),
+            stream=stream,
+            position=progress.position,
+            state=self.catalog.codec.dump_snapshot(
+                progress.state, view.state_type, progress.retractions
+            ),
+        )
+        sealed = seal(snapshot, chain, self.mode.key)
+        try:
+            self.backend.save_snapshot(sealed)
+        except BackendError as error:  # a read-only log still answers, just without snapshots
+            logger.debug("snapshot not saved: %s", error)
+            return len(sealed.state)  # waiting as long for the next try
+        self.sizes[view.name, stream] = len(sealed.state)
+        self._prune(view, stream, snapshot.key)
+        return len(sealed.state)
+
+    def _prune(self, view: View[Any], stream: str, key: str) -> None:
+        """Thin out a view's snapshots of a stream to what `kept` keeps (where the backend
+        can delete them)."""
+        backend = self.backend
+        if not isinstance(backend, PrunesSnapshots):
+            return
+        sizes = backend.snapshot_sizes(view.name, key, stream)
+        if len(sizes) <= 1:
+            return
+        budget = max(
+            KEEP_NEWEST_TIMES * sizes[-1][1],
+            KEEP_BYTES_PER_EVENT * backend.stream_version(stream),
+        )
+        keep = set(kept(sizes, budget))
+        gone = [position for position, _ in sizes if position not in keep]
+        try:
+            backend.delete_snapshots(view.name, key, stream, gone)
+        except BackendError as error:  # a read-only log keeps what it has
+            logger.debug("snapshots not pruned: %s", error)

@@ -20,6 +20,7 @@ from jobsearch_core._instances import maker
 from jobsearch_core.codec.converter import make_converter
 from jobsearch_core.codec.metadata import decode_metadata
 from jobsearch_core.codec.states import state_functions
+from jobsearch_core.codec.tables import table_functions
 from jobsearch_core.codec.trusted import Builder, Unstructure, builder, unstructurer
 from jobsearch_core.errors import CorruptEventError, InvalidEventError
 from jobsearch_core.events.base import (
@@ -41,6 +42,7 @@ from jobsearch_core.storage.rows import (
     new_event_id,
     stored_row,
 )
+from jobsearch_core.views.frozen import freeze
 
 __all__ = ["Codec", "Upcaster", "make_record"]
 
@@ -144,6 +146,7 @@ class Codec:
         self._metadata: tuple[bytes, Mapping[str, Any]] = (NO_STORED_METADATA, NO_METADATA)
         self._float_free: dict[Any, bool] = {}
         self._state_codecs: dict[Any, tuple[Any, Any] | None] = {}
+        self._table_codecs: dict[Any, tuple[Any, Any] | None] = {}
         self._fast_encoders: dict[type[Event], tuple[str, int, Unstructure]] = {}
         for cls, name in self._names.items():
             unstructure = unstructurer(cls)
@@ -401,16 +404,15 @@ class Codec:
     def dump_snapshot(self, state: Any, state_type: Any, retractions: Mapping[int, int]) -> bytes:
         """A snapshot's bytes: the view state and the corrections seen up to it.
 
-        The JSON is the shape cattrs writes; a state of plain fields is written by a
-        generated function (see `jobsearch_core.codec.states`), several times faster.
+        A state of plain fields is written as tables (`jobsearch_core.codec.tables`): a
+        table of columns per class, each text and moment once; any other in the shape
+        cattrs writes.
         """
-        fast = self._state_functions(state_type)
-        if fast is not None:
+        tables = self._table_functions(state_type)
+        if tables is not None:
             try:
-                return orjson.dumps(
-                    {"state": fast[0](state), "retractions": sorted(retractions.items())}
-                )
-            except TypeError:  # an integer past 64 bits: the json module writes it
+                return orjson.dumps(tables[0](state, sorted(retractions.items())))
+            except TypeError:  # NaN, or an integer past 64 bits: the json way writes it
                 pass
         payload = {
             "state": self.converter.unstructure(state, state_type),
@@ -418,21 +420,45 @@ class Codec:
         }
         return self._dump_plain(payload, state_type)
 
-    def load_snapshot(self, data: bytes, state_type: type[T]) -> tuple[T, dict[int, int]]:
-        """The view state and corrections from `dump_snapshot`'s bytes."""
+    def load_snapshot(
+        self, data: bytes, state_type: type[T], *, frozen: bool = False
+    ) -> tuple[T, dict[int, int]]:
+        """The view state and corrections from `dump_snapshot`'s bytes; with `frozen`, the
+        state is frozen (`jobsearch_core.views.frozen`)."""
         saved = self._load_plain(data, state_type)
-        fast = self._state_functions(state_type)
+        if type(saved) is dict and "format" in saved:
+            tables = self._table_functions(state_type, frozen=frozen)
+            if tables is None:
+                raise ValueError(
+                    f"{getattr(state_type, '__name__', state_type)} has no tables form"
+                )
+            found: tuple[T, dict[int, int]] = tables[1](saved)
+            return found
+        fast = self._state_functions(state_type, frozen=frozen)
         if fast is not None:
             state: T = fast[1](saved["state"])
         else:
             state = self.converter.structure(saved["state"], state_type)
+            if frozen:
+                state = freeze(state)
         return state, {int(p): int(t) for p, t in saved["retractions"]}
 
-    def _state_functions(self, state_type: Any) -> tuple[Any, Any] | None:
+    def _table_functions(self, state_type: Any, *, frozen: bool = False) -> tuple[Any, Any] | None:
         try:
-            return self._state_codecs[state_type]
+            return self._table_codecs[state_type, frozen]
         except KeyError:
-            found = self._state_codecs[state_type] = state_functions(state_type)
+            found = self._table_codecs[state_type, frozen] = table_functions(
+                state_type, frozen=frozen
+            )
+            return found
+
+    def _state_functions(self, state_type: Any, *, frozen: bool = False) -> tuple[Any, Any] | None:
+        try:
+            return self._state_codecs[state_type, frozen]
+        except KeyError:
+            found = self._state_codecs[state_type, frozen] = state_functions(
+                state_type, frozen=frozen
+            )
             return found
 
     def _is_float_free(self, state_type: Any) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from jobsearch_core._instances import setters
+from jobsearch_core.views.frozen import FrozenDict, FrozenList, frozen_class
 
 __all__ = ["StateDump", "StateLoad", "UnsupportedError", "state_functions"]
 
@@ -45,11 +46,15 @@ def _is_key(type_: Any) -> bool:
 class _StateCodegen:
     """Generates the dump and load functions of one attrs state class and those it holds."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, frozen: bool = False) -> None:
+        #: Whether loading makes frozen states (`jobsearch_core.views.frozen`).
+        self.frozen = frozen
         self.env: dict[str, Any] = {
             "_new": object.__new__,
             "_fromisoformat": datetime.fromisoformat,
             "_datetime": datetime,
+            "_FrozenList": FrozenList,
+            "_FrozenDict": FrozenDict,
         }
         self.lines: list[str] = []
         self.done: dict[tuple[str, type[Any]], str] = {}
@@ -92,16 +97,17 @@ class _StateCodegen:
         if origin is list and len(args) == 1:
             var, item = self._name("_l"), self._name("_x")
             inner, kept = self.value_load(args[0], item, indent + "    ")
+            check = f"{indent}if type({expr}) is not list: raise ValueError({expr!r})"
             if not inner and kept == item:
-                return [f"{indent}if type({expr}) is not list: raise ValueError({expr!r})"], expr
+                return [check], f"_FrozenList({expr})" if self.frozen else expr
             lines = [
-                f"{indent}if type({expr}) is not list: raise ValueError({expr!r})",
+                check,
                 f"{indent}{var} = []",
                 f"{indent}for {item} in {expr}:",
                 *inner,
                 f"{indent}    {var}.append({kept})",
             ]
-            return lines, var
+            return lines, f"_FrozenList({var})" if self.frozen else var
         if origin is dict and len(args) == 2 and _is_key(args[0]):
             var, key, item = self._name("_m"), self._name("_k"), self._name("_x")
             inner, kept = self.value_load(args[1], item, indent + "    ")
@@ -117,7 +123,7 @@ class _StateCodegen:
                 *inner,
                 f"{indent}    {var}[{kept_key}] = {kept}",
             ]
-            return lines, var
+            return lines, f"_FrozenDict({var})" if self.frozen else var
         raise UnsupportedError(type_)
 
     def value_dump(self, type_: Any, expr: str) -> str:
@@ -166,7 +172,7 @@ class _StateCodegen:
             return self.done[key]
         name = self.done[key] = f"_load_{cls.__name__}_{self._name('')}"
         fields = self._fields(cls)
-        self.env[f"{name}_cls"] = cls
+        self.env[f"{name}_cls"] = frozen_class(cls) if self.frozen else cls
         body = [
             f"def {name}(d):",
             f"    if type(d) is not dict or len(d) != {len(fields)}: raise ValueError(d)",
@@ -199,11 +205,17 @@ StateLoad = Callable[[Any], Any]
 
 
 @functools.cache
-def state_functions(state_type: type[Any]) -> tuple[StateDump, StateLoad] | None:
-    """Fast (dump, load) for an attrs state class of plain fields; None when it is not one."""
+def state_functions(
+    state_type: type[Any], *, frozen: bool = False
+) -> tuple[StateDump, StateLoad] | None:
+    """Fast (dump, load) for an attrs state class of plain fields; None when it is not one.
+
+    With `frozen`, load makes the state frozen (`jobsearch_core.views.frozen.freeze`), as
+    a copy-on-write view's states are handed out.
+    """
     if not (isinstance(state_type, type) and attrs.has(state_type)):
         return None
-    codegen = _StateCodegen()
+    codegen = _StateCodegen(frozen=frozen)
     try:
         dump = codegen.dump_function(state_type)
         load = codegen.load_function(state_type)

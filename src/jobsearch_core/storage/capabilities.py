@@ -16,7 +16,9 @@ __all__ = [
     "KeepsCheckpoints",
     "KeyedChain",
     "ListsSnapshots",
+    "PrunesSnapshots",
     "ReadsBatches",
+    "ReadsHead",
     "ReadsRaw",
     "WakesOnAppend",
 ]
@@ -45,6 +47,17 @@ class ReadsBatches(Protocol):
 
 
 @runtime_checkable
+class ReadsHead(Protocol):
+    """Tells the last position and its chain hash in one read: what a view kept at the head
+    checks on every call, to see another process's appends (and a history replaced)."""
+
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last committed position (0 for an empty log) and the row's hash there (None
+        for an empty log or a row without one)."""
+        ...
+
+
+@runtime_checkable
 class WakesOnAppend(Protocol):
     """Can wake a waiting reader when an append commits (PostgreSQL: LISTEN/NOTIFY)."""
 
@@ -59,6 +72,20 @@ class ListsSnapshots(Protocol):
 
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position."""
+        ...
+
+
+@runtime_checkable
+class PrunesSnapshots(Protocol):
+    """Can tell where one view's snapshots of a stream stand and delete some, so that old
+    ones are thinned out instead of piling up (`jobsearch_core.snapshots`)."""
+
+    def snapshot_sizes(self, view: str, key: str, stream: str) -> list[tuple[int, int]]:
+        """(position, size of the state in bytes) of each snapshot kept, by position."""
+        ...
+
+    def delete_snapshots(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        """Delete the snapshots at these positions (none there: nothing to do)."""
         ...
 
 

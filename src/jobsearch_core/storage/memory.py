@@ -135,6 +135,14 @@ class MemoryBackend:
         """The stream's last version, 0 when it has no events."""
         return len(self._by_stream.get(stream, ()))
 
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last position and the chain hash there ((0, None) when empty)."""
+        with self._lock:
+            if not self._rows:
+                return 0, None
+            last = self._rows[-1]
+            return last.position, last.hash or None
+
     def head(self) -> int:
         """The last position, 0 for an empty log."""
         return len(self._rows)
@@ -156,6 +164,19 @@ class MemoryBackend:
         taken = self._snapshots.get((view, key, stream), {})
         positions = [p for p in taken if p <= at_or_before]
         return taken[max(positions)] if positions else None
+
+    def snapshot_sizes(self, view: str, key: str, stream: str) -> list[tuple[int, int]]:
+        """(position, size) of each of a view's snapshots of a stream, by position."""
+        with self._lock:
+            taken = self._snapshots.get((view, key, stream), {})
+            return sorted((position, len(found.state)) for position, found in taken.items())
+
+    def delete_snapshots(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        """Delete some of a view's snapshots of a stream."""
+        with self._lock:
+            taken = self._snapshots.get((view, key, stream), {})
+            for position in positions:
+                taken.pop(position, None)
 
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position."""

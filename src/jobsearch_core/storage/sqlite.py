@@ -687,6 +687,14 @@ class SQLiteBackend:
         """The last position, 0 for an empty log."""
         return int(self._query("SELECT coalesce(max(position), 0) FROM events")[0][0])
 
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last position and the chain hash there, in one read ((0, None) when empty)."""
+        found = self._query("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        if not found:
+            return 0, None
+        position, digest = found[0]
+        return int(position), bytes(digest) if digest else None
+
     def streams(self) -> list[str]:
         """Streams with at least one event, sorted."""
         return [r[0] for r in self._query("SELECT DISTINCT stream FROM events ORDER BY stream")]
@@ -732,6 +740,37 @@ class SQLiteBackend:
             return None
         position, state = rows[0]
         return Snapshot(view=view, key=key, stream=stream, position=position, state=bytes(state))
+
+    def snapshot_sizes(self, view: str, key: str, stream: str) -> list[tuple[int, int]]:
+        """(position, size) of each of a view's snapshots of a stream, by position."""
+        rows = self._query(
+            "SELECT position, length(state) FROM snapshots WHERE view = ? AND key = ?"
+            " AND stream = ? ORDER BY position",
+            (view, key, stream),
+        )
+        return [(int(position), int(size)) for position, size in rows]
+
+    def delete_snapshots(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        """Delete some of a view's snapshots of a stream (a cache: the commit does not wait
+        for the disk, as `save_snapshot`'s)."""
+        if not positions:
+            return
+        relaxed = self.synchronous in ("full", "extra")
+        with self._lock:
+            if relaxed:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self._in_transaction(
+                    lambda conn: conn.executemany(
+                        "DELETE FROM snapshots WHERE view = ? AND key = ? AND stream = ?"
+                        " AND position = ?",
+                        [(view, key, stream, position) for position in positions],
+                    ),
+                    lambda: "delete snapshots from",
+                )
+            finally:
+                if relaxed:
+                    self._conn.execute(_SYNCHRONOUS[self.synchronous])
 
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position (a batch at a time)."""

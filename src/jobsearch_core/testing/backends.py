@@ -27,6 +27,7 @@ from jobsearch_core.storage import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+from jobsearch_core.storage.capabilities import PrunesSnapshots, ReadsHead
 from jobsearch_core.testing.strategies import new_rows, stream_names
 
 __all__ = ["BackendContract"]
@@ -663,6 +664,31 @@ class BackendContract:
         backend.save_snapshot(self._snapshot(5, state=b"new"))
         loaded = backend.load_snapshot("gaps", "gaps:1", "me", at_or_before=5)
         assert loaded == self._snapshot(5, state=b"new")
+
+    def test_pruning_snapshots(self) -> None:
+        """A backend that prunes (`PrunesSnapshots`) lists one view's snapshots of a stream,
+        with their sizes, and deletes those it is told to, and only those."""
+        backend = self.open_backend()
+        if not isinstance(backend, PrunesSnapshots):
+            pytest.skip("this backend does not prune snapshots")
+        backend.append("me", _rows(10))
+        for position in (2, 5, 9):
+            backend.save_snapshot(self._snapshot(position, state=b"x" * position))
+        backend.save_snapshot(self._snapshot(5, stream="you"))
+        assert backend.snapshot_sizes("gaps", "gaps:1", "me") == [(2, 2), (5, 5), (9, 9)]
+        backend.delete_snapshots("gaps", "gaps:1", "me", [5, 7])
+        assert backend.snapshot_sizes("gaps", "gaps:1", "me") == [(2, 2), (9, 9)]
+        assert backend.load_snapshot("gaps", "gaps:1", "you", at_or_before=9) is not None
+        assert backend.snapshot_sizes("gaps", "gaps:1", "them") == []
+
+    def test_head_and_hash(self) -> None:
+        """A backend that reads both at once (`ReadsHead`) gives the head and its row's hash."""
+        backend = self.open_backend()
+        if not isinstance(backend, ReadsHead):
+            pytest.skip("this backend reads no head and hash at once")
+        assert backend.head_and_hash() == (0, None)
+        stored = backend.append("me", _rows(3))
+        assert backend.head_and_hash() == (3, stored[-1].hash)
 
     # --- the hash chain -------------------------------------------------------------------------
 

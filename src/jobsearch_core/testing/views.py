@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsearch_core.catalog import Catalog
+from jobsearch_core.errors import ReadOnlyStateError
 from jobsearch_core.events import Event, EventRetracted
 from jobsearch_core.log import EventLog
 from jobsearch_core.plugins import load_catalog
@@ -88,7 +90,8 @@ class ViewContract:
         return state
 
     def mutate(self, state: Any) -> None:
-        """Change a returned state as a careless caller might: every container emptied."""
+        """Change a returned state as a careless caller might: every container emptied, every
+        field set to None (or refused, by a read-only state)."""
         _scramble(state, set())
 
     # --- helpers ----------------------------------------------------------------------------
@@ -162,24 +165,54 @@ class ViewContract:
         self.mutate(log.views([self.view.name])[self.view.name])
         assert self.comparable(log.view(self.view.name)) == expected
 
+    @_CHECKS
+    @given(data=st.data(), every=st.sampled_from([0, 3]))
+    def test_answers_follow_appends_and_stay_as_given(
+        self, data: st.DataObject, every: int
+    ) -> None:
+        """After each append the view is the fold of the events so far, whatever the caller
+        did to the answers before; and an answer kept stays what it was when given."""
+        events = replayable(data.draw(self.events(), label="events"))
+        log = self.log_of([], snapshot_every=every)
+        kept: list[tuple[int, Any]] = []
+        for n, event in enumerate(events, start=1):
+            log.append([event])
+            answer = log.view(self.view.name)
+            assert self.comparable(answer) == self.comparable(self.folded(events[:n])), n
+            if data.draw(st.booleans(), label=f"change answer {n}"):
+                self.mutate(answer)
+            else:
+                kept.append((n, answer))
+        for n, answer in kept:
+            assert self.comparable(answer) == self.comparable(self.folded(events[:n])), n
+
 
 def _scramble(value: Any, seen: set[int]) -> None:
-    """Empty every list, dict and set reachable from `value` (attrs fields, items, values)."""
+    """Empty every list, dict and set reachable from `value` (attrs fields, items, values),
+    and set every attrs field to None; a read-only state may refuse (`ReadOnlyStateError`)."""
     if id(value) in seen or isinstance(value, str | bytes | int | float | bool | type(None)):
         return
     seen.add(id(value))
     if attrs.has(type(value)):
         for field in attrs.fields(type(value)):
             _scramble(getattr(value, field.name), seen)
+            try:
+                setattr(value, field.name, None)
+            except ReadOnlyStateError:
+                pass
+            except (attrs.exceptions.FrozenInstanceError, TypeError, ValueError):
+                pass  # an attrs frozen class, or a field whose validator refuses None
         return
     if isinstance(value, dict):
         for item in list(value.values()):
             _scramble(item, seen)
-        value.clear()
+        with contextlib.suppress(ReadOnlyStateError):
+            value.clear()
     elif isinstance(value, list | set):
         for item in list(value):
             _scramble(item, seen)
-        value.clear()
+        with contextlib.suppress(ReadOnlyStateError):
+            value.clear()
     elif isinstance(value, tuple):
         for item in value:
             _scramble(item, seen)

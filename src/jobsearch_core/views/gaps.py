@@ -24,6 +24,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
+from jobsearch_core.views.frozen import is_frozen, own, thaw
 from jobsearch_core.views.view import View
 
 __all__ = [
@@ -313,6 +314,11 @@ class GapsState:
         never on the list."""
         return self.skills.get(self.key(skill))
 
+    def change(self, item: GapItem) -> GapItem:
+        """An item of the list to change in place: a copy put in its place when it is
+        frozen (shared with a state handed out)."""
+        return own(self.skills, item.key) if is_frozen(item) else item
+
     def practice(self, now: datetime | None = None) -> list[FocusPractice]:
         """The focus items with their weeks in a row of practice and minutes this week."""
         return [
@@ -355,9 +361,10 @@ class GapsState:
     def close(self, skill: str, at: datetime) -> GapItem | None:
         """Take a skill off the open list; None (and no change) if it is not open."""
         key = self.key(skill)
-        item = self.skills.get(key)
-        if item is None or item.status is GapStatus.CLOSED:
+        found = self.skills.get(key)
+        if found is None or found.status is GapStatus.CLOSED:
             return None
+        item = own(self.skills, key)
         item.status = GapStatus.CLOSED
         item.rank = None
         item.closed_at = at
@@ -368,15 +375,16 @@ class GapsState:
     def _open(self, key: str, skill: str, at: datetime) -> GapItem:
         # The item for `key`, open and in `order` (appended if it just joined); the caller
         # puts it in its place and renumbers.
-        item = self.skills.get(key)
-        if item is None:
+        found = self.skills.get(key)
+        if found is None:
             item = self.skills[key] = GapItem(skill=self.name_of(skill), added_at=at)
-        elif item.status is GapStatus.CLOSED:
+        elif found.status is GapStatus.CLOSED:
+            item = own(self.skills, key)
             item.status = GapStatus.OPEN
             item.closed_at = None
             item.added_at = at
         else:
-            return item
+            return own(self.skills, key)
         self.order.append(key)
         return item
 
@@ -406,7 +414,7 @@ class GapsState:
 
         items = [self.skills.pop(key) for key in members if key in self.skills]
         if items:
-            item = items[0]
+            item = thaw(items[0])
             for other in items[1:]:
                 item.absorb(other)
             item.skill = name
@@ -419,12 +427,13 @@ class GapsState:
             self.skills[target] = item
             self._renumber()
 
-        entries = [entry for entry in self.punch_up if self.key(entry.skill) == target]
-        if entries:
-            for extra in entries[1:]:
-                entries[0].absorb(extra)
+        found = [i for i, entry in enumerate(self.punch_up) if self.key(entry.skill) == target]
+        if found:
+            first = own(self.punch_up, found[0])
+            for extra in [self.punch_up[i] for i in found[1:]]:
+                first.absorb(extra)
                 self.punch_up.remove(extra)
-            entries[0].skill = name
+            first.skill = name
 
         if any(self.key(shown) == target for shown in self.practised_off_list):
             off_list: dict[str, int] = {}
@@ -437,8 +446,10 @@ class GapsState:
 
     def _renumber(self) -> None:
         # The list is short (a punch list), so renumbering all of it keeps 1..n exact.
+        skills = self.skills
         for rank, key in enumerate(self.order, start=1):
-            self.skills[key].rank = rank
+            if skills[key].rank != rank:
+                own(skills, key).rank = rank
 
 
 # --- the fold --------------------------------------------------------------------------------
@@ -448,7 +459,8 @@ def _added(state: GapsState, event: GapAdded, recorded: Recorded) -> None:
     item = state.get(event.skill)
     if item is not None and item.status is GapStatus.OPEN and event.rank is None:
         # Already open and no rank asked for: it stays where it is.
-        _add_source(item.sources, SELF)
+        if SELF not in item.sources:
+            state.change(item).sources.append(SELF)
         return
     state.place(event.skill, event.rank, event.at, SELF)
 
@@ -469,6 +481,7 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
             if item is None or item.status is GapStatus.CLOSED:
                 item = state.place(feedback.skill, None, event.at, source)
             else:
+                item = state.change(item)
                 _add_source(item.sources, source)
             item.mentions += 1
             _add_person(item.interviewers, interviewer)
@@ -480,10 +493,12 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
 
 def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at: datetime) -> None:
     key = state.key(skill)
-    entry = next((entry for entry in state.punch_up if entry.key == key), None)
-    if entry is None:
+    index = next((i for i, entry in enumerate(state.punch_up) if entry.key == key), None)
+    if index is None:
         entry = PunchUpItem(skill=state.name_of(skill))
         state.punch_up.append(entry)
+    else:
+        entry = own(state.punch_up, index)
     entry.mentions += 1
     _add_source(entry.sources, source)
     if comment is not None:
@@ -495,7 +510,7 @@ def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at
 def _practised(state: GapsState, event: GapPracticed, recorded: Recorded) -> None:
     item = state.get(event.skill)
     if item is not None:
-        item.practise(event.minutes, event.at)
+        state.change(item).practise(event.minutes, event.at)
         return
     # Not on the list (yet, or by another spelling): keep the minutes rather than lose them.
     key = state.key(event.skill)
@@ -515,8 +530,8 @@ def _suggested(state: GapsState, event: RoleSuggested, recorded: Recorded) -> No
     source = role_source(event)
     for skill in event.skills:
         item = state.get(skill)
-        if item is not None and item.status is GapStatus.OPEN:
-            _add_source(item.sources, source)
+        if item is not None and item.status is GapStatus.OPEN and source not in item.sources:
+            state.change(item).sources.append(source)
 
 
 def _resume(state: GapsState, event: ResumeUpdated, recorded: Recorded) -> None:
@@ -563,4 +578,5 @@ VIEW: View[GapsState] = View(
     state_type=GapsState,
     description="The gap list in rank order, sources and practice; the punch-up resume to-do list.",
     events=EVENTS,
+    copy_on_write=True,
 )

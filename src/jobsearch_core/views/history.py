@@ -25,6 +25,7 @@ from jobsearch_core.events import (
     event_type_of,
 )
 from jobsearch_core.events.base import skill_key
+from jobsearch_core.views.frozen import own
 from jobsearch_core.views.gaps import GapsState, feedback_source
 from jobsearch_core.views.view import View
 
@@ -237,11 +238,10 @@ def apply(state: HistoryState, recorded: Recorded, inputs: Mapping[str, Any]) ->
             cause=cause,
             detail=_detail(event, skill, subject),
         )
-        found = ranks.get(skill)
-        if found is None:
+        if skill not in ranks:
             ranks[skill] = [change]
         else:
-            found.append(change)
+            own(ranks, skill).append(change)
     state.order = list(order_after)
     return state
 
@@ -261,4 +261,5 @@ VIEW: View[HistoryState] = View(
     events=(*_RANKING_EVENTS, EventRetracted, CareerGoalSet),
     uses=("gaps",),
     finish=finish,
+    copy_on_write=True,
 )

@@ -23,6 +23,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views._dispatch import Handler, dispatcher
 from jobsearch_core.views._skills import key_of
+from jobsearch_core.views.frozen import is_frozen, thaw
 from jobsearch_core.views.funnel import (
     BASE_RATES,
     BaseRate,
@@ -224,10 +225,14 @@ class PipelineState:
         return follow_ups(self.applications.values(), now=moment_or_now(now), days=days)
 
     def application(self, application_id: str, at: datetime) -> Application:
-        """The application with this id, started empty if the log has not mentioned it before."""
-        app = self.applications.get(application_id)
+        """The application with this id to change (a copy of a frozen one, put in its
+        place), started empty if the log has not mentioned it before."""
+        apps = self.applications
+        app = apps.get(application_id)
         if app is None:
-            app = self.applications[application_id] = Application(id=application_id)
+            app = apps[application_id] = Application(id=application_id)
+        elif is_frozen(app):
+            app = apps[application_id] = thaw(app)
         app.touch(at)
         return app
 
@@ -271,7 +276,7 @@ def _suggested(state: PipelineState, event: RoleSuggested, recorded: Recorded) -
     # A role suggested during an interview is activity on that application, but it is
     # not an application itself: never start one from it.
     if event.application_id is not None and event.application_id in state.applications:
-        state.applications[event.application_id].touch(event.at)
+        state.application(event.application_id, event.at)
 
 
 def _interview(state: PipelineState, event: InterviewScheduled, recorded: Recorded) -> None:
@@ -317,4 +322,5 @@ VIEW: View[PipelineState] = View(
     description="Every application, its furthest stage, interviews and outcome; "
     "the funnel beside base rates.",
     events=tuple(_HANDLERS),
+    copy_on_write=True,
 )

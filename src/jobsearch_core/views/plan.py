@@ -277,4 +277,5 @@ VIEW: View[PlanState] = View(
     events=(),
     uses=("gaps", "roles"),
     finish=finish,
+    copy_on_write=True,
 )

@@ -15,10 +15,19 @@ from jobsearch_core.errors import ViewError
 from jobsearch_core.events.base import Event, Recorded, UnknownEvent
 from jobsearch_core.events.vocabulary import EventRetracted
 from jobsearch_core.views._dispatch import Dispatch
+from jobsearch_core.views.frozen import is_frozen, thaw
 from jobsearch_core.views.graph import connected, in_order
 from jobsearch_core.views.view import View
 
-__all__ = ["Progress", "Replay", "answers", "fold", "retracted_by", "skipped_positions"]
+__all__ = [
+    "Progress",
+    "Replay",
+    "answers",
+    "collector_paused",
+    "fold",
+    "retracted_by",
+    "skipped_positions",
+]
 
 S = TypeVar("S")
 
@@ -34,6 +43,10 @@ Checkpoint = Callable[[int, "Progress"], "int | None"]
 _Route = list[tuple[int, Callable[..., Any], Any]]
 #: Marks a route entry that is a handler changing the state in place.
 IN_PLACE: Any = object()
+#: Where some views (in dependency order) can start at or before a position: snapshots.
+Restart = Callable[[list[View[Any]], int], list["Progress | None"]]
+#: How many snapshots a refold tries before it folds from the start.
+MAX_RESTARTS = 8
 
 
 @attrs.define
@@ -84,17 +97,25 @@ class Replay:
 
     Corrections: a batch is folded only once the next one has been read, so a correction
     of a recent event (the usual kind: a slip put right soon after) is known before the
-    event is folded, and costs nothing. One that reaches further back refolds, from the
-    start, the views it concerns and every view linked to them by `uses`: that is rare,
-    and keeps each view a plain forward fold. While a correction read ahead has left out
+    event is folded, and costs nothing. One that reaches further back refolds the views it
+    concerns and every view linked to them by `uses`, from `restart`'s snapshots before
+    it when given (ones no later correction reaches behind), else from the start: that
+    is rare, and keeps each view a plain forward fold. While a correction read ahead has left out
     an event that the state at some earlier position still held, no checkpoint is taken
     there.
     """
 
     def __init__(
-        self, views: Sequence[View[Any]], read: Reader, *, moment: datetime | None = None
+        self,
+        views: Sequence[View[Any]],
+        read: Reader,
+        *,
+        moment: datetime | None = None,
+        restart: Restart | None = None,
     ) -> None:
         self.views = list(views)
+        #: Where a refold may start instead of the beginning (snapshots), when given.
+        self.restart = restart
         index = {view.name: i for i, view in enumerate(self.views)}
         #: For each view: (index, name) of each view it uses.
         self.uses = [[(index[name], name) for name in view.uses] for view in self.views]
@@ -151,8 +172,12 @@ class Replay:
         *,
         checkpoint: Checkpoint | None = None,
         checkpoint_every: int = 0,
+        waits: Sequence[int] | None = None,
     ) -> list[Progress]:
-        """Fold everything after each view's start up to `until`; the progress of each there."""
+        """Fold everything after each view's start up to `until`; the progress of each there.
+
+        `waits`, when given, is how many records each view folds before its first
+        checkpoint (else `checkpoint_every`; never fewer)."""
         views = self.views
         begun = [
             start if start is not None else Progress(_initial(view))
@@ -170,6 +195,7 @@ class Replay:
             afters=[progress.position for progress in begun],
             checkpoint=checkpoint,
             every=checkpoint_every if checkpoint is not None else 0,
+            waits=waits,
         )
         # The earliest start's corrections, plus those read from there on, are every
         # view's: a later snapshot holds the same corrections up to its own position.
@@ -178,7 +204,7 @@ class Replay:
         fold.skipped = skipped_positions(fold.retractions)
         fold.head = fold.afters[earliest]
         held: Sequence[Recorded] = ()
-        with _collector_paused():
+        with collector_paused():
             for batch in self.read(fold.head, until):
                 fold.corrections(batch)
                 fold.apply(held)
@@ -189,17 +215,30 @@ class Replay:
             for i in range(len(views))
         ]
 
-    def refold(self, indexes: set[int], until: int, skipped: set[int]) -> dict[int, Any]:
-        """The states of some views (with every view they use) folded from the start up to
-        `until`, skipping `skipped`."""
+    def refold(
+        self,
+        indexes: set[int],
+        until: int,
+        skipped: set[int],
+        retractions: Mapping[int, int] | None = None,
+        lowest: int | None = None,
+    ) -> dict[int, Any]:
+        """The states of some views (with every view they use) folded again up to `until`,
+        skipping `skipped`: from the start, or from snapshots (`restart`) before `lowest`,
+        the first position the change reaches, that no later correction reaches behind."""
         order = sorted(indexes)
         states: list[Any] = [None] * len(self.views)
-        for i in order:
-            states[i] = _initial(self.views[i])
+        afters = [0] * len(self.views)
+        starts = self._restarts(order, retractions or {}, lowest)
+        for i, start in zip(order, starts, strict=True):
+            if start is None:
+                states[i] = _initial(self.views[i])
+            else:
+                states[i], afters[i] = thaw(start.state), start.position
         inputs = self.inputs(states)
         moment = self.moment
         chosen = set(order)
-        for batch in self.read(0, until):
+        for batch in self.read(min(afters[i] for i in order), until):
             for record in batch:
                 event = record.event
                 route = self._routes.get(type(event), _UNKNOWN)
@@ -211,11 +250,36 @@ class Replay:
                     continue
                 try:
                     for i, call, how in route:
-                        if i in chosen:
+                        if i in chosen and afters[i] < record.position:
                             _fold_one(self.feeds, states, inputs, i, call, how, record)
                 except Exception as error:
                     raise failed(self.views[i], record, error) from error
         return {i: states[i] for i in order}
+
+    def _restarts(
+        self, order: list[int], retractions: Mapping[int, int], lowest: int | None
+    ) -> list[Progress | None]:
+        """Where a refold of these views can start: snapshots before `lowest` that no
+        correction made after them reaches behind (else the start)."""
+        none: list[Progress | None] = [None] * len(order)
+        if self.restart is None or lowest is None or self.moment is not None:
+            return none
+        limit = lowest - 1
+        for _ in range(MAX_RESTARTS):
+            if limit <= 0:
+                return none
+            found = self.restart([self.views[i] for i in order], limit)
+            behind = [
+                target
+                for start in found
+                if start is not None
+                for at, target in retractions.items()
+                if at > start.position >= target
+            ]
+            if not behind:
+                return found
+            limit = min(behind) - 1
+        return none
 
 
 def _initial(view: View[Any]) -> Any:
@@ -265,6 +329,7 @@ class _Fold:
         afters: list[int],
         checkpoint: Checkpoint | None,
         every: int,
+        waits: Sequence[int] | None = None,
     ) -> None:
         self.replay = replay
         self.states = states
@@ -280,17 +345,34 @@ class _Fold:
         self.checkpoint = checkpoint
         self.every = every
         #: Records between checkpoints, per view (a checkpoint may ask for a longer wait).
-        self.intervals = [every] * len(states)
+        self.intervals = (
+            [max(every, wait) for wait in waits] if waits is not None else [every] * len(states)
+        )
         # Records folded since each view's last checkpoint, while some view is not under
         # way; once all are, `seen` counts for all of them (see `_checkpoints`).
         self.pending = [0] * len(states)
         self.seen = 0
-        self.due = every
+        self.due = min(self.intervals, default=every)
+        #: The views whose state is frozen (shared with answers handed out, or loaded so):
+        #: each is thawed when an event first comes its way.
+        self.frozen = {i for i, state in enumerate(states) if is_frozen(state)}
+
+    def _thaw(self, route: _Route) -> None:
+        """Thaw the frozen states of the views on a route: their folds change the copies."""
+        feeds, inputs = self.replay.feeds, self.inputs
+        for i, _, _ in route:
+            if i in self.frozen:
+                self.frozen.discard(i)
+                new = self.states[i] = thaw(self.states[i])
+                for j, name in feeds[i]:
+                    inputs[j][name] = new  # type: ignore[index]
 
     def corrections(self, batch: Sequence[Recorded]) -> None:
         """Take in the corrections of a batch about to be held (before anything is folded)."""
         replay, moment = self.replay, self.replay.moment
         refold: set[int] = set()
+        #: The first position the corrections of this batch reach.
+        reach: int | None = None
         kinds = replay._retractions
         for record in batch:
             found = record.event
@@ -311,6 +393,7 @@ class _Fold:
             if now_skipped == self.skipped:
                 continue
             lowest = min(now_skipped ^ self.skipped)
+            reach = lowest if reach is None else min(reach, lowest)
             self.skipped = now_skipped
             # A view must be refolded when the change reaches into what it already holds:
             # what it has folded this run, or its snapshot (unless that is newer than the
@@ -319,12 +402,15 @@ class _Fold:
                 if after < position and lowest <= max(after, self.head):
                     refold.add(i)
         if refold:
-            # Those views, and every view linked to them by `uses`, start again from the
-            # start, up to the records folded so far; they go on from there.
+            # Those views, and every view linked to them by `uses`, start again (from
+            # snapshots before the first position reached, or the start), up to the
+            # records folded so far; they go on from there.
             chosen = connected(replay.views, refold)
-            for i, state in replay.refold(chosen, self.head, self.skipped).items():
+            refolded = replay.refold(chosen, self.head, self.skipped, self.retractions, reach)
+            for i, state in refolded.items():
                 self.states[i] = state
                 self.afters[i] = self.head
+                self.frozen.discard(i)
             self.inputs = replay._give(self.states)
 
     def apply(self, batch: Sequence[Recorded]) -> None:
@@ -355,6 +441,8 @@ class _Fold:
             position = record.position
             if position in skipped:
                 continue
+            if self.frozen:
+                self._thaw(route)
             if position > latest:  # every view is under way: the common case
                 try:
                     for i, call, how in route:
@@ -435,8 +523,9 @@ _was_enabled = False
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a replay runs (nested and threaded runs share it).
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a replay runs, or a snapshot loads (nested and
+    threaded runs share it).
 
     A replay makes millions of short-lived objects and keeps the states growing, so the
     collector would keep walking everything the states hold: a quarter of the time.
@@ -457,10 +546,12 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def answers(views: Sequence[View[Any]], states: Sequence[Any]) -> list[Any]:
+def answers(
+    views: Sequence[View[Any]], states: Sequence[Any], *, given: Mapping[str, Any] | None = None
+) -> list[Any]:
     """What `view()` hands out for each view (in dependency order): `finish` applied, with
-    the answers of the views it uses."""
-    done: dict[str, Any] = {}
+    the answers of the views it uses (from `given` for those made already)."""
+    done: dict[str, Any] = dict(given) if given else {}
     found = []
     for view, state in zip(views, states, strict=True):
         answer = state

@@ -6,6 +6,7 @@ the view is handed out (`finish`), so the gap list is folded once, by its own vi
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime  # cattrs resolves attrs annotations at runtime
 from typing import Any
@@ -14,7 +15,8 @@ import attrs
 
 from jobsearch_core.events import Recorded, RoleSuggested
 from jobsearch_core.views._skills import key_of
-from jobsearch_core.views.gaps import GapsState
+from jobsearch_core.views.frozen import freeze, is_frozen, own
+from jobsearch_core.views.gaps import GapsState, GapStatus
 from jobsearch_core.views.view import View
 
 __all__ = ["VIEW", "RolesState", "SuggestedRole", "Suggestion", "analyse", "apply", "finish"]
@@ -105,8 +107,9 @@ class RolesState:
 
     def suggest(self, event: RoleSuggested) -> Suggestion:
         """Record a suggestion, merging it into an earlier one of the same company and role."""
-        for suggestion in self.suggestions:
+        for index, suggestion in enumerate(self.suggestions):
             if suggestion.matches(event.company, event.role):
+                suggestion = own(self.suggestions, index)
                 break
         else:
             suggestion = Suggestion(
@@ -120,19 +123,95 @@ class RolesState:
         return suggestion
 
 
-def analyse(suggestion: Suggestion, gaps: GapsState) -> SuggestedRole:
+@attrs.frozen(cache_hash=True)
+class _Standing:
+    """What the analyses ask of the gap list, worked out once for all the roles (equal
+    standings give equal analyses of a role)."""
+
+    #: Skill key -> rank of every open item.
+    ranks: dict[str, int] = attrs.field(hash=False)
+    #: The same, as a tuple (what it is hashed by).
+    ranked: tuple[tuple[str, int], ...]
+    #: The keys of skills on the current resume or its to-do list.
+    on_resume: frozenset[str]
+    #: The keys of skills the seeker has: those, and closed gap items.
+    had: frozenset[str]
+    #: What names skills go by: each merged spelling's key, and each item's name.
+    merged: tuple[tuple[str, str], ...]
+    names: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, gaps: GapsState) -> _Standing:
+        key = gaps.key
+        on_resume = frozenset(
+            [key(skill) for skill in gaps.resume_skills]
+            + [key(entry.skill) for entry in gaps.punch_up]
+        )
+        closed = [k for k, item in gaps.skills.items() if item.status is GapStatus.CLOSED]
+        ranks = gaps.ranks()
+        return cls(
+            ranks=ranks,
+            ranked=tuple(ranks.items()),
+            on_resume=on_resume,
+            had=on_resume.union(closed),
+            merged=(*gaps.merged.items(), *gaps.spellings.items()),
+            names=tuple((k, item.skill) for k, item in gaps.skills.items()),
+        )
+
+
+#: The analyses made lately, for each of the last few standings, by the suggestion's id:
+#: a frozen suggestion that the new events left alone is not analysed again. Each entry
+#: holds its suggestion, so the id stays its own.
+_ANALYSED: OrderedDict[_Standing, dict[int, tuple[Suggestion, SuggestedRole]]] = OrderedDict()
+_STANDINGS_KEPT = 8
+
+
+def _analyses(standing: _Standing) -> dict[int, tuple[Suggestion, SuggestedRole]]:
+    """The analyses made under this standing (the most recent ones kept)."""
+    found = _ANALYSED.get(standing)
+    if found is None:
+        found = _ANALYSED[standing] = {}
+        if len(_ANALYSED) > _STANDINGS_KEPT:
+            _ANALYSED.popitem(last=False)
+    else:
+        _ANALYSED.move_to_end(standing)
+    return found
+
+
+def _analysed(
+    suggestion: Suggestion,
+    gaps: GapsState,
+    standing: _Standing,
+    made: dict[int, tuple[Suggestion, SuggestedRole]],
+) -> SuggestedRole:
+    if not is_frozen(suggestion):
+        return analyse(suggestion, gaps, standing)
+    found = made.get(id(suggestion))
+    if found is not None and found[0] is suggestion:
+        return found[1]
+    role = freeze(analyse(suggestion, gaps, standing))
+    made[id(suggestion)] = (suggestion, role)
+    return role
+
+
+def analyse(
+    suggestion: Suggestion, gaps: GapsState, standing: _Standing | None = None
+) -> SuggestedRole:
     """One suggested role's gap analysis: what the seeker has (`GapsState.has`), what is
     planned on the open gap list, and what is missing. Merged spellings are one skill,
     under the name the merge kept."""
-    ranks = gaps.ranks()
+    known = standing if standing is not None else _Standing.of(gaps)
+    ranks = known.ranks
     skills: dict[str, str] = {}
     for skill in suggestion.skills:
         key = gaps.key(skill)
         # A spelling merged away goes by the kept name; any other keeps the role's own.
         skills.setdefault(key, skill if key == key_of(skill) else gaps.name_of(skill))
-    covered = [skill for skill in skills.values() if gaps.has(skill)]
+    had = known.had
+    covered = [skill for key, skill in skills.items() if key in had]
     planned = [skill for key, skill in skills.items() if key in ranks and skill not in covered]
     missing = [skill for skill in skills.values() if skill not in covered and skill not in planned]
+    keys = {skill: key for key, skill in skills.items()}
     return SuggestedRole(
         company=suggestion.company,
         role=suggestion.role,
@@ -140,8 +219,8 @@ def analyse(suggestion: Suggestion, gaps: GapsState) -> SuggestedRole:
         covered=covered,
         planned=planned,
         missing=missing,
-        planned_ranks={skill: ranks[gaps.key(skill)] for skill in planned},
-        on_resume=[skill for skill in covered if gaps.on_resume(skill)],
+        planned_ranks={skill: ranks[keys[skill]] for skill in planned},
+        on_resume=[skill for skill in covered if keys[skill] in known.on_resume],
         suggested_by=list(suggestion.suggested_by),
         application_ids=list(suggestion.application_ids),
         first_suggested_at=suggestion.first_suggested_at,
@@ -160,7 +239,14 @@ def apply(state: RolesState, recorded: Recorded, inputs: Mapping[str, Any]) -> R
 def finish(state: RolesState, inputs: Mapping[str, Any]) -> RolesState:
     """The state with every suggested role analysed against the gap list as it stands."""
     gaps: GapsState = inputs["gaps"]
-    return attrs.evolve(state, roles=[analyse(s, gaps) for s in state.suggestions], gaps=gaps)
+    standing = _Standing.of(gaps)
+    made = _analyses(standing)
+    roles = [_analysed(s, gaps, standing, made) for s in state.suggestions]
+    if len(made) > 2 * len(roles):  # the analyses of suggestions changed since
+        kept = {id(s) for s in state.suggestions}
+        for gone in [key for key in made if key not in kept]:
+            del made[gone]
+    return attrs.evolve(state, roles=roles, gaps=gaps)
 
 
 VIEW: View[RolesState] = View(
@@ -173,4 +259,5 @@ VIEW: View[RolesState] = View(
     events=(RoleSuggested,),
     uses=("gaps",),
     finish=finish,
+    copy_on_write=True,
 )

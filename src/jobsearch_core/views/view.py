@@ -51,6 +51,11 @@ class View(Generic[S]):
     the replay engine skips calling it for the rest. `finish(state, inputs)`, when given,
     makes the answer that `view()` hands out from the folded state and the used views'
     answers (a derived figure, say); it is never part of a snapshot.
+
+    `copy_on_write` says the fold never changes a frozen object in place: it changes a
+    `jobsearch_core.views.frozen.thaw`-ed copy instead (`own` puts one in its place). The
+    log then hands out this view's states frozen (read-only, sharing what did not change
+    since the last answer) instead of a deep copy per call.
     """
 
     name: str
@@ -62,6 +67,7 @@ class View(Generic[S]):
     events: tuple[type[Event], ...] | None = None
     uses: tuple[str, ...] = attrs.field(default=(), converter=_names)
     finish: Finish[S] | None = None
+    copy_on_write: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.name in self.uses:

@@ -1,0 +1,339 @@
+"""Snapshot states as tables: one table of columns per attrs class, each text and moment once.
+
+The shape cattrs writes (`jobsearch_core.codec.states`) repeats every field name in every
+object and every company name and timestamp where it occurs: a large state is mostly
+that, and parsing it is most of loading it. Here a state is written as one table per
+attrs class (a column per field, a row per instance, the root the first row of its
+table), the text values as indexes into one list of distinct texts, and datetimes into
+one list of distinct moments: a quarter of the bytes, parsed as lists of small numbers,
+and each object made by a generated loop over its class's columns. Every value is
+checked for its type on the way back in, as there (a snapshot that does not fit raises,
+and is then ignored). Only states of plain fields are written so; `table_functions`
+says None for the rest.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import math
+import types
+import typing
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from jobsearch_core._instances import setters
+from jobsearch_core.codec.states import UnsupportedError
+from jobsearch_core.views.frozen import FrozenDict, FrozenList, frozen_class
+
+__all__ = ["FORMAT", "TableDump", "TableLoad", "table_functions"]
+
+#: The "format" a tables snapshot is marked with.
+FORMAT = 2
+
+#: A state and its corrections -> the JSON-ready document.
+TableDump = Callable[[Any, list[tuple[int, int]]], dict[str, Any]]
+#: The parsed document -> the state and its corrections.
+TableLoad = Callable[[Any], tuple[Any, dict[int, int]]]
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise TypeError(f"{value!r} is written the json way")
+    return value
+
+
+def _key_type(type_: Any) -> bool:
+    return type_ is str or (isinstance(type_, type) and issubclass(type_, enum.StrEnum))
+
+
+class _Writer:
+    """What a dump gathers: the distinct texts and moments, and each class's columns."""
+
+    __slots__ = ("columns", "moments", "rows", "texts")
+
+    def __init__(self, tables: int) -> None:
+        self.texts: dict[str, int] = {}
+        self.moments: dict[tuple[datetime, Any], int] = {}
+        self.columns: list[list[list[Any]] | None] = [None] * tables
+        self.rows: list[dict[int, int]] = [{} for _ in range(tables)]
+
+
+class _TableCodegen:
+    """Generates a state class's dump and load, and those of every class it holds."""
+
+    def __init__(self, *, frozen: bool) -> None:
+        self.frozen = frozen
+        self.env: dict[str, Any] = {
+            "_new": object.__new__,
+            "_finite": _finite,
+            "_FrozenList": FrozenList,
+            "_FrozenDict": FrozenDict,
+        }
+        self.lines: list[str] = []
+        #: The attrs classes, dependencies first (the order tables are written and read in).
+        self.order: list[type[Any]] = []
+        self.index: dict[type[Any], int] = {}
+        self._visiting: set[type[Any]] = set()
+        self.counter = 0
+
+    def _name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    # --- the classes, dependencies first ------------------------------------------------------
+
+    def _fields(self, cls: type[Any]) -> list[tuple[str, Any]]:
+        if "__slots__" not in cls.__dict__ or hasattr(cls, "__attrs_post_init__"):
+            raise UnsupportedError(cls)
+        if not attrs.fields(cls):
+            raise UnsupportedError(cls)  # a table of no columns has no rows to count
+        hints = typing.get_type_hints(cls)
+        return [(field.name, hints[field.name]) for field in attrs.fields(cls)]
+
+    def visit(self, cls: type[Any]) -> None:
+        """Number `cls` after the classes its fields hold (a class that holds itself is not
+        supported)."""
+        if cls in self.index:
+            return
+        if cls in self._visiting:
+            raise UnsupportedError(cls)
+        self._visiting.add(cls)
+        for _, type_ in self._fields(cls):
+            self._visit_type(type_)
+        self._visiting.discard(cls)
+        self.index[cls] = len(self.order)
+        self.order.append(cls)
+
+    def _visit_type(self, type_: Any) -> None:
+        if isinstance(type_, type) and attrs.has(type_):
+            self.visit(type_)
+        for arg in typing.get_args(type_):
+            self._visit_type(arg)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def dump_value(self, type_: Any, expr: str) -> str:
+        """An expression for `expr` as a column holds it."""
+        origin, args = typing.get_origin(type_), typing.get_args(type_)
+        if origin in (typing.Union, types.UnionType):
+            rest = [arg for arg in args if arg is not type(None)]
+            if len(rest) != 1 or len(args) != 2:
+                raise UnsupportedError(type_)
+            inner = self.dump_value(rest[0], expr)
+            return expr if inner == expr else f"(None if {expr} is None else {inner})"
+        if type_ is str:
+            return f"_t.setdefault({expr}, len(_t))"
+        if type_ is datetime:
+            # By the moment and its zone: equal moments in two zones are written apart.
+            return f"_m.setdefault(({expr}, {expr}.tzinfo), len(_m))"
+        if type_ is float:
+            return f"_finite({expr})"
+        if type_ in (int, bool):
+            return expr
+        if isinstance(type_, type) and issubclass(type_, enum.Enum):
+            return expr  # orjson writes an enum's value
+        if isinstance(type_, type) and attrs.has(type_):
+            return f"_dump{self.index[type_]}({expr}, w)"
+        if origin is list and len(args) == 1:
+            inner = self.dump_value(args[0], "_x")
+            return expr if inner == "_x" else f"[{inner} for _x in {expr}]"
+        if origin is dict and len(args) == 2 and _key_type(args[0]):
+            inner = self.dump_value(args[1], "_x")
+            key = "_k" if args[0] is str else "_k.value"
+            if inner == "_x" and key == "_k":
+                return expr
+            return f"{{{key}: {inner} for _k, _x in {expr}.items()}}"
+        raise UnsupportedError(type_)
+
+    def dump_function(self, cls: type[Any]) -> None:
+        """``_dumpN(o, w)``: the row of `o` in its class's table (written once per object)."""
+        number = self.index[cls]
+        fields = self._fields(cls)
+        body = [
+            f"def _dump{number}(o, w):",
+            f"    rows = w.rows[{number}]",
+            "    found = rows.get(id(o))",
+            "    if found is not None: return found",
+            f"    columns = w.columns[{number}]",
+            "    if columns is None:",
+            f"        columns = w.columns[{number}] = [{', '.join(['[]'] * len(fields))}]",
+            "    row = rows[id(o)] = len(columns[0])",
+            "    _t, _m = w.texts, w.moments",
+        ]
+        for i, (field, type_) in enumerate(fields):
+            body.append(f"    columns[{i}].append({self.dump_value(type_, f'o.{field}')})")
+        body.append("    return row")
+        self.lines += body
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def load_value(self, type_: Any, expr: str, indent: str) -> tuple[list[str], str]:
+        """Lines that check `expr` (as a column holds it) and the expression to keep."""
+        origin, args = typing.get_origin(type_), typing.get_args(type_)
+        if origin in (typing.Union, types.UnionType):
+            rest = [arg for arg in args if arg is not type(None)]
+            if len(rest) != 1 or len(args) != 2:
+                raise UnsupportedError(type_)
+            inner, kept = self.load_value(rest[0], expr, indent + "    ")
+            if not inner:
+                return [], f"(None if {expr} is None else {kept})"
+            var = self._name("_o")
+            lines = [f"{indent}{var} = None", f"{indent}if {expr} is not None:", *inner]
+            lines.append(f"{indent}    {var} = {kept}")
+            return lines, var
+        if type_ is str:
+            return [], f"_t[{expr}]"
+        if type_ is datetime:
+            return [], f"_m[{expr}]"
+        if type_ in (int, bool, float):
+            check = f"type({expr}) is not {type_.__name__}"
+            return [f"{indent}if {check}: raise ValueError({expr!r})"], expr
+        if isinstance(type_, type) and issubclass(type_, enum.Enum):
+            table = self._name("_members")
+            self.env[table] = {member.value: member for member in type_}
+            return [], f"{table}[{expr}]"
+        if isinstance(type_, type) and attrs.has(type_):
+            return [], f"_rows{self.index[type_]}[{expr}]"
+        if origin is list and len(args) == 1:
+            item = self._name("_x")
+            inner, kept = self.load_value(args[0], item, indent + "    ")
+            check = f"{indent}if type({expr}) is not list: raise ValueError({expr!r})"
+            wrap = "_FrozenList" if self.frozen else ""
+            if not inner:
+                if kept == item:
+                    return [check], f"{wrap}({expr})" if self.frozen else expr
+                return [check], f"{wrap}([{kept} for {item} in {expr}])"
+            var = self._name("_l")
+            lines = [check, f"{indent}{var} = []", f"{indent}for {item} in {expr}:", *inner]
+            lines.append(f"{indent}    {var}.append({kept})")
+            return lines, f"{wrap}({var})" if self.frozen else var
+        if origin is dict and len(args) == 2 and _key_type(args[0]):
+            key, item = self._name("_k"), self._name("_x")
+            inner, kept = self.load_value(args[1], item, indent + "    ")
+            kept_key = key
+            if args[0] is not str:
+                table = self._name("_keys")
+                self.env[table] = {member.value: member for member in args[0]}
+                kept_key = f"{table}[{key}]"
+            check = f"{indent}if type({expr}) is not dict: raise ValueError({expr!r})"
+            wrap = "_FrozenDict" if self.frozen else ""
+            if not inner:
+                comprehension = f"{{{kept_key}: {kept} for {key}, {item} in {expr}.items()}}"
+                return [check], f"{wrap}({comprehension})"
+            var = self._name("_d")
+            lines = [
+                check,
+                f"{indent}{var} = {{}}",
+                f"{indent}for {key}, {item} in {expr}.items():",
+                *inner,
+                f"{indent}    {var}[{kept_key}] = {kept}",
+            ]
+            return lines, f"{wrap}({var})"
+        raise UnsupportedError(type_)
+
+    def load_function(self, cls: type[Any]) -> None:
+        """``_loadN(columns, _t, _m, tables)``: the rows of a class's table, in order."""
+        number = self.index[cls]
+        fields = self._fields(cls)
+        self.env[f"_cls{number}"] = frozen_class(cls) if self.frozen else cls
+        slots = setters(cls)
+        names = [f"_c{i}" for i in range(len(fields))]
+        body = [
+            f"def _load{number}(columns, _t, _m, tables):",
+            f"    if type(columns) is not list or len(columns) != {len(fields)}:",
+            "        raise ValueError(columns)",
+        ]
+        used = {self.index[t] for _, type_ in fields for t in _attrs_in(type_) if t in self.index}
+        for other in sorted(used):
+            body.append(f"    _rows{other} = tables[{other}]")
+        body.append("    out = []")
+        body.append(f"    for {', '.join(names)}, in zip(*columns, strict=True):")
+        body.append(f"        o = _new(_cls{number})")
+        for i, (field, type_) in enumerate(fields):
+            setter = f"_set{number}_{field}"
+            self.env[setter] = slots[field]
+            lines, kept = self.load_value(type_, names[i], "        ")
+            body += lines
+            body.append(f"        {setter}(o, {kept})")
+        body += ["        out.append(o)", "    return out"]
+        self.lines += body
+
+
+def _attrs_in(type_: Any) -> list[type[Any]]:
+    found: list[type[Any]] = []
+    if isinstance(type_, type) and attrs.has(type_):
+        found.append(type_)
+    for arg in typing.get_args(type_):
+        found += _attrs_in(arg)
+    return found
+
+
+def _moment(text: Any) -> datetime:
+    if type(text) is not str:
+        raise ValueError(text)
+    found = datetime.fromisoformat(text)
+    if found.tzinfo is None:
+        raise ValueError(text)
+    return found
+
+
+@functools.cache
+def table_functions(
+    state_type: type[Any], *, frozen: bool = False
+) -> tuple[TableDump, TableLoad] | None:
+    """(dump, load) of an attrs state class of plain fields as tables; None when it is not
+    one. With `frozen`, load makes the state frozen (`jobsearch_core.views.frozen`)."""
+    if not (isinstance(state_type, type) and attrs.has(state_type)):
+        return None
+    codegen = _TableCodegen(frozen=frozen)
+    try:
+        codegen.visit(state_type)
+        for cls in codegen.order:
+            codegen.dump_function(cls)
+            codegen.load_function(cls)
+    except (UnsupportedError, NameError, TypeError):
+        return None
+    source = "\n".join(codegen.lines)
+    exec(compile(source, f"<table codec for {state_type.__name__}>", "exec"), codegen.env)
+    env = codegen.env
+    count = len(codegen.order)
+    root = codegen.index[state_type]
+    dump_root = env[f"_dump{root}"]
+    loaders = [env[f"_load{i}"] for i in range(count)]
+
+    def dump(state: Any, retractions: list[tuple[int, int]]) -> dict[str, Any]:
+        writer = _Writer(count)
+        dump_root(state, writer)
+        return {
+            "format": FORMAT,
+            "texts": list(writer.texts),
+            "moments": [moment.isoformat() for moment, _ in writer.moments],
+            "tables": [columns if columns is not None else [] for columns in writer.columns],
+            "retractions": retractions,
+        }
+
+    def load(saved: Any) -> tuple[Any, dict[int, int]]:
+        if type(saved) is not dict or saved.get("format") != FORMAT:
+            raise ValueError("not a tables snapshot")
+        texts, moments, tables = saved["texts"], saved["moments"], saved["tables"]
+        if type(texts) is not list or type(moments) is not list or type(tables) is not list:
+            raise ValueError("not a tables snapshot")
+        if len(tables) != count:
+            raise ValueError(f"{len(tables)} tables for {count} classes")
+        for text in texts:
+            if type(text) is not str:
+                raise ValueError(text)
+        parsed = [_moment(text) for text in moments]
+        rows: list[list[Any]] = []
+        for loader, columns in zip(loaders, tables, strict=True):
+            rows.append(loader(columns, texts, parsed, rows) if columns else [])
+        found = rows[root]
+        if len(found) < 1:
+            raise ValueError("no root row")
+        return found[0], {int(p): int(t) for p, t in saved["retractions"]}
+
+    return dump, load
