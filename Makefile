@@ -80,8 +80,9 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	@touch $@
 
 ## bench: measure appends, replay, time travel, catch-up and memory against raw sqlite3 and
-## the eventsourcing library on one generated log (EVENTS=100000); see bench/README.md
-bench: $(BENCH_STAMP)
+## the eventsourcing library on one generated log (EVENTS=100000), and the PostgreSQL
+## plugin against raw psycopg when a server answers; see bench/README.md
+bench: $(BENCH_STAMP) $(POSTGRES_STAMP)
 	$(BIN)/python -m bench --events $(EVENTS)
 
 ## format: let ruff fix what it can

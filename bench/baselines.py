@@ -1,15 +1,19 @@
-"""What the log is measured against: raw sqlite3 (+ orjson) and the eventsourcing library.
+"""What the log is measured against: raw sqlite3 (+ orjson), raw psycopg and the
+eventsourcing library.
 
 Both baselines store the very events the log stores. Raw sqlite3 gets the rows our codec
 encoded (encoding is not timed for it) in a table shaped like ours, with the same journal
 and synchronous settings. The eventsourcing library gets the same events as its own
 frozen-dataclass domain events (one class per event type, made here) and stores them
 with its SQLite application recorder, its mapper and its JSON transcoder, untouched; and,
-as a second reference, through its Application API (aggregates saved and rebuilt).
+as a second reference, through its Application API (aggregates saved and rebuilt). On
+PostgreSQL, raw psycopg stores the rows the plugin stores (ids, metadata and a hash
+each) in a table shaped like the plugin's, BEGIN / INSERT / COMMIT per append.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +31,15 @@ from jobsearch_core.codec import make_converter
 from jobsearch_core.events import BUILTIN_EVENTS, Event
 from jobsearch_core.plugins import load_catalog
 
-__all__ = ["EventsourcingApplication", "EventsourcingStore", "RawSQLite", "Row"]
+__all__ = [
+    "EventsourcingApplication",
+    "EventsourcingStore",
+    "PostgresRow",
+    "RawPostgres",
+    "RawSQLite",
+    "Row",
+    "postgres_rows",
+]
 
 #: (position, stream, version, type, schema_version, data) as our codec encodes an event.
 Row = tuple[int, str, int, str, int, bytes]
@@ -108,6 +120,78 @@ class RawSQLite:
             after = rows[-1][0]
 
     def close(self) -> None:
+        self.conn.close()
+
+
+#: A row as the PostgreSQL plugin stores it, but recorded_at: (position, stream, version,
+#: type, schema_version, data, hash, event_id, metadata).
+PostgresRow = tuple[int, str, int, str, int, bytes, bytes, str, bytes]
+
+#: The plugin's events table (jobsearch_core_postgres._schema, all migrations applied),
+#: with its indexes, so that an insert costs the same work.
+_PG_TABLE = (
+    """CREATE TABLE {schema}.events (
+        position bigint PRIMARY KEY CHECK (position > 0),
+        stream text COLLATE "C" NOT NULL,
+        version bigint NOT NULL CHECK (version > 0),
+        type text NOT NULL,
+        schema_version integer NOT NULL,
+        data bytea NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        hash bytea,
+        event_id text COLLATE "C" NOT NULL,
+        metadata bytea NOT NULL,
+        UNIQUE (stream, version)
+    )""",
+    "CREATE INDEX events_stream_position ON {schema}.events (stream, position)",
+    "CREATE UNIQUE INDEX events_event_id ON {schema}.events (event_id)",
+)
+
+
+def postgres_rows(rows: Iterable[list[Row]]) -> Iterator[list[PostgresRow]]:
+    """The rows of `encoded_rows` with what the plugin also stores: a 32-byte hash, an id and
+    the log's metadata (made here, not timed)."""
+    metadata = b'{"source": "bench"}'
+    for batch in rows:
+        yield [
+            (*row, hashlib.sha256(b"%d" % row[0]).digest(), str(uuid.uuid4()), metadata)
+            for row in batch
+        ]
+
+
+class RawPostgres:
+    """The same rows through plain psycopg: one connection, BEGIN / INSERT / COMMIT per append
+    (executemany for a batch), into a table of a scratch schema shaped like the plugin's."""
+
+    def __init__(self, dsn: str, schema: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        self.conn = psycopg.connect(dsn, autocommit=True)
+        self.schema = schema
+        name = sql.Identifier(schema)
+        self.conn.execute(sql.SQL("CREATE SCHEMA {}").format(name))
+        for statement in _PG_TABLE:
+            self.conn.execute(sql.SQL(statement).format(schema=name))
+        self._insert = sql.SQL(
+            "INSERT INTO {}.events VALUES (%s, %s, %s, %s, %s, %b, now(), %b, %s, %b)"
+        ).format(name)
+
+    def append_batch(self, rows: Sequence[PostgresRow]) -> None:
+        """One transaction: executemany of the rows."""
+        with self.conn.transaction(), self.conn.cursor() as cursor:
+            cursor.executemany(self._insert, rows)
+
+    def append_one(self, row: PostgresRow) -> None:
+        """One transaction for one row."""
+        with self.conn.transaction():
+            self.conn.execute(self._insert, row)
+
+    def close(self) -> None:
+        """Drop the scratch schema and close the connection."""
+        from psycopg import sql
+
+        self.conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(self.schema)))
         self.conn.close()
 
 

@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bench import heads
-from bench.baselines import EventsourcingApplication, EventsourcingStore, RawSQLite, encoded_rows
+from bench.baselines import (
+    EventsourcingApplication,
+    EventsourcingStore,
+    RawPostgres,
+    RawSQLite,
+    encoded_rows,
+    postgres_rows,
+)
 from bench.generate import BATCH, MAIN_STREAM, Workload, generate
 from jobsearch_core import EventLog, GapPracticed, open_log
 from jobsearch_core.snapshots import SNAPSHOT_EVERY
@@ -248,14 +255,15 @@ class Bench:
         )
         self.figures["replay"] = figures
 
-    def postgres(self) -> None:
-        """The same appends and replay on PostgreSQL, when its plugin is installed and a server answers.
+    def postgres(self, rounds: int = 5) -> None:
+        """The same appends and replay on PostgreSQL, beside raw psycopg doing BEGIN / INSERT /
+        COMMIT of the same rows, when the plugin is installed and a server answers.
 
-        A column beside the others, not a ratio: the server is another process behind a
-        socket, so its figures say what the plugin costs, not how it compares to SQLite.
+        Ours and raw psycopg take turns, a slice of the work each, as on SQLite; each has
+        a scratch schema of its own for the batches and another for one event per call.
         """
         try:
-            from jobsearch_core_postgres.testing import scratch_url_if_reachable
+            from jobsearch_core_postgres.testing import configured_dsn, scratch_url_if_reachable
         except ImportError:
             _say("postgresql: the plugin is not installed; no PostgreSQL column")
             return
@@ -267,16 +275,52 @@ class Bench:
                 _say("postgresql: no server answers; no PostgreSQL column")
                 return
             n = self.workload.events
+            batches = self.workload.batches
             # One per call goes to a log of its own, as on SQLite: the sample's positions
             # are then the same as in the whole log, so its retractions name their targets.
             sample = list(itertools.islice(self.workload.flat(), self.per_call))
-            with open_log(one_url) as one_log:
-                one = self._time(lambda: [one_log.append([e], stream=s) for s, e in sample])
+            suffix = os.urandom(6).hex()
+            raw = RawPostgres(configured_dsn(), f"bench_raw_{suffix}")
+            raw_one = RawPostgres(configured_dsn(), f"bench_raw_one_{suffix}")
+            raw_rows = list(postgres_rows(encoded_rows(batches)))  # not timed
+            one_rows = [
+                row
+                for chunk in postgres_rows(encoded_rows([(s, [e]) for s, e in sample]))
+                for row in chunk
+            ]
+            spent = {"ours": 0.0, "raw": 0.0, "ours_one": 0.0, "raw_one": 0.0}
             log = open_log(url)
+            one_log = open_log(one_url)
             try:
-                batches = self._time(
-                    lambda: [log.append(events, stream=s) for s, events in self.workload.batches]
-                )
+                size = -(-len(batches) // rounds)
+                for turn, first in enumerate(range(0, len(batches), size)):
+                    last = first + size
+
+                    def ours(first: int = first, last: int = last) -> None:
+                        for stream, events in batches[first:last]:
+                            log.append(events, stream=stream)
+
+                    def plain(first: int = first, last: int = last) -> None:
+                        for rows in raw_rows[first:last]:
+                            raw.append_batch(rows)
+
+                    for name, call in _rotate([("ours", ours), ("raw", plain)], turn):
+                        spent[name] += self._time(call)
+                size = -(-len(sample) // rounds)
+                for turn, first in enumerate(range(0, len(sample), size)):
+                    last = first + size
+
+                    def ours_one(first: int = first, last: int = last) -> None:
+                        for stream, event in sample[first:last]:
+                            one_log.append([event], stream=stream)
+
+                    def plain_one(first: int = first, last: int = last) -> None:
+                        for row in one_rows[first:last]:
+                            raw_one.append_one(row)
+
+                    contenders = [("ours_one", ours_one), ("raw_one", plain_one)]
+                    for name, call in _rotate(contenders, turn):
+                        spent[name] += self._time(call)
                 streams = log.streams()
                 log.snapshot_every = 0
                 log.max_cached_states = 0
@@ -286,14 +330,23 @@ class Bench:
                 )
             finally:
                 log.close()
+                one_log.close()
+                raw.close()
+                raw_one.close()
         figures = {
-            "append_batch_per_s": n / batches,
-            "append_one_per_s": len(sample) / one,
+            "append_batch_per_s": n / spent["ours"],
+            "raw_psycopg_batch_per_s": n / spent["raw"],
+            "append_one_per_s": len(sample) / spent["ours_one"],
+            "raw_psycopg_one_per_s": len(sample) / spent["raw_one"],
+            "append_one_events": len(sample),
             "replay_per_s": n / replay,
         }
         _say(
-            "postgresql: append batches {append_batch_per_s:,.0f}/s, one per call"
-            " {append_one_per_s:,.0f}/s, replay {replay_per_s:,.0f}/s".format(**figures)
+            "postgresql: append batches {append_batch_per_s:,.0f}/s (raw psycopg"
+            " {raw_psycopg_batch_per_s:,.0f}/s), one per call {append_one_per_s:,.0f}/s"
+            " (raw psycopg {raw_psycopg_one_per_s:,.0f}/s), replay {replay_per_s:,.0f}/s".format(
+                **figures
+            )
         )
         self.figures["postgresql"] = figures
 
@@ -538,6 +591,33 @@ def rows(figures: dict[str, Any]) -> list[dict[str, str | bool]]:
             out[:3], ("append_batch_per_s", "append_one_per_s", "replay_per_s"), strict=True
         ):
             row["postgresql"] = _rate(pg[key])
+        if "raw_psycopg_batch_per_s" in pg:  # a report written before raw psycopg was timed
+            for measure, ours, raw in (
+                (
+                    f"postgresql: append, batches of {figures['append_batch']['batch']} (events/s)",
+                    "append_batch_per_s",
+                    "raw_psycopg_batch_per_s",
+                ),
+                (
+                    "postgresql: append, one event per call (events/s, first"
+                    f" {pg['append_one_events']:,})",
+                    "append_one_per_s",
+                    "raw_psycopg_one_per_s",
+                ),
+            ):
+                vs_raw = pg[ours] / pg[raw]
+                out.append(
+                    {
+                        "measure": measure,
+                        "ours": "",
+                        "postgresql": _rate(pg[ours]),
+                        "raw sqlite3": "",
+                        "eventsourcing": "",
+                        "ratio": f"{_ratio(vs_raw)} raw psycopg ({_rate(pg[raw])})",
+                        "target": ">= 0.7x raw psycopg",
+                        "met": vs_raw >= 0.7,
+                    }
+                )
     m = figures["memory"]
     out.append(
         {

@@ -91,9 +91,12 @@ class TestPrep:
         """--html writes one well-formed page with a print stylesheet; names are escaped."""
         run("apply", "<script>alert(1)</script>", 'Data & "Analytics"', "--id", "evil")
         run("feedback", "evil", "--next-focus", "A/B <testing>", "--source", "O'Brien")
+        run("gap", "add", "nul\x00byte")
         page = tmp_path / "prep.html"
         run("prep", "evil", "--html", str(page))
         text = page.read_text()
+        assert "\x00" not in text
+        assert "nul\ufffdbyte" in text
         assert "<script>" not in text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
         assert "@media print" in text

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import stat
 import struct
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -15,15 +17,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobsearch_core.errors import InvalidInputError
+from jobsearch_core import open_log
+from jobsearch_core.errors import BackendError, InvalidInputError
 from jobsearch_core.storage import GENESIS, NewRow, StoredRow, chain_hash, chain_hashes, stored_row
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.storage.sqlite import SQLiteBackend
 from jobsearch_core.testing import BackendContract
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from jobsearch_core.storage import Backend
 
 
@@ -166,6 +167,54 @@ class TestSQLiteFile:
         """A `synchronous` value SQLite does not have is refused, naming the value."""
         with pytest.raises(InvalidInputError, match="sometimes"):
             SQLiteBackend.from_url(f"sqlite://{path.as_posix()}?synchronous=sometimes")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class TestSQLiteCheckpoints:
+    """Checkpoints live in a table of their own, kept with the log file (schema 4)."""
+
+    def test_checkpoints_survive_reopening(self, path: Path) -> None:
+        """A checkpoint saved before close loads after reopening."""
+        backend = SQLiteBackend(path)
+        backend.save_checkpoint("mailer", 5)
+        backend.close()
+        backend = SQLiteBackend(path)
+        try:
+            found = backend.load_checkpoint("mailer")
+            assert found is not None
+            assert found.position == 5
+        finally:
+            backend.close()
+
+    def test_a_log_of_schema_3_gains_the_checkpoints_table(self, path: Path) -> None:
+        """A log written before consumers is migrated once: its rows and chain as they were."""
+        shutil.copy(FIXTURES / "schema-3.db", path)
+        with sqlite3.connect(path) as raw:
+            before = raw.execute("SELECT * FROM events ORDER BY position").fetchall()
+            assert raw.execute("PRAGMA user_version").fetchone() == (3,)
+        with open_log(path) as log:
+            assert log.verify() == []
+            assert log.view("gaps").items[0].minutes_practised == 30
+            assert [r.event_id for r in log.read()] == ["a1", "a2", "b1", "a3", "a4"]
+            assert log.consumers() == []
+            log.consumer("mailer").run(lambda recorded: None, idle_timeout=0)
+            assert [(c.name, c.position, c.lag) for c in log.consumers()] == [("mailer", 5, 0)]
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("SELECT * FROM events ORDER BY position").fetchall() == before
+            assert raw.execute("PRAGMA user_version").fetchone() == (4,)
+
+    def test_a_read_only_log_refuses_to_save_a_checkpoint(self, path: Path) -> None:
+        """Saving on a read-only log is a BackendError saying so; loading still works."""
+        SQLiteBackend(path).close()
+        backend = SQLiteBackend(path, read_only=True)
+        try:
+            assert backend.load_checkpoint("mailer") is None
+            with pytest.raises(BackendError, match="read-only"):
+                backend.save_checkpoint("mailer", 1)
+        finally:
+            backend.close()
 
 
 @given(

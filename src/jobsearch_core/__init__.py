@@ -14,9 +14,11 @@ from __future__ import annotations
 from importlib.metadata import version as _installed_version
 
 from jobsearch_core.audit import Problem
+from jobsearch_core.consumers import Consumer, ConsumerStatus
 from jobsearch_core.errors import (
     BackendError,
     ConcurrencyError,
+    ConsumerError,
     CorruptEventError,
     DuplicateEventError,
     InvalidEventError,
@@ -63,6 +65,9 @@ __all__ = [
     "Batch",
     "CareerGoalSet",
     "ConcurrencyError",
+    "Consumer",
+    "ConsumerError",
+    "ConsumerStatus",
     "CorruptEventError",
     "DuplicateEventError",
     "Event",

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "BackendError",
     "ConcurrencyError",
+    "ConsumerError",
     "CorruptEventError",
     "DuplicateEventError",
     "InvalidEventError",
@@ -119,3 +120,18 @@ class ViewError(JobsearchError):
         self.view = view
         self.stream = stream
         self.position = position
+
+
+class ConsumerError(JobsearchError):
+    """A named consumer's handler raised: the message names the consumer and the position,
+    the consumer's checkpoint is left just before that event (its `checkpoint`), and the
+    handler's own exception is chained (``raise ... from``)."""
+
+    def __init__(self, consumer: str, position: int, checkpoint: int, error: BaseException):
+        super().__init__(
+            f"consumer {consumer!r} stopped at position {position}: its handler raised "
+            f"{error!r}; its checkpoint stays at {checkpoint}, so it starts there again"
+        )
+        self.consumer = consumer
+        self.position = position
+        self.checkpoint = checkpoint

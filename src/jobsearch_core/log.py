@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,11 +13,14 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from jobsearch_core import following
 from jobsearch_core.audit import Anchor, Problem, hash_at, head_hash, verify
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.codec import make_record
 from jobsearch_core.codec.metadata import decode_metadata, encode_metadata
+from jobsearch_core.consumers import Consumer, ConsumerStatus, check_consumer_name, statuses
 from jobsearch_core.errors import (
+    BackendError,
     ConcurrencyError,
     CorruptEventError,
     DuplicateEventError,
@@ -26,10 +28,17 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.events.base import Event, Recorded
 from jobsearch_core.events.vocabulary import EventRetracted
+from jobsearch_core.following import Source
 from jobsearch_core.heads import MAX_CACHED_STATES, Head, Heads, hand_out
 from jobsearch_core.snapshots import SNAPSHOT_BYTES_PER_EVENT, SNAPSHOT_EVERY, Snapshots
 from jobsearch_core.storage.backend import Backend, row_at
-from jobsearch_core.storage.capabilities import ReadsBatches, ReadsHead, ReadsRaw, WakesOnAppend
+from jobsearch_core.storage.capabilities import (
+    KeepsCheckpoints,
+    ReadsBatches,
+    ReadsHead,
+    ReadsRaw,
+    WakesOnAppend,
+)
 from jobsearch_core.storage.rows import NewRow, StoredRow, new_event_ids
 from jobsearch_core.views.frozen import freeze
 from jobsearch_core.views.replay import (
@@ -59,8 +68,6 @@ DEFAULT_STREAM = "me"
 READ_BATCH = 1000
 MAX_STREAM_NAME = 256
 MAX_EVENT_ID = 256
-#: How long follow() waits at a time on a backend that wakes it (`WakesOnAppend`).
-WAKEABLE_WAIT = 30.0
 #: Time travel saves a snapshot at its target only after folding this many times as far
 #: as a replay waits between two snapshots of the view.
 TRAVEL_SAVES_AFTER = 4
@@ -146,6 +153,7 @@ class EventLog:
         self._read_raw = backend.read_raw if isinstance(backend, ReadsRaw) else None
         self._read_batches = backend.read_batches if isinstance(backend, ReadsBatches) else None
         self._wait = backend.wait_for_append if isinstance(backend, WakesOnAppend) else None
+        self._checkpoints = backend if isinstance(backend, KeepsCheckpoints) else None
         #: The stored names of the retraction types, and each stream's corrections read so
         #: far: stream (None: all) -> (the head read to, position -> position retracted).
         self._retraction_types = self._type_names(EventRetracted)
@@ -547,27 +555,55 @@ class EventLog:
         _check_position("after", after)
         if poll_interval <= 0:
             raise InvalidInputError(f"poll_interval must be positive, got {poll_interval!r}")
-        wait = self._wait
-        cursor = after
-        last_news = time.monotonic()
-        while True:
-            seen_head = self.backend.head()
-            for recorded in self.read(stream=stream, after=cursor):
-                cursor = recorded.position
-                last_news = time.monotonic()
-                yield recorded
-            # A backend that wakes us on news can be waited on for long; one that cannot
-            # is asked again every poll_interval.
-            pause = poll_interval if wait is None else WAKEABLE_WAIT
-            if idle_timeout is not None:
-                left = idle_timeout - (time.monotonic() - last_news)
-                if left <= 0:
-                    return
-                pause = min(pause, left)
-            if wait is not None:
-                wait(seen_head, pause)
-            else:
-                time.sleep(pause)
+        source = Source(
+            read=lambda cursor: self.read(stream=stream, after=cursor),
+            head=self.backend.head,
+            wait=self._wait,
+        )
+        yield from following.follow(
+            source, after=after, idle_timeout=idle_timeout, poll_interval=poll_interval
+        )
+
+    # --- consumers --------------------------------------------------------------------------
+
+    def consumer(
+        self,
+        name: str,
+        *,
+        stream: str | None = None,
+        types: Iterable[type[Event] | str] | type[Event] | str | None = None,
+    ) -> Consumer:
+        """A named reader whose checkpoint the backend keeps (see `Consumer`): its `run`
+        hands a handler each event after the checkpoint, at least once, in order.
+
+        `stream` and `types` (as `read` takes them) choose the events it is handed; the
+        checkpoint moves past the others too. The same name is the same checkpoint, in
+        any process that opens this log.
+        """
+        check_consumer_name(name)
+        if stream is not None:
+            check_stream(stream)
+        wanted = None if types is None else self._type_names(types)
+        source = Source(
+            read=lambda after: self.read(stream=stream, after=after, types=wanted),
+            head=self.backend.head,
+            wait=self._wait,
+        )
+        return Consumer(name, source, self._keeper(), stream=stream, types=wanted)
+
+    def consumers(self) -> list[ConsumerStatus]:
+        """Every named consumer that has run on this log, by name: its checkpoint, and its
+        lag (how many events lie past it)."""
+        checkpoints = self._keeper().read_checkpoints()
+        return statuses(checkpoints, self.backend.head())
+
+    def _keeper(self) -> KeepsCheckpoints:
+        if self._checkpoints is None:
+            raise BackendError(
+                f"the backend of {shown_url(self.url)} keeps no checkpoints "
+                "(KeepsCheckpoints), so it has no named consumers"
+            )
+        return self._checkpoints
 
     @property
     def max_cached_states(self) -> int:

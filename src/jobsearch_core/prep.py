@@ -8,7 +8,6 @@ method's two questions with the seeker's own list filled in.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime
 
@@ -16,6 +15,7 @@ import attrs
 
 from jobsearch_core.events import SCREEN_NAMES, FeedbackReceived, Mark, skill_key
 from jobsearch_core.log import EventLog
+from jobsearch_core.markup import escape
 from jobsearch_core.method import QUESTION_ONE, bring_the_list, question_two
 from jobsearch_core.views import (
     GAPS,
@@ -237,7 +237,7 @@ ol, ul { margin: .2rem 0; padding-left: 1.4rem; } li { margin: .15rem 0; }
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    return escape(text)
 
 
 def _list(tag: str, rows: list[str], empty: str) -> str:

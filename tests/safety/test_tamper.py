@@ -153,6 +153,7 @@ class TestMigration:
 def _downgrade_to_schema_1(raw: sqlite3.Connection) -> None:
     raw.execute("DROP INDEX events_event_id")
     raw.execute("DROP TABLE settings")
+    raw.execute("DROP TABLE checkpoints")
     for column in ("hash", "event_id", "metadata"):
         raw.execute(f"ALTER TABLE events DROP COLUMN {column}")
     raw.execute("PRAGMA user_version = 1")

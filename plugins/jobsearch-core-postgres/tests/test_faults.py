@@ -203,6 +203,12 @@ class TestConnectionLost:
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE application_name = 'idle-victim'"
             )
+            deadline = time.monotonic() + 10
+            while admin.execute(  # until the server has closed them (it signals, then they go)
+                "SELECT 1 FROM pg_stat_activity WHERE application_name = 'idle-victim'"
+            ).fetchone():
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
             assert [r.position for r in backend.append("me", rows(1))] == [2]
             assert backend.head() == 2
         finally:

@@ -156,3 +156,29 @@ class TestFollowAcrossProcesses:
         heard = json.loads(out.splitlines()[0])
         assert heard["position"] == recorded.position == 2, err
         assert heard["at"] - appended_at < 1.0
+
+
+class TestConsumers:
+    """A named consumer on PostgreSQL waits on LISTEN/NOTIFY, as follow() does."""
+
+    def test_a_waiting_consumer_hears_another_connections_append(self, url: str) -> None:
+        """With a poll interval of a minute, an append through another backend reaches it at once."""
+        with open_log(url) as log, open_log(url) as other:
+            consumer = log.consumer("mailer")
+            heard: list[float] = []
+
+            def handler(recorded: object) -> None:
+                heard.append(time.monotonic())
+                consumer.stop()
+
+            runner = threading.Thread(
+                target=consumer.run, args=(handler,), kwargs={"poll_interval": 60}
+            )
+            runner.start()
+            time.sleep(0.5)  # waiting by now
+            appended_at = time.monotonic()
+            other.append([GapAdded(skill="SQL")])
+            runner.join(timeout=10)
+            assert not runner.is_alive()
+            assert consumer.position == 1
+        assert heard[0] - appended_at < 1.0

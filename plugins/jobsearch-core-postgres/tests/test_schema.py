@@ -19,7 +19,13 @@ from jobsearch_core_postgres.testing import drop_schema
 
 Admin = psycopg.Connection[tuple[object, ...]]
 #: Every migration, as the version table records it.
-ALL_VERSIONS = [(1, "events and snapshots"), (2, "hash chain"), (3, "event ids and metadata")]
+ALL_VERSIONS = [
+    (1, "events and snapshots"),
+    (2, "hash chain"),
+    (3, "event ids and metadata"),
+    (4, "consumers' checkpoints"),
+    (5, "appends in one statement"),
+]
 
 
 def row() -> list[NewRow]:
@@ -50,6 +56,7 @@ class TestCreatedOnFirstUse:
         ).fetchall()
         assert [t[0] for t in tables] == [
             "events",
+            "jobsearch_checkpoints",
             "jobsearch_schema_version",
             "jobsearch_settings",
             "snapshots",
@@ -90,11 +97,7 @@ class TestCreatedOnFirstUse:
             for backend in opened:
                 backend.append("me", row())
             assert opened[0].head() == 6
-            assert versions(admin, opened[0].schema) == [
-                (1, "events and snapshots"),
-                (2, "hash chain"),
-                (3, "event ids and metadata"),
-            ]
+            assert versions(admin, opened[0].schema) == ALL_VERSIONS
         finally:
             for backend in opened:
                 backend.close()
@@ -120,8 +123,13 @@ def _downgrade(admin: Admin, schema: str, *, to: int) -> None:
                 sql.SQL("UPDATE {} SET hash = %s WHERE position = %s").format(events),
                 (previous, position),
             )
-    admin.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, "jobsearch_settings")))
-    columns = {1: ("hash", "event_id", "metadata"), 2: ("event_id", "metadata")}[to]
+    admin.execute(sql.SQL("DROP FUNCTION {}").format(sql.Identifier(schema, "jobsearch_append")))
+    tables = (
+        ("jobsearch_checkpoints",) if to == 3 else ("jobsearch_checkpoints", "jobsearch_settings")
+    )
+    for table in tables:
+        admin.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, table)))
+    columns = {1: ("hash", "event_id", "metadata"), 2: ("event_id", "metadata"), 3: ()}[to]
     for column in columns:
         admin.execute(
             sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(events, sql.Identifier(column))
@@ -173,6 +181,21 @@ class TestVersions:
             assert log.verify() == []
             with pytest.raises(DuplicateEventError):
                 log.append([GapAdded(skill="Other")], ids=[records[0].event_id])
+        assert versions(admin, schema) == ALL_VERSIONS
+
+    def test_a_log_at_version_3_gains_the_checkpoints_table(self, url: str, admin: Admin) -> None:
+        """A log made before consumers gets their table; its events and chain stay as they were."""
+        with open_log(url) as log:
+            log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+            schema = log.backend.schema  # type: ignore[attr-defined]
+            before = list(log.backend.read())
+        _downgrade(admin, schema, to=3)
+        with open_log(url) as log:
+            assert list(log.backend.read()) == before
+            assert log.verify() == []
+            log.backend.save_checkpoint("mailer", 2)  # type: ignore[attr-defined]
+            (found,) = log.backend.read_checkpoints()  # type: ignore[attr-defined]
+            assert (found.name, found.position) == ("mailer", 2)
         assert versions(admin, schema) == ALL_VERSIONS
 
     def test_newer_schema_is_refused(self, url: str, admin: Admin) -> None:

@@ -12,6 +12,7 @@ import click
 from jobsearch_core.cli import (
     admin,
     coaching,
+    consumers,
     correct,
     data,
     funnel,
@@ -163,7 +164,7 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
              suggest
     Correct: retract, amend, undo
     Read:    pipeline, funnel, upcoming, gaps, roles, history, log, show   (each takes --json)
-    More:    calendar, report, export, import, plugins, verify, demo
+    More:    calendar, report, export, import, plugins, verify, consumers, demo
     """
     group = ctx.command
     if isinstance(group, JobsearchGroup):
@@ -173,7 +174,20 @@ def cli(ctx: click.Context, url: str | None, debug: bool) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (record, gap, correct, read, plan, funnel, upcoming, coaching, data, pictures, admin):
+for module in (
+    record,
+    gap,
+    correct,
+    read,
+    plan,
+    funnel,
+    upcoming,
+    coaching,
+    data,
+    pictures,
+    admin,
+    consumers,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from jobsearch_core.storage._chain import GENESIS, chain_hash, chain_hashes, legacy_chain_hash
 from jobsearch_core.storage.backend import Backend, BackendFactory, row_at
-from jobsearch_core.storage.capabilities import ReadsBatches, ReadsRaw, WakesOnAppend
+from jobsearch_core.storage.capabilities import (
+    KeepsCheckpoints,
+    ReadsBatches,
+    ReadsRaw,
+    WakesOnAppend,
+)
 from jobsearch_core.storage.migration import EnvelopeMigration, OldRow
 from jobsearch_core.storage.rows import (
     INSERT_COLUMNS,
     NO_METADATA,
+    Checkpoint,
     NewRow,
     RawRow,
     RowBatch,
@@ -36,7 +42,9 @@ __all__ = [
     "NO_METADATA",
     "Backend",
     "BackendFactory",
+    "Checkpoint",
     "EnvelopeMigration",
+    "KeepsCheckpoints",
     "NewRow",
     "OldRow",
     "RawRow",

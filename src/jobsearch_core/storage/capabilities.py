@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from jobsearch_core.storage.keys import ChainMode
-from jobsearch_core.storage.rows import RawRow, Snapshot, StoredRow
+from jobsearch_core.storage.rows import Checkpoint, RawRow, Snapshot, StoredRow
 
 __all__ = [
+    "KeepsCheckpoints",
     "KeyedChain",
     "ListsSnapshots",
     "PrunesSnapshots",
@@ -97,3 +98,24 @@ class KeyedChain(Protocol):
     """
 
     chain: ChainMode
+
+
+@runtime_checkable
+class KeepsCheckpoints(Protocol):
+    """Keeps named consumers' checkpoints (`EventLog.consumer`), beside the log's events.
+
+    A checkpoint only ever costs a consumer a second delivery when it is lost, never a
+    skipped event, so saving one need not wait for the disk.
+    """
+
+    def load_checkpoint(self, name: str) -> Checkpoint | None:
+        """The consumer's checkpoint, or None when it has none."""
+        ...
+
+    def save_checkpoint(self, name: str, position: int) -> None:
+        """Set the consumer's checkpoint to `position`, stamped with the time now (UTC)."""
+        ...
+
+    def read_checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, by name."""
+        ...

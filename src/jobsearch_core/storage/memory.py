@@ -12,6 +12,7 @@ from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.storage._chain import GENESIS
 from jobsearch_core.storage.keys import ChainMode, read_key
 from jobsearch_core.storage.rows import (
+    Checkpoint,
     NewRow,
     RowBatch,
     Snapshot,
@@ -37,6 +38,7 @@ class MemoryBackend:
         self._by_stream: dict[str, list[StoredRow]] = {}
         self._by_id: dict[str, StoredRow] = {}
         self._snapshots: dict[tuple[str, str, str], dict[int, Snapshot]] = {}
+        self._checkpoints: dict[str, Checkpoint] = {}
         self._lock = threading.Lock()
         self._appended = threading.Condition(self._lock)
 
@@ -183,6 +185,20 @@ class MemoryBackend:
         for _, by_position in taken:
             for position in sorted(by_position):
                 yield by_position[position]
+
+    def load_checkpoint(self, name: str) -> Checkpoint | None:
+        """The consumer's checkpoint, or None."""
+        return self._checkpoints.get(name)
+
+    def save_checkpoint(self, name: str, position: int) -> None:
+        """Set the consumer's checkpoint."""
+        with self._lock:
+            self._checkpoints[name] = Checkpoint(name, position, datetime.now(UTC))
+
+    def read_checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, by name."""
+        with self._lock:
+            return sorted(self._checkpoints.values(), key=lambda checkpoint: checkpoint.name)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -17,6 +17,7 @@ from jobsearch_core.storage._chain import chain_hashes
 __all__ = [
     "INSERT_COLUMNS",
     "NO_METADATA",
+    "Checkpoint",
     "NewRow",
     "RawRow",
     "RowBatch",
@@ -245,6 +246,16 @@ class Snapshot:
     stream: str
     position: int
     state: bytes
+
+
+@attrs.frozen
+class Checkpoint:
+    """A named consumer's place in the log: the last position it has handled, and when it
+    moved there (UTC)."""
+
+    name: str
+    position: int
+    updated_at: datetime
 
 
 #: One stream's part of a backend's `append_many`: (stream, rows, expected_version).

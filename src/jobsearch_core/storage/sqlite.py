@@ -22,6 +22,7 @@ from jobsearch_core.storage.keys import ChainMode, needs_key, read_key, settled,
 from jobsearch_core.storage.migration import EnvelopeMigration
 from jobsearch_core.storage.rows import (
     INSERT_COLUMNS,
+    Checkpoint,
     NewRow,
     RawRow,
     RowBatch,
@@ -42,7 +43,7 @@ T = TypeVar("T")
 BATCH_SIZE = 1000
 #: The columns of a `RawRow`.
 _COLUMNS = "position, stream, version, type, schema_version, data, recorded_at, event_id, metadata"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Marks a SQLite file as a jobsearch log (`PRAGMA application_id`): ASCII "jslg".
 APPLICATION_ID = 0x6A736C67
 #: The events columns every schema version has.
@@ -54,6 +55,13 @@ _SYNCHRONOUS = {level: f"PRAGMA synchronous={level.upper()}" for level in SYNCHR
 
 #: The log's own settings: how its chain is hashed (`jobsearch_core.storage.keys`).
 _SETTINGS = "CREATE TABLE settings (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
+
+#: Named consumers' checkpoints (schema 4): the last position each has handled.
+_CHECKPOINTS = """CREATE TABLE checkpoints (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID"""
 
 _SCHEMA = [
     # position is the rowid: appends give it explicitly as head + 1, under the write lock,
@@ -82,6 +90,7 @@ _SCHEMA = [
         state BLOB NOT NULL,
         PRIMARY KEY (view, key, stream, position)
     ) WITHOUT ROWID""",
+    _CHECKPOINTS,
 ]
 
 
@@ -124,6 +133,11 @@ def _add_envelope(conn: sqlite3.Connection, *, chained: bool, key: bytes | None)
         )
         last = rows[-1][0]
     conn.execute("CREATE UNIQUE INDEX events_event_id ON events (event_id)")
+
+
+def _checkpoint(row: Sequence[Any]) -> Checkpoint:
+    name, position, updated_at = row
+    return Checkpoint(name=str(name), position=int(position), updated_at=_moment(updated_at))
 
 
 def _moment(text: object) -> datetime:
@@ -355,11 +369,14 @@ class SQLiteBackend:
                     )
                 for statement in _SCHEMA:
                     conn.execute(statement)
-            else:
+            if 0 < version < 3:
                 _add_envelope(conn, chained=version >= 2, key=self._key)
-            conn.executemany(
-                "INSERT INTO settings (name, value) VALUES (?, ?)", to_store(self._key)
-            )
+            if version < 3:
+                conn.executemany(
+                    "INSERT INTO settings (name, value) VALUES (?, ?)", to_store(self._key)
+                )
+            if 0 < version < 4:
+                conn.execute(_CHECKPOINTS)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute("COMMIT")
@@ -689,25 +706,23 @@ class SQLiteBackend:
         wait for the disk (synchronous=NORMAL: still never a corrupt file in WAL mode);
         the next append's commit syncs it with everything else.
         """
+        self._write_unsynced(
+            "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state),
+            "save a snapshot in",
+        )
+
+    def _write_unsynced(self, sql: str, params: Sequence[Any], doing: str) -> None:
+        """One statement in a transaction whose commit does not wait for the disk
+        (synchronous=NORMAL: in WAL mode still never a corrupt file), for what the log can
+        do without after a power loss; the next append's commit syncs it with the rest."""
         relaxed = self.synchronous in ("full", "extra")
         with self._lock:
             if relaxed:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                self._in_transaction(
-                    lambda conn: conn.execute(
-                        "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (
-                            snapshot.view,
-                            snapshot.key,
-                            snapshot.stream,
-                            snapshot.position,
-                            snapshot.state,
-                        ),
-                    ),
-                    lambda: "save a snapshot in",
-                )
+                self._in_transaction(lambda conn: conn.execute(sql, params), lambda: doing)
             finally:
                 if relaxed:
                     self._conn.execute(_SYNCHRONOUS[self.synchronous])
@@ -774,6 +789,29 @@ class SQLiteBackend:
             if len(rows) < BATCH_SIZE:
                 return
             last = tuple(rows[-1][:4])
+
+    def load_checkpoint(self, name: str) -> Checkpoint | None:
+        """The consumer's checkpoint, or None."""
+        rows = self._query(
+            "SELECT name, position, updated_at FROM checkpoints WHERE name = ?", (name,)
+        )
+        return _checkpoint(rows[0]) if rows else None
+
+    def save_checkpoint(self, name: str, position: int) -> None:
+        """Set the consumer's checkpoint; the commit does not wait for the disk (a lost
+        checkpoint only means the events after the one before are handed over again)."""
+        self._write_unsynced(
+            "INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position,"
+            " updated_at = excluded.updated_at",
+            (name, position, datetime.now(UTC).isoformat()),
+            f"save consumer {name!r}'s checkpoint in",
+        )
+
+    def read_checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, by name."""
+        rows = self._query("SELECT name, position, updated_at FROM checkpoints ORDER BY name")
+        return [_checkpoint(row) for row in rows]
 
     def close(self) -> None:
         """Close the connection."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
 import attrs
 import pytest
@@ -16,6 +16,7 @@ from jobsearch_core.errors import ConcurrencyError, DuplicateEventError
 from jobsearch_core.storage import (
     GENESIS,
     Backend,
+    KeepsCheckpoints,
     NewRow,
     Snapshot,
     StoredRow,
@@ -91,6 +92,10 @@ def _plans(draw: st.DrawFn) -> _Plan:
         st.lists(st.tuples(st.integers(0, 65), st.none() | st.integers(0, 65)), max_size=3)
     )
     return _Plan(streams=streams, steps=steps, windows=windows)
+
+
+class _Keeper(Backend, KeepsCheckpoints, Protocol):
+    """A backend that keeps checkpoints."""
 
 
 class BackendContract:
@@ -765,6 +770,68 @@ class BackendContract:
             assert raw == expected
             assert all(row.recorded_at.utcoffset() == timedelta(0) for row in raw)
         assert list(read_raw(after=18)) == []
+
+    # --- checkpoints ----------------------------------------------------------------------------
+
+    def _keeper(self) -> _Keeper:
+        """A fresh backend that keeps checkpoints; the test is skipped for one that does not
+        (`EventLog.consumer` refuses it)."""
+        backend = self.open_backend()
+        if not isinstance(backend, KeepsCheckpoints):
+            pytest.skip("the backend keeps no checkpoints (KeepsCheckpoints)")
+        return cast("_Keeper", backend)
+
+    def test_no_checkpoint_loads_as_none(self) -> None:
+        """A fresh backend has no checkpoints."""
+        backend = self._keeper()
+        assert backend.load_checkpoint("mailer") is None
+        assert backend.read_checkpoints() == []
+
+    def test_checkpoint_round_trips(self) -> None:
+        """A saved checkpoint loads back with its name, position and an aware UTC moment."""
+        backend = self._keeper()
+        before = datetime.now(UTC) - timedelta(seconds=5)
+        backend.save_checkpoint("mailer", 7)
+        found = backend.load_checkpoint("mailer")
+        assert found is not None
+        assert (found.name, found.position) == ("mailer", 7)
+        assert found.updated_at.utcoffset() == timedelta(0)
+        assert before <= found.updated_at <= datetime.now(UTC) + timedelta(seconds=5)
+
+    def test_saving_a_checkpoint_again_replaces_it(self) -> None:
+        """One checkpoint per name; saving moves it, forward or back."""
+        backend = self._keeper()
+        backend.save_checkpoint("mailer", 7)
+        backend.save_checkpoint("mailer", 9)
+        backend.save_checkpoint("mailer", 3)
+        found = backend.load_checkpoint("mailer")
+        assert found is not None
+        assert found.position == 3
+        assert [c.position for c in backend.read_checkpoints()] == [3]
+
+    def test_checkpoints_are_listed_by_name_and_kept_apart(self) -> None:
+        """Each name has its own checkpoint, compared exactly; the list is sorted by name."""
+        backend = self._keeper()
+        names = ["mailer", "Mailer", "mailer ", "calendar 📅", 'it\'s "quoted"', "مهندس"]
+        for position, name in enumerate(names, start=1):
+            backend.save_checkpoint(name, position)
+        listed = backend.read_checkpoints()
+        assert [c.name for c in listed] == sorted(names)
+        assert {c.name: c.position for c in listed} == {
+            name: position for position, name in enumerate(names, start=1)
+        }
+        found = backend.load_checkpoint("Mailer")
+        assert found is not None
+        assert found.position == 2
+
+    def test_checkpoints_are_not_events(self) -> None:
+        """Saving checkpoints appends nothing and leaves the events as they were."""
+        backend = self._keeper()
+        stored = backend.append("me", _rows(2))
+        backend.save_checkpoint("mailer", 2)
+        assert list(backend.read()) == stored
+        assert backend.head() == 2
+        assert backend.streams() == ["me"]
 
     # --- a property against a model ------------------------------------------------------------
 

@@ -171,6 +171,73 @@ MIGRATIONS[3] = (
     ),
 )
 
+MIGRATIONS[4] = (
+    "consumers' checkpoints",
+    (
+        # The last position each named consumer has handled. A distinctive name, like the
+        # settings': the schema may be an application's own.
+        """CREATE TABLE {schema}.jobsearch_checkpoints (
+            name text COLLATE "C" PRIMARY KEY,
+            position bigint NOT NULL CHECK (position >= 0),
+            updated_at timestamptz NOT NULL
+        )""",
+    ),
+)
+
+# Migration 5's function: an append in one statement, so in one round trip. The caller
+# works out the rows (positions, versions, chain hashes) from what it last saw of the log;
+# under the append lock, the function checks that the log is still as seen (head, the
+# head's hash, each stream's version, a moment not behind the head's) and stores them, or
+# stores nothing and says how the log stands. Its statements are planned once per session
+# (a generic plan): their shape never changes, only their values.
+_APPEND_FUNCTION = """CREATE FUNCTION {schema}.jobsearch_append(
+    lock_class integer, lock_key integer, channel text,
+    head_seen bigint, hash_seen bytea, streams text[], versions_seen bigint[],
+    moment timestamptz, positions bigint[], row_streams text[], row_versions bigint[],
+    types text[], schema_versions integer[], datas bytea[], hashes bytea[],
+    event_ids text[], metadatas bytea[]
+) RETURNS TABLE (
+    appended boolean, last_position bigint, last_hash bytea, last_recorded_at timestamptz,
+    server_now timestamptz, stream_versions bigint[]
+) LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    found_head bigint;
+    found_hash bytea;
+    found_at timestamptz;
+    found_versions bigint[];
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_class, lock_key);
+    SELECT e.position, e.hash, e.recorded_at INTO found_head, found_hash, found_at
+        FROM {schema}.events e ORDER BY e.position DESC LIMIT 1;
+    found_head := coalesce(found_head, 0);
+    found_versions := ARRAY(
+        SELECT (SELECT coalesce(max(e.version), 0) FROM {schema}.events e
+                WHERE e.stream = s.name)
+        FROM unnest(streams) WITH ORDINALITY AS s(name, o) ORDER BY s.o);
+    IF found_head IS DISTINCT FROM head_seen OR found_hash IS DISTINCT FROM hash_seen
+        OR found_versions IS DISTINCT FROM versions_seen OR moment IS NULL
+        OR moment < found_at
+        OR (moment > found_at AND moment > clock_timestamp() + interval '1 second')
+        OR cardinality(positions) IS NULL
+    THEN
+        RETURN QUERY SELECT false, found_head, found_hash, found_at, clock_timestamp(),
+            found_versions;
+        RETURN;
+    END IF;
+    INSERT INTO {schema}.events (position, stream, version, type, schema_version, data,
+            recorded_at, hash, event_id, metadata)
+        SELECT r.p, r.s, r.v, r.t, r.sv, r.d, moment, r.h, r.i, r.m
+        FROM unnest(positions, row_streams, row_versions, types, schema_versions, datas,
+                    hashes, event_ids, metadatas) AS r(p, s, v, t, sv, d, h, i, m);
+    -- Delivered to listeners when, and only if, the transaction commits.
+    PERFORM pg_notify(channel, positions[cardinality(positions)]::text);
+    RETURN QUERY SELECT true, positions[cardinality(positions)],
+        hashes[cardinality(hashes)], moment, clock_timestamp(), found_versions;
+END
+$$"""
+
+MIGRATIONS[5] = ("appends in one statement", (_APPEND_FUNCTION,))
+
 LATEST = max(MIGRATIONS)
 #: Tables a migration creates: finding one in a schema with no version table means the
 #: schema belongs to someone else.

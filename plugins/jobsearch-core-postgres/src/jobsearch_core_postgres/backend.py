@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import select
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -14,22 +15,13 @@ from typing import Any
 
 import psycopg
 from jobsearch_core.errors import BackendError
-from jobsearch_core.storage import (
-    GENESIS,
-    INSERT_COLUMNS,
-    NewRow,
-    RowBatch,
-    Snapshot,
-    StoredRow,
-    chain_batches,
-    insert_values,
-    plan_append,
-)
+from jobsearch_core.storage import Checkpoint, NewRow, RowBatch, Snapshot, StoredRow
 from jobsearch_core.storage.keys import ChainMode, needs_key, read_key
 from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
+from jobsearch_core_postgres._appends import Appends, UnsettledError, register_arrays
 from jobsearch_core_postgres._schema import APPEND_LOCK, chain_mode, lock_key, migrate
 from jobsearch_core_postgres._url import Target, parse_url
 
@@ -52,6 +44,13 @@ _RAW_COLUMNS = sql.SQL(
 )
 
 
+#: What an append whose answer never came says: it may or may not be stored.
+_LOST = (
+    "the connection was lost before the answer came, so the append may or may not be "
+    "stored: append the same events with the same ids again, which stores them once"
+)
+
+
 class _IdTakenError(Exception):
     """An append met the unique index on event ids: it is tried again, checking each id."""
 
@@ -64,7 +63,9 @@ class PostgresBackend:
 
     Appends take a transaction-level advisory lock first, so positions are handed out and
     committed in the same order: a reader that catches up by position never skips an event
-    that commits later (see the README for why a lock and not gap detection).
+    that commits later (see the README for why a lock and not gap detection). An append is
+    one statement, one round trip, when the log is as this backend last saw it
+    (`jobsearch_core_postgres._appends`).
     """
 
     def __init__(self, url: str) -> None:
@@ -84,6 +85,13 @@ class PostgresBackend:
         self._listener_lock = threading.Lock()
         self._closed = False
         self._prepare()
+        self._appends = Appends(
+            self.schema,
+            lock_class=APPEND_LOCK,
+            lock_key=self._lock_key,
+            channel=self.channel,
+            key=self.chain.key,
+        )
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             self._target.conninfo,
             kwargs={"autocommit": True},
@@ -93,6 +101,7 @@ class PostgresBackend:
             timeout=POOL_TIMEOUT,
             name=f"jobsearch-core {self.url}",
             num_workers=1,
+            configure=lambda conn: register_arrays(conn.adapters),
         )
         try:
             # The server has just answered, so this is quick; waiting here keeps the first
@@ -103,7 +112,7 @@ class PostgresBackend:
             raise self._unavailable("open the log in") from None
         self._names = {
             name: sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(name))
-            for name in ("events", "snapshots")
+            for name in ("events", "snapshots", "jobsearch_checkpoints")
         }
 
     @classmethod
@@ -176,12 +185,12 @@ class PostgresBackend:
             raise BackendError(f"cannot {doing} {self.url}: the log is closed")
         try:
             # A connection the server dropped while it sat in the pool (a restart, an idle
-            # timeout, pg_terminate_backend) fails a trivial query: hand it back (the pool
-            # replaces it) and take the next. The pool's own check would do the same, but
-            # then sleeps a second before trying again.
+            # timeout, pg_terminate_backend) is closed and replaced, and the next one taken:
+            # told without a round trip (`_dropped`), so an append stays one.
             for attempt in range(self._target.pool_size + 1):
                 with self._pool.connection() as conn:
-                    if attempt < self._target.pool_size and not _alive(conn):
+                    if attempt < self._target.pool_size and _dropped(conn):
+                        conn.close()  # the pool replaces a closed connection
                         continue
                     yield conn
                     return
@@ -225,99 +234,81 @@ class PostgresBackend:
         self, batches: Sequence[RowBatch], expected_head: int | None, *, check: bool
     ) -> list[list[StoredRow]]:
         streams = list(dict.fromkeys(stream for stream, _, _ in batches))
+        if not streams:
+            return []
+        if not self.chain.usable:
+            raise BackendError(needs_key(f"the log in {self._target.where()}"))
         named = ", ".join(map(repr, streams))
         doing = f"append to stream{'s' if len(streams) > 1 else ''} {named} in"
-        committing = False
         with self._connection(doing) as conn:
-            try:
-                with conn.transaction():
-                    stored = self._append(conn, batches, streams, expected_head, check=check)
-                    committing = True  # what fails from here on is the COMMIT
-            except psycopg.errors.UniqueViolation as error:
-                if not check and "event_id" in str(error):
-                    raise _IdTakenError from None
-                raise self._failure(doing, error) from None
-            except psycopg.Error as error:
-                if committing:
-                    # The COMMIT was sent but its answer never came: it may have been stored.
-                    raise self._failure(
-                        doing,
-                        error,
-                        outcome="the connection was lost while committing, so the append "
-                        "may or may not be stored: append the same events with the same ids "
-                        "again, which stores them once",
-                    ) from None
-                raise self._failure(doing, error) from None
-        return stored
+            if not check:
+                stored = self._at_once(conn, batches, streams, expected_head, doing)
+                if stored is not None:
+                    return stored
+            return self._under_lock(conn, batches, streams, expected_head, doing, check=check)
 
-    def _append(
+    def _at_once(
         self,
         conn: Connection,
         batches: Sequence[RowBatch],
         streams: list[str],
         expected_head: int | None,
+        doing: str,
+    ) -> list[list[StoredRow]] | None:
+        """The append in one round trip, from what this backend last saw of the log (a
+        second when the first answer told a stream's version); None when it is for the
+        lock to settle."""
+        for _ in range(2):
+            try:
+                stored = self._appends.at_once(conn, batches, streams, expected_head)
+            except UnsettledError:
+                return None
+            except psycopg.errors.UniqueViolation as error:
+                if _id_taken(error):
+                    raise _IdTakenError from None
+                raise self._failure(doing, error) from None
+            except psycopg.Error as error:
+                # One statement is the append and its commit: with the server's own error
+                # (a refusal, the connection terminated while it ran) nothing was stored;
+                # with none (the connection lost), the commit may have happened.
+                outcome = _LOST if error.sqlstate is None else "the log is as it was"
+                raise self._failure(doing, error, outcome=outcome) from None
+            if stored is not None:
+                return stored
+        return None
+
+    def _under_lock(
+        self,
+        conn: Connection,
+        batches: Sequence[RowBatch],
+        streams: list[str],
+        expected_head: int | None,
+        doing: str,
         *,
         check: bool,
     ) -> list[list[StoredRow]]:
-        """The body of an append, inside its transaction."""
-        if not streams:
-            return []
-        if not self.chain.usable:
-            raise BackendError(needs_key(f"the log in {self._target.where()}"))
-        events = self._names["events"]
-        # The lock comes first, in a statement of its own: under READ COMMITTED the next
-        # statement's snapshot then sees every append that held the lock before this one.
-        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (APPEND_LOCK, self._lock_key))
-        state = conn.execute(
-            sql.SQL(
-                "SELECT (SELECT coalesce(max(position), 0) FROM {events}),"
-                " clock_timestamp(),"
-                " (SELECT hash FROM {events} ORDER BY position DESC LIMIT 1),"
-                " (SELECT coalesce(array_agg(v ORDER BY o), '{{}}') FROM unnest(%s::text[])"
-                " WITH ORDINALITY AS s(name, o),"
-                " LATERAL (SELECT coalesce(max(version), 0) AS v FROM {events}"
-                " WHERE stream = s.name) AS found)"
-            ).format(events=events),
-            (streams,),
-        ).fetchone()
-        assert state is not None  # a SELECT of expressions always gives one row
-        head = int(state[0])
-        versions = {stream: int(version) for stream, version in zip(streams, state[3], strict=True)}
-
-        # Under the lock, so what is looked up stays true until this commits.
-        fresh = plan_append(
-            batches,
-            head=head,
-            versions=versions,
-            expected_head=expected_head,
-            lookup=lambda ids: self._lookup(conn, ids),
-            look_first=check,
-        )
-        # The server's clock, read under the lock: recorded_at never goes backwards along
-        # the positions, whichever machine appended.
-        now = state[1].astimezone(UTC)
-        stored = chain_batches(
-            batches,
-            fresh,
-            head=head,
-            versions=versions,
-            previous=GENESIS if state[2] is None else bytes(state[2]),
-            recorded_at=now,
-            key=self.chain.key,
-        )
-        values = insert_values(stored, now)
-        if not values:
-            return stored
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                sql.SQL(
-                    "INSERT INTO {events} ({columns})"
-                    " VALUES (%s, %s, %s, %s, %s, %b, %s, %b, %s, %b)"
-                ).format(events=events, columns=sql.SQL(INSERT_COLUMNS)),
-                values,
-            )
-        # Delivered to listeners when, and only if, the transaction commits.
-        conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(values[-1][0])))
+        """The append in a transaction that holds the append lock from its first statement:
+        for an id taken already (`check`: each id looked up), a log that moved on under
+        another writer, or checks that only the log as it stands can settle."""
+        committing = False
+        try:
+            with conn.transaction():
+                stored = self._appends.under_lock(
+                    conn,
+                    batches,
+                    streams,
+                    expected_head,
+                    lookup=lambda ids: self._lookup(conn, ids),
+                    look_first=check,
+                )
+                committing = True  # what fails from here on is the COMMIT
+        except psycopg.errors.UniqueViolation as error:
+            if not check and _id_taken(error):
+                raise _IdTakenError from None
+            raise self._failure(doing, error) from None
+        except psycopg.Error as error:
+            outcome = _LOST if committing else "the log is as it was"
+            raise self._failure(doing, error, outcome=outcome) from None
         return stored
 
     def lookup(self, event_ids: Sequence[str]) -> dict[str, StoredRow]:
@@ -450,6 +441,35 @@ class PostgresBackend:
                 return
             last = (rows[-1][0], rows[-1][1], rows[-1][2], int(rows[-1][3]))
 
+    def load_checkpoint(self, name: str) -> Checkpoint | None:
+        """The consumer's checkpoint, or None."""
+        query = sql.SQL("SELECT name, position, updated_at FROM {} WHERE name = %s").format(
+            self._names["jobsearch_checkpoints"]
+        )
+        rows = self._query("read", query, (name,))
+        return _checkpoint(rows[0]) if rows else None
+
+    def save_checkpoint(self, name: str, position: int) -> None:
+        """Set the consumer's checkpoint, in one statement whose commit does not wait for the
+        disk (``synchronous_commit`` off for it alone): a checkpoint lost to a server crash
+        only means the events after the one before are handed over again."""
+        query = sql.SQL(
+            "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))"
+            " INSERT INTO {} (name, position, updated_at)"
+            " SELECT %s, %s, clock_timestamp() FROM relaxed"
+            " ON CONFLICT (name) DO UPDATE"
+            " SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at"
+        ).format(self._names["jobsearch_checkpoints"])
+        with self._connection(f"save consumer {name!r}'s checkpoint in") as conn:
+            conn.execute(query, (name, position))
+
+    def read_checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint, by name (the column is COLLATE "C": code-point order)."""
+        query = sql.SQL("SELECT name, position, updated_at FROM {} ORDER BY name").format(
+            self._names["jobsearch_checkpoints"]
+        )
+        return [_checkpoint(row) for row in self._query("read", query, ())]
+
     def wait_for_append(self, after: int, timeout: float) -> None:
         """Return once the head is past `after`, or after `timeout` seconds: woken by NOTIFY.
 
@@ -511,13 +531,23 @@ class PostgresBackend:
         self._pool.close()
 
 
-def _alive(conn: Connection) -> bool:
-    """Whether the server still answers on this connection (one round trip, no transaction)."""
+def _id_taken(error: psycopg.errors.UniqueViolation) -> bool:
+    """Whether the unique index on event ids refused the row (not another constraint)."""
+    return error.diag.constraint_name == "events_event_id"
+
+
+def _dropped(conn: Connection) -> bool:
+    """Whether the server has dropped this idle connection, asked without a round trip: an
+    idle connection hears nothing unless the server is closing it (a restart, an idle
+    timeout, pg_terminate_backend), so anything waiting to be read, or the end of the
+    stream, means it is gone."""
+    if conn.closed or conn.broken:
+        return True
     try:
-        conn.execute("")
-    except psycopg.Error:
-        return False
-    return True
+        waiting, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(waiting)
 
 
 def _stored(row: TupleRow) -> StoredRow:
@@ -546,6 +576,11 @@ def _stored(row: TupleRow) -> StoredRow:
         event_id=event_id,
         metadata=bytes(meta),
     )
+
+
+def _checkpoint(row: TupleRow) -> Checkpoint:
+    name, position, updated_at = row
+    return Checkpoint(name=name, position=int(position), updated_at=updated_at.astimezone(UTC))
 
 
 def _position(payload: str) -> int:
