@@ -74,6 +74,7 @@ def funnel_table(rows: list[FunnelRow], total: int, title: str) -> Table:
         "your rate",
         "90% range",
         "typical",
+        "typical per 100",
         "verdict",
     ):
         table.add_column(column, justify="left" if column in ("stage", "verdict") else "right")
