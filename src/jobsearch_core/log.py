@@ -825,22 +825,11 @@ class EventLog:
     ) -> tuple[list[Progress], int, set[int]]:
         """Fold each view from its start up to the head; the progress of each, how many
         events were read, and which views were snapshotted on the way."""
-        read_count = reached = 0
-
-        def read(after: int, until: int) -> Iterator[list[Recorded]]:
-            nonlocal read_count, reached
-            for records in self._decoded(after=after, until=until, stream=stream):
-                read_count += len(records)
-                # A refold rereads from the start: progress only hears new ground.
-                if progress is not None and records and records[-1].position > reached:
-                    reached = records[-1].position
-                    progress(reached)
-                yield records
-
+        read = _Reader(self, stream, progress)
         replay = Replay(views, read, restart=self._restart(stream))
         saved: set[int] = set()
         if self.snapshot_every <= 0:
-            return replay.run(starts, head), read_count, saved
+            return replay.run(starts, head), read.count, saved
         save = self._snapshots.saver(views, stream)
 
         def checkpoint(index: int, progress: Progress) -> int | None:
@@ -859,7 +848,7 @@ class EventLog:
         folded = replay.run(
             starts, head, checkpoint=checkpoint, checkpoint_every=self.snapshot_every, waits=waits
         )
-        return folded, read_count, saved
+        return folded, read.count, saved
 
     def _restart(self, stream: str) -> Restart | None:
         """Where a refold of some views of `stream` may start: their snapshots."""
@@ -953,18 +942,7 @@ class EventLog:
         progress: Callable[[int], None] | None = None,
     ) -> list[Progress]:
         """Fold the views up to `until` (time travel), from their nearest snapshots."""
-        reached = read_count = 0
-
-        def read(after: int, until: int) -> Iterator[list[Recorded]]:
-            nonlocal reached, read_count
-            for records in self._decoded(after=after, until=until, stream=stream):
-                read_count += len(records)
-                # A refold rereads from the start: progress only hears new ground.
-                if progress is not None and records and records[-1].position > reached:
-                    reached = records[-1].position
-                    progress(reached)
-                yield records
-
+        read = _Reader(self, stream, progress)
         replay = Replay(views, read, moment=moment, restart=self._restart(stream))
         if (
             moment is not None
@@ -983,7 +961,7 @@ class EventLog:
             wait = max(
                 self.snapshot_every, sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
             )
-            if view.state_type is not None and read_count >= TRAVEL_SAVES_AFTER * wait:
+            if view.state_type is not None and read.count >= TRAVEL_SAVES_AFTER * wait:
                 chain = chain if chain is not None else snapshots.chain_at(until)
                 snapshots.save(view, stream, done, chain)
         return folded
@@ -1030,6 +1008,24 @@ class EventLog:
 
 #: A batch checked and encoded: (stream, events, rows, expected_version).
 _Prepared = tuple[str, list[Event], list[NewRow], int | None]
+
+
+class _Reader:
+    """A replay's reader of one stream's decoded records: it counts what it read, and tells
+    `progress` of each position reached for the first time (a refold rereads from the
+    start, and progress only hears new ground)."""
+
+    def __init__(self, log: EventLog, stream: str, progress: Callable[[int], None] | None) -> None:
+        self.log, self.stream, self.progress = log, stream, progress
+        self.count = self.reached = 0
+
+    def __call__(self, after: int, until: int) -> Iterator[list[Recorded]]:
+        for records in self.log._decoded(after=after, until=until, stream=self.stream):
+            self.count += len(records)
+            if self.progress is not None and records and records[-1].position > self.reached:
+                self.reached = records[-1].position
+                self.progress(self.reached)
+            yield records
 
 
 def _batch_fields(
