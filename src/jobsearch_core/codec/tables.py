@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import math
 import types
 import typing
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from typing import Any
 import attrs
 
 from jobsearch_core._instances import setters
-from jobsearch_core.codec.states import UnsupportedError
+from jobsearch_core.codec.states import UnsupportedError, _finite, _is_key
 from jobsearch_core.views.frozen import FrozenDict, FrozenList, frozen_class
 
 __all__ = ["FORMAT", "TableDump", "TableLoad", "table_functions"]
@@ -38,16 +37,6 @@ FORMAT = 2
 TableDump = Callable[[Any, list[tuple[int, int]]], dict[str, Any]]
 #: The parsed document -> the state and its corrections.
 TableLoad = Callable[[Any], tuple[Any, dict[int, int]]]
-
-
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise TypeError(f"{value!r} is written the json way")
-    return value
-
-
-def _key_type(type_: Any) -> bool:
-    return type_ is str or (isinstance(type_, type) and issubclass(type_, enum.StrEnum))
 
 
 class _Writer:
@@ -141,7 +130,7 @@ class _TableCodegen:
         if origin is list and len(args) == 1:
             inner = self.dump_value(args[0], "_x")
             return expr if inner == "_x" else f"[{inner} for _x in {expr}]"
-        if origin is dict and len(args) == 2 and _key_type(args[0]):
+        if origin is dict and len(args) == 2 and _is_key(args[0]):
             inner = self.dump_value(args[1], "_x")
             key = "_k" if args[0] is str else "_k.value"
             if inner == "_x" and key == "_k":
@@ -211,7 +200,7 @@ class _TableCodegen:
             lines = [check, f"{indent}{var} = []", f"{indent}for {item} in {expr}:", *inner]
             lines.append(f"{indent}    {var}.append({kept})")
             return lines, f"{wrap}({var})" if self.frozen else var
-        if origin is dict and len(args) == 2 and _key_type(args[0]):
+        if origin is dict and len(args) == 2 and _is_key(args[0]):
             key, item = self._name("_k"), self._name("_x")
             inner, kept = self.load_value(args[1], item, indent + "    ")
             kept_key = key
