@@ -15,13 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobsearch_core.codec import Codec, states, tables, trusted
-from jobsearch_core.errors import CorruptEventError, InvalidEventError
+from jobsearch_core.errors import CorruptEventError, InvalidEventError, ReadOnlyStateError
 from jobsearch_core.events import (
     BUILTIN_EVENTS,
     Event,
     FeedbackItem,
     GapAdded,
     InterviewScheduled,
+    ResumeSubmitted,
     event_type_of,
     fields,
 )
@@ -306,6 +307,21 @@ class TestFastEncode:
         assert record.event == event
 
 
+@attrs.frozen
+class Mark:
+    """A state's part that refuses to be set."""
+
+    name: str
+
+
+@attrs.define
+class Board:
+    """A state that checks what is set."""
+
+    marks: list[Mark]
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+
+
 class TestStateCodec:
     """Snapshots of the built-in views, written and read by generated functions."""
 
@@ -350,6 +366,37 @@ class TestStateCodec:
         damage(saved)
         with pytest.raises((ValueError, TypeError, IndexError, KeyError)):
             codec.load_snapshot(json.dumps(saved).encode(), gaps.GapsState)
+
+    def test_frozen_tables_refuse_changes(self) -> None:
+        """Loaded frozen, every object of a tables snapshot is read-only, its empty lists too,
+        and a mutable load gives lists of its own."""
+        codec = builtin_codec()
+        sequence = [
+            ResumeSubmitted(application_id="a", company="A", role="R", at=AT),
+            ResumeSubmitted(application_id="b", company="B", role="R", at=AT),
+        ]
+        state = fold(pipeline.VIEW, sequence)
+        data = codec.dump_snapshot(state, pipeline.PipelineState, {})
+        frozen, _ = codec.load_snapshot(data, pipeline.PipelineState, frozen=True)
+        first, second = frozen.applications["a"], frozen.applications["b"]
+        with pytest.raises(ReadOnlyStateError):
+            first.company = "Z"
+        for empty in (first.stages, second.stages, first.interviews):
+            with pytest.raises(ReadOnlyStateError):
+                empty.append(None)
+        mutable, _ = codec.load_snapshot(data, pipeline.PipelineState)
+        mutable.applications["a"].stages.append(None)
+        assert mutable.applications["b"].stages == []
+
+    def test_classes_with_hooks_or_frozen_load_as_they_were(self) -> None:
+        """A state class that checks what is set, or refuses to be set, loads the same."""
+        assert tables.table_functions(Board) is not None
+        codec = builtin_codec()
+        board = Board([Mark("a"), Mark("b")], 2)
+        data = codec.dump_snapshot(board, Board, {})
+        assert json.loads(data)["format"] == tables.FORMAT
+        for frozen in (False, True):
+            assert codec.load_snapshot(data, Board, frozen=frozen) == (board, {})
 
     def test_a_state_with_floats(self) -> None:
         """Floats are generated for; one orjson cannot write (NaN, infinity) goes the json way."""
