@@ -384,6 +384,17 @@ class PostgresBackend:
         query = sql.SQL("SELECT coalesce(max(position), 0) FROM {}").format(self._names["events"])
         return int(self._query("read", query, ())[0][0])
 
+    def head_and_hash(self) -> tuple[int, bytes | None]:
+        """The last position and the chain hash there, in one read ((0, None) when empty)."""
+        query = sql.SQL("SELECT position, hash FROM {} ORDER BY position DESC LIMIT 1").format(
+            self._names["events"]
+        )
+        rows = self._query("read", query, ())
+        if not rows:
+            return 0, None
+        position, digest = rows[0]
+        return int(position), bytes(digest) if digest else None
+
     def streams(self) -> list[str]:
         """Streams with at least one event, in code-point order (the column is COLLATE "C")."""
         # A loose index scan: one index probe per stream instead of reading every event.
@@ -422,6 +433,25 @@ class PostgresBackend:
         return Snapshot(
             view=view, key=key, stream=stream, position=int(position), state=bytes(state)
         )
+
+    def snapshot_sizes(self, view: str, key: str, stream: str) -> list[tuple[int, int]]:
+        """(position, size) of each of a view's snapshots of a stream, by position."""
+        query = sql.SQL(
+            "SELECT position, octet_length(state) FROM {} WHERE view = %s AND key = %s"
+            " AND stream = %s ORDER BY position"
+        ).format(self._names["snapshots"])
+        rows = self._query("read", query, (view, key, stream))
+        return [(int(position), int(size)) for position, size in rows]
+
+    def delete_snapshots(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        """Delete some of a view's snapshots of a stream (none there: nothing to do)."""
+        if not positions:
+            return
+        query = sql.SQL(
+            "DELETE FROM {} WHERE view = %s AND key = %s AND stream = %s AND position = ANY(%s)"
+        ).format(self._names["snapshots"])
+        with self._connection("delete snapshots in") as conn:
+            conn.execute(query, (view, key, stream, positions))
 
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position (a batch at a time)."""
