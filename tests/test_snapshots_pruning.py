@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,6 +119,60 @@ class TestPruning:
         log.view("gaps", as_of=250)  # from the snapshot at 30: far enough
         after = sizes_of(log, "gaps")
         assert [p for p, _ in after if p not in dict(before)] == [250]
+
+
+class _Counting(MemoryBackend):
+    """The memory backend, counting the snapshots it hands out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Any:
+        self.loads += 1
+        return super().load_snapshot(view, key, stream, at_or_before=at_or_before)
+
+
+class TestOpenedSnapshots:
+    """Time travel keeps the snapshots it opened in memory, within a bound."""
+
+    def _log(self) -> EventLog:
+        log = EventLog(_Counting(), snapshot_every=10, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(80)])
+        log.view("gaps")  # snapshots along the way
+        return log
+
+    def test_one_opened_is_not_read_again(self) -> None:
+        log = self._log()
+        backend: _Counting = log.backend  # type: ignore[assignment]
+        at = sizes_of(log, "gaps")[0][0]
+        first = log.view("gaps", as_of=at + 1)
+        loads = backend.loads
+        assert loads >= 1
+        assert log.view("gaps", as_of=at + 1) == first
+        assert log.view("gaps", as_of=at + 3) == EventLog(backend, snapshot_every=0).view(
+            "gaps", as_of=at + 3
+        )
+        assert backend.loads == loads
+
+    def test_within_the_bound(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Past `KEEP_OPENED_BYTES`, the least recently opened is read again."""
+        log = self._log()
+        backend: _Counting = log.backend  # type: ignore[assignment]
+        (first, size), (second, _), (third, _) = sizes_of(log, "gaps")[:3]
+        assert {s for _, s in sizes_of(log, "gaps")} == {size}
+        monkeypatch.setattr(log._snapshots._opened, "limit", 2 * size)  # two of that size
+        log.view("gaps", as_of=first)
+        log.view("gaps", as_of=second)
+        loads = backend.loads
+        log.view("gaps", as_of=first)
+        assert backend.loads == loads
+        log.view("gaps", as_of=third)  # the one at `second` goes
+        loads = backend.loads
+        log.view("gaps", as_of=first)
+        assert backend.loads == loads
+        log.view("gaps", as_of=second)
+        assert backend.loads == loads + 1
 
 
 class TestRefoldFromSnapshots:

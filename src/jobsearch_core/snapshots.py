@@ -7,8 +7,11 @@ import hashlib
 import hmac
 import logging
 import struct
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+import attrs
 
 from jobsearch_core.audit import chain_mode
 from jobsearch_core.catalog import Catalog
@@ -22,6 +25,7 @@ from jobsearch_core.views.view import View
 __all__ = [
     "KEEP_BYTES_PER_EVENT",
     "KEEP_NEWEST_TIMES",
+    "KEEP_OPENED_BYTES",
     "MAX_KEPT",
     "SNAPSHOT_BYTES_PER_EVENT",
     "SNAPSHOT_EVERY",
@@ -42,9 +46,13 @@ SNAPSHOT_BYTES_PER_EVENT = 512
 #: A view's snapshots of a stream are thinned out (the newest always kept) to at most
 #: `MAX_KEPT`, taking together at most `KEEP_BYTES_PER_EVENT` bytes per event of the
 #: stream, or `KEEP_NEWEST_TIMES` the newest one's size when that is more.
-MAX_KEPT = 32
-KEEP_BYTES_PER_EVENT = 24
+MAX_KEPT = 64
+KEEP_BYTES_PER_EVENT = 48
 KEEP_NEWEST_TIMES = 3
+#: The snapshots of read-only states (`View.copy_on_write`) opened lately stay in memory,
+#: up to this many stored bytes in all (the least recently used go first): time travel
+#: that starts from one again reads and decodes nothing but the events after it.
+KEEP_OPENED_BYTES = 16 * 2**20
 #: How many damaged snapshots a replay passes over, each time trying the one before.
 MAX_SKIPPED_SNAPSHOTS = 8
 
@@ -132,6 +140,7 @@ class Snapshots:
         self.mode = chain_mode(backend)
         #: The size of the snapshot last loaded or saved, by (view, stream).
         self.sizes: dict[tuple[str, str], int] = {}
+        self._opened = _Opened(KEEP_OPENED_BYTES)
 
     def key(self, view: View[Any]) -> str:
         """What this view's snapshots are stored under."""
@@ -161,12 +170,15 @@ class Snapshots:
         if view.state_type is None or not self.mode.usable:
             return None
         key = self.key(view)
+        recalled = self._recall(view, key, stream, until)
+        if recalled is not None:
+            return recalled
         for _ in range(MAX_SKIPPED_SNAPSHOTS):
             snapshot = self.backend.load_snapshot(view.name, key, stream, at_or_before=until)
             if snapshot is None or snapshot.position <= 0:
                 return None
             try:
-                state, retractions = self._opened(view, snapshot)
+                state, retractions = self._open(view, snapshot)
             except Exception as error:
                 logger.warning(
                     "ignoring the %s snapshot of %r at %d: %s",
@@ -178,10 +190,32 @@ class Snapshots:
                 until = snapshot.position - 1
                 continue
             self.sizes[view.name, stream] = len(snapshot.state)
-            return Progress(state, snapshot.position, retractions)
+            if view.copy_on_write:  # read-only: every replay from it may share it
+                self._opened.put(snapshot, state, retractions)
+            return Progress(state, snapshot.position, dict(retractions))
         return None
 
-    def _opened(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
+    def _recall(self, view: View[Any], key: str, stream: str, until: int) -> Progress | None:
+        """The nearest snapshot at or before `until` as opened before, when it is still in
+        memory and still bound to the log's chain there (a backend that can list its
+        snapshots tells which one is nearest without reading it)."""
+        backend = self.backend
+        if not self._opened.holds(view.name, key, stream) or not isinstance(
+            backend, PrunesSnapshots
+        ):
+            return None
+        nearest = 0
+        for position, _ in backend.snapshot_sizes(view.name, key, stream):
+            if position > until:
+                break
+            nearest = position
+        found = self._opened.get((view.name, key, stream, nearest))
+        if found is None or self.chain_at(nearest) != found.chain:
+            return None
+        self.sizes[view.name, stream] = found.size
+        return Progress(found.state, nearest, dict(found.retractions))
+
+    def _open(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
         """A snapshot's state and corrections, or an exception saying why it does not hold."""
         payload = unseal(snapshot, self.chain_at(snapshot.position), self.mode.key)
         state_type = view.state_type
@@ -206,7 +240,7 @@ class Snapshots:
             view = views.get(snapshot.view)
             try:
                 if view is not None and snapshot.key == self.key(view):
-                    self._opened(view, snapshot)
+                    self._open(view, snapshot)
                 else:  # another version's: never loaded, but its seal can still be checked
                     unseal(snapshot, self.chain_at(snapshot.position), self.mode.key)
             except Exception as error:
@@ -265,7 +299,63 @@ class Snapshots:
         )
         keep = set(kept(sizes, budget))
         gone = [position for position, _ in sizes if position not in keep]
+        self._opened.forget(view.name, key, stream, gone)
         try:
             backend.delete_snapshots(view.name, key, stream, gone)
         except BackendError as error:  # a read-only log keeps what it has
             logger.debug("snapshots not pruned: %s", error)
+
+
+@attrs.define(eq=False)
+class _OpenedSnapshot:
+    """A snapshot as opened: its read-only state, corrections, chain hash and stored size."""
+
+    state: Any
+    retractions: dict[int, int]
+    chain: bytes
+    size: int
+
+
+class _Opened:
+    """Snapshots opened lately, by (view, key, stream, position), least recently used
+    first, within a bound on the stored bytes they came from."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple[str, str, str, int], _OpenedSnapshot] = OrderedDict()
+        self._bytes = 0
+        #: How many are kept per (view, key, stream): a replay of one never kept asks
+        #: the backend nothing more than before.
+        self._held: dict[tuple[str, str, str], int] = {}
+
+    def holds(self, view: str, key: str, stream: str) -> bool:
+        return self._held.get((view, key, stream), 0) > 0
+
+    def get(self, where: tuple[str, str, str, int]) -> _OpenedSnapshot | None:
+        found = self._kept.get(where)
+        if found is not None:
+            self._kept.move_to_end(where)
+        return found
+
+    def put(self, snapshot: Snapshot, state: Any, retractions: dict[int, int]) -> None:
+        size = len(snapshot.state)
+        if size > self.limit:
+            return
+        where = (snapshot.view, snapshot.key, snapshot.stream, snapshot.position)
+        self._drop(where)
+        chain = snapshot.state[len(_MAGIC) : len(_MAGIC) + 32]
+        self._kept[where] = _OpenedSnapshot(state, dict(retractions), chain, size)
+        self._bytes += size
+        self._held[where[:3]] = self._held.get(where[:3], 0) + 1
+        while self._bytes > self.limit:
+            self._drop(next(iter(self._kept)))
+
+    def forget(self, view: str, key: str, stream: str, positions: list[int]) -> None:
+        for position in positions:
+            self._drop((view, key, stream, position))
+
+    def _drop(self, where: tuple[str, str, str, int]) -> None:
+        found = self._kept.pop(where, None)
+        if found is not None:
+            self._bytes -= found.size
+            self._held[where[:3]] -= 1

@@ -124,6 +124,24 @@ class TestAnotherHistory:
         assert problems
         assert all("another history" in p.message for p in problems)
 
+    def test_a_snapshot_kept_in_memory_is_not_used_after_the_tail_regrew(
+        self, log: EventLog
+    ) -> None:
+        """Time travel keeps the snapshots it opened in memory; once the history at their
+        position is another, they are not started from."""
+        _search(log)
+        log.view("gaps")  # snapshots up to the head
+        head = log.head
+        travelled = [log.view("gaps", as_of=p) for p in range(1, head + 1)]
+        assert [log.view("gaps", as_of=p) for p in range(1, head + 1)] == travelled
+        _sql(log, "DELETE FROM {schema}.events WHERE position > %s", 2)
+        for skill in ("Go", "Rust", "Haskell"):
+            log.append([GapAdded(skill=skill)])
+        plain = EventLog(log.backend, catalog=log.catalog, snapshot_every=0)
+        for position in range(1, head + 1):
+            assert log.view("gaps", as_of=position) == plain.view("gaps", as_of=position)
+        assert [i.skill for i in log.view("gaps", as_of=head).items][-1] == "Haskell"
+
 
 class TestUpcastersInstalledLate:
     def test_a_snapshot_made_before_the_upcaster_is_not_used_after(
