@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 import pytest
@@ -81,6 +82,56 @@ class TestFreeze:
         assert is_frozen(changed)
         assert changed.role == "Analyst"
         assert state.applications["a"].role is None
+
+
+@attrs.define
+class Loose:
+    """A plugin's state whose annotations say little: every field is looked at."""
+
+    anything: Any = None
+    maybe: list[str] | None = None
+    label: str = ""
+
+
+@attrs.define
+class Unresolved:
+    """A state whose annotation names a class that does not exist."""
+
+    items: NoSuchClass  # type: ignore[name-defined]  # noqa: F821
+
+
+@attrs.define
+class Checked:
+    """A state that checks what is set on it (attrs' on_setattr)."""
+
+    items: list[int] = attrs.field(factory=list, validator=attrs.validators.instance_of(list))
+
+
+class TestFreezeByAnnotation:
+    """Only fields that may hold something mutable are walked, and every one that may is."""
+
+    def test_loose_annotations_are_walked(self) -> None:
+        state = freeze(Loose(anything=[1, {"a": [2]}], maybe=["x"]))
+        for change in (
+            lambda: state.anything.append(3),
+            lambda: state.anything[1].pop("a"),
+            lambda: state.anything[1]["a"].append(3),
+            lambda: state.maybe.append("y"),
+            lambda: setattr(state, "label", "z"),
+        ):
+            with pytest.raises(ReadOnlyStateError):
+                change()
+
+    def test_unresolved_annotations_are_walked(self) -> None:
+        state = freeze(Unresolved(items=[1]))
+        with pytest.raises(ReadOnlyStateError):
+            state.items.append(2)
+
+    def test_a_class_with_hooks(self) -> None:
+        state = freeze(Checked(items=[1]))
+        with pytest.raises(ReadOnlyStateError):
+            state.items.append(2)
+        assert state == Checked(items=[1])
 
 
 class TestThaw:

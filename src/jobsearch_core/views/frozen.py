@@ -19,7 +19,9 @@ state gives an ordinary, mutable one.
 from __future__ import annotations
 
 import enum
-from collections.abc import MutableMapping
+import types
+import typing
+from collections.abc import Callable, MutableMapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, NoReturn, TypeVar
 
@@ -123,8 +125,9 @@ _FROZEN: dict[type, type] = {}
 _BASE: dict[type, type] = {}
 #: The types whose values are frozen as they are: immutable ones, and the frozen ones.
 _DONE: set[type] = {*_PLAIN, FrozenList, FrozenDict}
-#: Each attrs class's field names.
-_NAMES: dict[type, tuple[str, ...]] = {}
+#: Each attrs class's freezer: freezes the fields that may hold something mutable, then
+#: gives the instance its read-only class.
+_FREEZERS: dict[type, Callable[[Any], None]] = {}
 
 
 def _rebuilt(cls: Any, values: tuple[Any, ...]) -> Any:
@@ -210,9 +213,53 @@ def freeze(value: T) -> T:
     return found
 
 
+def _immutable(hint: Any) -> bool:
+    """Whether a field of this annotation holds only values frozen as they are."""
+    if hint in _PLAIN or (isinstance(hint, type) and issubclass(hint, enum.Enum)):
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return all(_immutable(arg) for arg in typing.get_args(hint))
+    return False
+
+
+def _freezer(kind: type) -> Callable[[Any], None]:
+    """The function that freezes an instance of an attrs class in place: only the fields
+    whose annotations allow something mutable are looked at (all of them when the
+    annotations cannot be read)."""
+    names = [field.name for field in attrs.fields(kind)]
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:  # a forward reference that does not resolve: look at every field
+        hints = {}
+    looked_at = [name for name in names if not _immutable(hints.get(name, Any))]
+    # A class that sets its fields the plain way is set by assignment (the faster way).
+    plain = getattr(kind, "__setattr__", None) is object.__setattr__
+    lines = ["def freeze(value):"]
+    for name in looked_at:
+        lines += [f"    item = value.{name}", "    if type(item) not in _DONE:"]
+        if plain:
+            lines.append(f"        value.{name} = _frozen(item)")
+        else:
+            lines.append(f"        _set(value, {name!r}, _frozen(item))")
+    lines.append("    value.__class__ = _F" if plain else "    _set(value, '__class__', _F)")
+    env: dict[str, Any] = {
+        "_DONE": _DONE,
+        "_frozen": _frozen,
+        "_set": object.__setattr__,
+        "_F": frozen_class(kind),
+    }
+    exec(compile("\n".join(lines), f"<freezer of {kind.__qualname__}>", "exec"), env)
+    found: Callable[[Any], None] = env["freeze"]
+    return found
+
+
 def _frozen(value: Any) -> Any:
     kind = type(value)
     if kind in _DONE:
+        return value
+    freezer = _FREEZERS.get(kind)
+    if freezer is not None:
+        freezer(value)
         return value
     if kind is _ThawedDict:
         found = value
@@ -252,14 +299,8 @@ def _frozen(value: Any) -> Any:
         _DONE.add(kind)  # immutable: enum members, and sets that cannot change
         return value
     if attrs.has(kind):
-        names = _NAMES.get(kind)
-        if names is None:
-            names = _NAMES[kind] = tuple(field.name for field in attrs.fields(kind))
-        for name in names:
-            item = getattr(value, name)
-            if type(item) not in _DONE:
-                object.__setattr__(value, name, _frozen(item))
-        object.__setattr__(value, "__class__", frozen_class(kind))
+        freezer = _FREEZERS[kind] = _freezer(kind)
+        freezer(value)
     return value
 
 
