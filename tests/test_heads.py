@@ -256,3 +256,62 @@ class TestOtherWriters:
         assert [item.skill for item in log.view(GAPS).items] == ["SQL", "dbt"]
         other.close()
         log.close()
+
+
+class TestClosing:
+    """Closing a log leaves a snapshot of each state that folded far since its last one."""
+
+    def _positions(self, log: EventLog, name: str) -> list[int]:
+        return sorted(s.position for s in log.backend.read_snapshots() if s.view == name)  # type: ignore[attr-defined]
+
+    def test_a_long_way_since_the_last_is_saved(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A state that waits longer than `snapshot_every` between snapshots (a large one)
+        is saved on closing, and the next log starts from it."""
+        import jobsearch_core.log
+
+        monkeypatch.setattr(jobsearch_core.log, "SNAPSHOT_BYTES_PER_EVENT", 1)  # all are large
+        url = f"sqlite://{tmp_path / 'log.db'}"
+        log = open_log(url)
+        log.snapshot_every = 10
+        log.append([GapAdded(skill=f"s{i}", at=T0) for i in range(5)])
+        log.view(GAPS)
+        for _ in range(20):  # the state waits longer than that for its next snapshot
+            log.append([GapPracticed(skill="s1", minutes=5, at=T0)])
+            log.view(GAPS)
+        folded = log.head
+        assert self._positions(log, "gaps")[-1] <= folded - 10
+        log.append([GapPracticed(skill="s2", minutes=5, at=T0)])  # not folded: not saved
+        log.close()
+        log.close()  # a second close does nothing
+        again = open_log(url)
+        assert self._positions(again, "gaps")[-1] == folded
+        assert again.view(GAPS) == EventLog(again.backend, snapshot_every=0).view(GAPS)
+        again.close()
+
+    def test_a_few_since_the_last_are_not(self, tmp_path: Path) -> None:
+        url = f"sqlite://{tmp_path / 'log.db'}"
+        log = open_log(url)
+        log.snapshot_every = 10
+        log.append([GapAdded(skill=f"s{i}", at=T0) for i in range(12)])
+        log.view(GAPS)
+        before = self._positions(log, "gaps")
+        log.append([GapPracticed(skill="s1", minutes=5, at=T0) for _ in range(3)])
+        log.view(GAPS)
+        log.close()
+        assert self._positions(open_log(url), "gaps") == before
+
+    def test_a_closed_backend(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A backend closed behind the log's back: closing still ends quietly."""
+        import jobsearch_core.log
+
+        monkeypatch.setattr(jobsearch_core.log, "SNAPSHOT_BYTES_PER_EVENT", 1)
+        log = open_log(f"sqlite://{tmp_path / 'log.db'}")
+        log.snapshot_every = 10
+        log.append([GapAdded(skill="s", at=T0)])
+        for _ in range(30):
+            log.append([GapPracticed(skill="s", minutes=5, at=T0)])
+            log.view(GAPS)
+        log.backend.close()
+        log.close()

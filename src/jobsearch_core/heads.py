@@ -47,6 +47,10 @@ class Heads:
     def __len__(self) -> int:
         return len(self._kept)
 
+    def items(self) -> list[tuple[tuple[str, str], Head]]:
+        """Every head kept, by (view name, stream), least recently used first."""
+        return list(self._kept.items())
+
     def get(self, view: str, stream: str) -> Head | None:
         """The head kept for a view and stream (now the most recently used), or None."""
         key = (view, stream)

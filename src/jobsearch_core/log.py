@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -60,6 +61,8 @@ __all__ = [
     "default_source",
     "shown_url",
 ]
+
+logger = logging.getLogger("jobsearch_core")
 
 S = TypeVar("S")
 
@@ -174,8 +177,32 @@ class EventLog:
         return self.backend.url
 
     def close(self) -> None:
-        """Release the backend."""
-        self.backend.close()
+        """Release the backend, once each state kept at the head that folded at least
+        `snapshot_every` events since its last snapshot is saved as one (a large state
+        waits longer between snapshots while the log is open): the next process to open
+        the log starts from there."""
+        try:
+            with self._heads_lock:
+                self._save_kept()
+                self._heads.clear()
+        except BackendError as error:  # a cache not saved: the log is closed all the same
+            logger.debug("snapshots not saved on closing: %s", error)
+        finally:
+            self.backend.close()
+
+    def _save_kept(self) -> None:
+        if self.snapshot_every <= 0:
+            return
+        views = self.catalog.views
+        for (name, stream), found in self._heads.items():
+            view = views.get(name)
+            if view is None or view.state_type is None or found.unsaved < self.snapshot_every:
+                continue
+            position = found.progress.position
+            if self._snapshots.chain_at(position) != found.chain:
+                continue  # kept from a history the log no longer holds
+            if self._snapshots.save(view, stream, found.progress, found.chain) is not None:
+                found.unsaved = 0
 
     # --- writing ----------------------------------------------------------------------------
 
