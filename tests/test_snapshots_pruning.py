@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from jobsearch_core.snapshots import KEEP_NEWEST_TIMES, MAX_KEPT, Snapshots, kep
 from jobsearch_core.storage.memory import MemoryBackend
 from jobsearch_core.testing import event_sequences, replayable
 from jobsearch_core.views import GAPS
+from jobsearch_core.views.replay import Progress
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NAMES = ("pipeline", "gaps", "roles", "history")
@@ -127,10 +129,16 @@ class _Counting(MemoryBackend):
     def __init__(self) -> None:
         super().__init__()
         self.loads = 0
+        self.rows = 0
 
     def load_snapshot(self, view: str, key: str, stream: str, *, at_or_before: int) -> Any:
         self.loads += 1
         return super().load_snapshot(view, key, stream, at_or_before=at_or_before)
+
+    def read_batches(self, **kwargs: Any) -> Any:
+        for batch in super().read_batches(**kwargs):
+            self.rows += len(batch)
+            yield batch
 
 
 class TestOpenedSnapshots:
@@ -162,6 +170,7 @@ class TestOpenedSnapshots:
         (first, size), (second, _), (third, _) = sizes_of(log, "gaps")[:3]
         assert {s for _, s in sizes_of(log, "gaps")} == {size}
         monkeypatch.setattr(log._snapshots._opened, "limit", 2 * size)  # two of that size
+        monkeypatch.setattr(log._snapshots._arrivals, "limit", 0)  # snapshots alone
         log.view("gaps", as_of=first)
         log.view("gaps", as_of=second)
         loads = backend.loads
@@ -173,6 +182,58 @@ class TestOpenedSnapshots:
         assert backend.loads == loads
         log.view("gaps", as_of=second)
         assert backend.loads == loads + 1
+
+
+class TestArrivals:
+    """Time travel starts from where an earlier one arrived, when that is nearest."""
+
+    def test_stepping_forward_folds_the_steps(self) -> None:
+        backend = _Counting()
+        log = EventLog(backend, snapshot_every=10, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(10)])
+        log.append([GapPracticed(skill=f"s{i % 9}", minutes=5, at=T0) for i in range(50)])
+        log.view("gaps")  # snapshots every so often
+        plain = EventLog(backend, snapshot_every=0, max_cached_states=0)
+        earlier = log.view("gaps", as_of=41)
+        for position in range(42, 50):
+            rows = backend.rows
+            found = log.view("gaps", as_of=position)
+            assert backend.rows - rows == 1
+            assert found == plain.view("gaps", as_of=position)
+        assert earlier == plain.view("gaps", as_of=41)
+
+    def test_one_step_reads_one_event(self) -> None:
+        backend = _Counting()
+        log = EventLog(backend, snapshot_every=10, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(60)])
+        log.view("gaps")
+        log.view("gaps", as_of=45)
+        rows = backend.rows
+        log.view("gaps", as_of=46)
+        assert backend.rows - rows == 1
+
+    def test_within_the_bound(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        backend = _Counting()
+        log = EventLog(backend, snapshot_every=100, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(60)])
+        monkeypatch.setattr(log._snapshots._arrivals, "limit", 2)
+        for position in (20, 30, 40):
+            log.view("gaps", as_of=position)
+        rows = backend.rows
+        log.view("gaps", as_of=31)
+        assert backend.rows - rows == 1
+        log.view("gaps", as_of=21)  # the one at 20 went first
+        assert backend.rows - rows == 1 + 21
+
+    def test_a_mutable_view_is_not_remembered(self) -> None:
+        """A view that changes its state in place never starts from one handed out."""
+        backend = _Counting()
+        log = EventLog(backend, snapshot_every=10, max_cached_states=0)
+        log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(30)])
+        gaps = log.catalog.view("gaps")
+        mutable = attrs.evolve(gaps, copy_on_write=False)
+        log._snapshots.remember(mutable, "me", Progress(object(), 25), b"x" * 32)
+        assert log._snapshots._arrivals.nearest("gaps", log._snapshots.key(gaps), "me", 30) is None
 
 
 class TestRefoldFromSnapshots:

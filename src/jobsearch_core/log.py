@@ -979,18 +979,21 @@ class EventLog:
             return replay.run([None] * len(views), until)
         snapshots = self._snapshots
         folded = replay.run(snapshots.starts(views, stream, until), until)
+        arrived = snapshots.chain_at(until)
+        for view, done in zip(views, folded, strict=True):
+            if view.copy_on_write:  # frozen, the state may start the travels after this one
+                done.state = freeze(done.state)
+                snapshots.remember(view, stream, done, arrived)
         # Time travel leaves no trail of snapshots behind it: only one at its target, and
         # only when it had a long way to fold, TRAVEL_SAVES_AFTER times as far as a replay
         # waits between two (pruning then keeps it if it fits).
         sizes = snapshots.sizes
-        chain: bytes | None = None
         for view, done in zip(views, folded, strict=True):
             wait = max(
                 self.snapshot_every, sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
             )
             if view.state_type is not None and read.count >= TRAVEL_SAVES_AFTER * wait:
-                chain = chain if chain is not None else snapshots.chain_at(until)
-                snapshots.save(view, stream, done, chain)
+                snapshots.save(view, stream, done, arrived)
         return folded
 
     # --- checking ---------------------------------------------------------------------------

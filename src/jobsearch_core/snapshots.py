@@ -23,6 +23,7 @@ from jobsearch_core.views.replay import Checkpoint, Progress, collector_paused
 from jobsearch_core.views.view import View
 
 __all__ = [
+    "KEEP_ARRIVALS",
     "KEEP_BYTES_PER_EVENT",
     "KEEP_NEWEST_TIMES",
     "KEEP_OPENED_BYTES",
@@ -53,6 +54,10 @@ KEEP_NEWEST_TIMES = 3
 #: up to this many stored bytes in all (the least recently used go first): time travel
 #: that starts from one again reads and decodes nothing but the events after it.
 KEEP_OPENED_BYTES = 16 * 2**20
+#: The read-only states time travel arrives at are remembered too, this many in all (the
+#: least recently used go first), and started from as snapshots are: stepping through a
+#: stream, or travelling near where it went before, folds only the events since.
+KEEP_ARRIVALS = 32
 #: How many damaged snapshots a replay passes over, each time trying the one before.
 MAX_SKIPPED_SNAPSHOTS = 8
 
@@ -141,6 +146,7 @@ class Snapshots:
         #: The size of the snapshot last loaded or saved, by (view, stream).
         self.sizes: dict[tuple[str, str], int] = {}
         self._opened = _Opened(KEEP_OPENED_BYTES)
+        self._arrivals = _Arrivals(KEEP_ARRIVALS)
 
     def key(self, view: View[Any]) -> str:
         """What this view's snapshots are stored under."""
@@ -196,24 +202,46 @@ class Snapshots:
         return None
 
     def _recall(self, view: View[Any], key: str, stream: str, until: int) -> Progress | None:
-        """The nearest snapshot at or before `until` as opened before, when it is still in
-        memory and still bound to the log's chain there (a backend that can list its
-        snapshots tells which one is nearest without reading it)."""
+        """The nearest start at or before `until` that is in memory: a state time travel
+        arrived at, or a snapshot opened before, while the log's chain there is still the
+        one it was made at. None when the nearest start is a snapshot not opened yet (a
+        backend that can list its snapshots tells which one is nearest without reading it)."""
         backend = self.backend
-        if not self._opened.holds(view.name, key, stream) or not isinstance(
-            backend, PrunesSnapshots
+        arrival = self._arrivals.nearest(view.name, key, stream, until)
+        stored = 0
+        if isinstance(backend, PrunesSnapshots) and (
+            arrival is not None or self._opened.holds(view.name, key, stream)
         ):
+            for position, _ in backend.snapshot_sizes(view.name, key, stream):
+                if position > until:
+                    break
+                stored = position
+        if arrival is not None and arrival[0] >= stored:
+            position, found = arrival
+            if self.chain_at(position) == found.chain:
+                return Progress(found.state, position, dict(found.retractions))
+            self._arrivals.drop((view.name, key, stream, position))
             return None
-        nearest = 0
-        for position, _ in backend.snapshot_sizes(view.name, key, stream):
-            if position > until:
-                break
-            nearest = position
-        found = self._opened.get((view.name, key, stream, nearest))
-        if found is None or self.chain_at(nearest) != found.chain:
+        opened = self._opened.get((view.name, key, stream, stored)) if stored else None
+        if opened is None or self.chain_at(stored) != opened.chain:
             return None
-        self.sizes[view.name, stream] = found.size
-        return Progress(found.state, nearest, dict(found.retractions))
+        self.sizes[view.name, stream] = opened.size
+        return Progress(opened.state, stored, dict(opened.retractions))
+
+    def remember(
+        self, view: View[Any], stream: str, progress: Progress, chain: bytes | None
+    ) -> None:
+        """Remember where time travel arrived (a read-only state, frozen already, and the
+        chain hash at its position), as a start for the travels after it."""
+        if not view.copy_on_write or view.state_type is None or chain is None:
+            return
+        if not self.mode.usable:
+            return
+        where = (view.name, self.key(view), stream, progress.position)
+        size = self.sizes.get((view.name, stream), 0)
+        self._arrivals.put(
+            where, _OpenedSnapshot(progress.state, dict(progress.retractions), chain, size)
+        )
 
     def _open(self, view: View[Any], snapshot: Snapshot) -> tuple[Any, dict[int, int]]:
         """A snapshot's state and corrections, or an exception saying why it does not hold."""
@@ -359,3 +387,38 @@ class _Opened:
         if found is not None:
             self._bytes -= found.size
             self._held[where[:3]] -= 1
+
+
+class _Arrivals:
+    """States time travel arrived at, by (view, key, stream, position), least recently
+    used first, at most `limit` of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple[str, str, str, int], _OpenedSnapshot] = OrderedDict()
+
+    def nearest(
+        self, view: str, key: str, stream: str, until: int
+    ) -> tuple[int, _OpenedSnapshot] | None:
+        best: tuple[int, _OpenedSnapshot] | None = None
+        for (name, kept_key, kept_stream, position), found in self._kept.items():
+            if (
+                (name, kept_key, kept_stream) == (view, key, stream)
+                and position <= until
+                and (best is None or position > best[0])
+            ):
+                best = (position, found)
+        if best is not None:
+            self._kept.move_to_end((view, key, stream, best[0]))
+        return best
+
+    def put(self, where: tuple[str, str, str, int], found: _OpenedSnapshot) -> None:
+        if self.limit <= 0:
+            return
+        self._kept[where] = found
+        self._kept.move_to_end(where)
+        while len(self._kept) > self.limit:
+            self._kept.popitem(last=False)
+
+    def drop(self, where: tuple[str, str, str, int]) -> None:
+        self._kept.pop(where, None)
