@@ -66,7 +66,9 @@ _MAGIC = b"JSS1"
 _SEAL = len(_MAGIC) + 32 + 32
 
 
-def _digest(snapshot: Snapshot, chain: bytes, payload: bytes, key: bytes | None) -> bytes:
+def _digest(
+    snapshot: Snapshot, chain: bytes, payload: bytes | memoryview, key: bytes | None
+) -> bytes:
     """SHA-256 (HMAC-SHA-256 with the log's key) over where a snapshot stands and what it
     holds (lengths first)."""
     fields = [
@@ -74,10 +76,11 @@ def _digest(snapshot: Snapshot, chain: bytes, payload: bytes, key: bytes | None)
         for part in (snapshot.view, snapshot.key, snapshot.stream)
     ]
     header = struct.pack(">IIIQ", *(len(f) for f in fields), snapshot.position)
-    message = b"".join((_MAGIC, header, *fields, chain, payload))
-    if key is not None:
-        return hmac.new(key, message, hashlib.sha256).digest()
-    return hashlib.sha256(message).digest()
+    # Hashed piece by piece: a large state is not copied into one message first.
+    found = hmac.new(key, digestmod=hashlib.sha256) if key is not None else hashlib.sha256()
+    for part in (_MAGIC, header, *fields, chain, payload):
+        found.update(part)
+    return found.digest()
 
 
 def kept(sizes: Sequence[tuple[int, int]], budget: int, most: int = MAX_KEPT) -> list[int]:
@@ -119,14 +122,14 @@ def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) ->
         raise ValueError("it is not sealed (made by an older jobsearch-core?)")
     made_at = data[len(_MAGIC) : len(_MAGIC) + 32]
     digest = data[len(_MAGIC) + 32 : _SEAL]
-    payload = data[_SEAL:]
+    payload = memoryview(data)[_SEAL:]
     if not hmac.compare_digest(_digest(snapshot, made_at, payload, key), digest):
         raise ValueError("its bytes were changed since it was saved")
     if chain != made_at:
         raise ValueError(
             "it was made from another history: the log's chain hash at its position differs"
         )
-    return payload
+    return bytes(payload)
 
 
 class Snapshots:
