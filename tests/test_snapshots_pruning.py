@@ -169,8 +169,8 @@ class TestOpenedSnapshots:
         backend: _Counting = log.backend  # type: ignore[assignment]
         (first, size), (second, _), (third, _) = sizes_of(log, "gaps")[:3]
         assert {s for _, s in sizes_of(log, "gaps")} == {size}
-        monkeypatch.setattr(log._snapshots._opened, "limit", 2 * size)  # two of that size
-        monkeypatch.setattr(log._snapshots._arrivals, "limit", 0)  # snapshots alone
+        monkeypatch.setattr(log._folding.snapshots._opened, "limit", 2 * size)  # two of that size
+        monkeypatch.setattr(log._folding.snapshots._arrivals, "limit", 0)  # snapshots alone
         log.view("gaps", as_of=first)
         log.view("gaps", as_of=second)
         loads = backend.loads
@@ -216,7 +216,7 @@ class TestArrivals:
         backend = _Counting()
         log = EventLog(backend, snapshot_every=100, max_cached_states=0)
         log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(60)])
-        monkeypatch.setattr(log._snapshots._arrivals, "limit", 2)
+        monkeypatch.setattr(log._folding.snapshots._arrivals, "limit", 2)
         for position in (20, 30, 40):
             log.view("gaps", as_of=position)
         rows = backend.rows
@@ -232,8 +232,13 @@ class TestArrivals:
         log.append([GapAdded(skill=f"s{i % 9}", at=T0) for i in range(30)])
         gaps = log.catalog.view("gaps")
         mutable = attrs.evolve(gaps, copy_on_write=False)
-        log._snapshots.remember(mutable, "me", Progress(object(), 25), b"x" * 32)
-        assert log._snapshots._arrivals.nearest("gaps", log._snapshots.key(gaps), "me", 30) is None
+        log._folding.snapshots.remember(mutable, "me", Progress(object(), 25), b"x" * 32)
+        assert (
+            log._folding.snapshots._arrivals.nearest(
+                "gaps", log._folding.snapshots.key(gaps), "me", 30
+            )
+            is None
+        )
 
 
 class TestRefoldFromSnapshots:

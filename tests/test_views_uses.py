@@ -224,7 +224,7 @@ class TestSnapshotKeys:
             log.append(STORY)
             assert log.view("top").entries == [("top", i, "old") for i in range(1, 6)]
             assert log.backend.load_snapshot(
-                "top", log._snapshots.key(log.catalog.view("top")), "me", at_or_before=5
+                "top", log._folding.snapshots.key(log.catalog.view("top")), "me", at_or_before=5
             )
         finally:
             pm.unregister(name="base-v1")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,24 +28,19 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.events.base import Event, Recorded
 from jobsearch_core.events.vocabulary import EventRetracted
+from jobsearch_core.folding import Folding
 from jobsearch_core.following import Source
-from jobsearch_core.heads import MAX_CACHED_STATES, Head, Heads, hand_out
-from jobsearch_core.snapshots import SNAPSHOT_BYTES_PER_EVENT, SNAPSHOT_EVERY, Snapshots
+from jobsearch_core.heads import MAX_CACHED_STATES
+from jobsearch_core.snapshots import SNAPSHOT_EVERY
 from jobsearch_core.storage.backend import Backend, row_at
 from jobsearch_core.storage.capabilities import (
     KeepsCheckpoints,
     ReadsBatches,
-    ReadsHead,
     ReadsRaw,
     WakesOnAppend,
 )
 from jobsearch_core.storage.rows import NewRow, StoredRow, new_event_ids
-from jobsearch_core.views.frozen import freeze
 from jobsearch_core.views.replay import (
-    Progress,
-    Replay,
-    Restart,
-    answers,
     retracted_by,
     skipped_positions,
 )
@@ -71,9 +65,6 @@ DEFAULT_STREAM = "me"
 READ_BATCH = 1000
 MAX_STREAM_NAME = 256
 MAX_EVENT_ID = 256
-#: Time travel saves a snapshot at its target only after folding this many times as far
-#: as a replay waits between two snapshots of the view.
-TRAVEL_SAVES_AFTER = 4
 
 
 def shown_url(url: str) -> str:
@@ -133,7 +124,6 @@ class EventLog:
     ) -> None:
         self.backend = backend
         self.catalog = catalog if catalog is not None else _installed()
-        self.snapshot_every = snapshot_every
         if source is not None and (not isinstance(source, str) or not source.strip()):
             raise InvalidInputError(f"source must be a non-blank name, got {source!r}")
         #: The ``source`` put in the metadata of what this log appends, unless the caller's
@@ -145,13 +135,10 @@ class EventLog:
             decode_metadata(self._own_metadata),
         )
         self._codec = self.catalog.codec
-        self._snapshots = Snapshots(backend, self.catalog)
-        #: Each (view, stream)'s latest folded state, at most `max_cached_states` of them
-        #: (0: none kept, every view() replays from the nearest snapshot).
-        self._heads = Heads()
-        self._heads_lock = threading.RLock()
+        #: The views' folding: the states kept at the head, the snapshots, time travel.
+        self._folding = Folding(backend, self.catalog, self._decoded)
+        self.snapshot_every = snapshot_every
         self.max_cached_states = max_cached_states
-        self._head_hash = backend.head_and_hash if isinstance(backend, ReadsHead) else None
         # What the backend can do besides the protocol, asked once.
         self._read_raw = backend.read_raw if isinstance(backend, ReadsRaw) else None
         self._read_batches = backend.read_batches if isinstance(backend, ReadsBatches) else None
@@ -182,27 +169,13 @@ class EventLog:
         waits longer between snapshots while the log is open): the next process to open
         the log starts from there."""
         try:
-            with self._heads_lock:
-                self._save_kept()
-                self._heads.clear()
+            with self._folding.lock:
+                self._folding.save_kept()
+                self._folding.heads.clear()
         except BackendError as error:  # a cache not saved: the log is closed all the same
             logger.debug("snapshots not saved on closing: %s", error)
         finally:
             self.backend.close()
-
-    def _save_kept(self) -> None:
-        if self.snapshot_every <= 0:
-            return
-        views = self.catalog.views
-        for (name, stream), found in self._heads.items():
-            view = views.get(name)
-            if view is None or view.state_type is None or found.unsaved < self.snapshot_every:
-                continue
-            position = found.progress.position
-            if self._snapshots.chain_at(position) != found.chain:
-                continue  # kept from a history the log no longer holds
-            if self._snapshots.save(view, stream, found.progress, found.chain) is not None:
-                found.unsaved = 0
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -633,22 +606,34 @@ class EventLog:
         return self._checkpoints
 
     @property
+    def snapshot_every(self) -> int:
+        """A replay saves a snapshot of a view after this many events folded since its
+        last one (more for a large state); 0 saves and uses none."""
+        return self._folding.snapshot_every
+
+    @snapshot_every.setter
+    def snapshot_every(self, every: int) -> None:
+        if isinstance(every, bool) or not isinstance(every, int):
+            raise InvalidInputError(f"snapshot_every must be a whole number, got {every!r}")
+        self._folding.snapshot_every = every
+
+    @property
     def max_cached_states(self) -> int:
         """How many (view, stream) states the log keeps at the head at most (0: none)."""
-        return self._heads.limit
+        return self._folding.heads.limit
 
     @max_cached_states.setter
     def max_cached_states(self, limit: int) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int):
             raise InvalidInputError(f"max_cached_states must be a whole number, got {limit!r}")
-        self._heads.limit = limit
-        self._heads.trim()
+        self._folding.heads.limit = limit
+        self._folding.heads.trim()
 
     @property
     def cached_states(self) -> int:
         """How many (view, stream) states the log keeps at the head now (at most the
         `max_cached_states` it was opened with)."""
-        return len(self._heads)
+        return len(self._folding.heads)
 
     @property
     def head(self) -> int:
@@ -746,162 +731,11 @@ class EventLog:
         progress: Callable[[int], None] | None,
     ) -> dict[str, Any]:
         check_stream(stream)
-        head, chain = self._head_and_hash()
+        head, chain = self._folding.head_and_hash()
         until, moment = self._until(as_of, head)
-        ordered = self.catalog.in_order(names)
-        if moment is None and until == head:
-            # One catch-up at a time: a view that is not copy-on-write folds its kept
-            # state in place.
-            with self._heads_lock:
-                found = self._at_head(ordered, stream, head, chain, progress)
-        else:
-            folded = self._replay(ordered, stream, until, moment, progress)
-            found = answers(ordered, [done.state for done in folded])
-            found = [
-                freeze(answer) if view.copy_on_write else answer
-                for view, answer in zip(ordered, found, strict=True)
-            ]
-        by_name = {view.name: answer for view, answer in zip(ordered, found, strict=True)}
-        return {name: by_name[name] for name in names}
-
-    def _head_and_hash(self) -> tuple[int, bytes | None]:
-        """The log's last position and the chain hash there, in one read where the backend can."""
-        if self._head_hash is not None:
-            return self._head_hash()
-        head = self.backend.head()
-        return head, self._snapshots.chain_at(head)
-
-    def _at_head(
-        self,
-        views: list[View[Any]],
-        stream: str,
-        head: int,
-        chain: bytes | None,
-        progress: Callable[[int], None] | None,
-    ) -> list[Any]:
-        """The answers at the head: each view's kept state, with only the events after it
-        folded in (a state kept from a history the log no longer holds is dropped)."""
-        heads = self._heads
-        kept: list[Head | None] = []
-        chains: dict[int, bytes | None] = {head: chain}
-        for view in views:
-            found = heads.get(view.name, stream)
-            if found is not None:
-                at = found.progress.position
-                if at not in chains:
-                    chains[at] = self._snapshots.chain_at(at) if at <= head else b"gone"
-                if chains[at] != found.chain or at > head:
-                    heads.drop(view.name, stream)
-                    found = None
-            kept.append(found)
-        # Each view starts from its kept state, else its nearest snapshot; a used view never
-        # later than the views using it start (as `Snapshots.starts` chooses).
-        limits = [head] * len(views)
-        starts: list[Progress | None] = [None] * len(views)
-        index = {view.name: i for i, view in enumerate(views)}
-        for i in reversed(range(len(views))):
-            view, found = views[i], kept[i]
-            if found is not None and found.progress.position <= limits[i]:
-                starts[i] = found.progress
-            else:
-                kept[i] = None
-                if view.events == ():  # folds nothing: it stands anywhere, at no cost
-                    starts[i] = Progress(view.initial(), limits[i])
-                elif self.snapshot_every > 0 and view.state_type is not None:
-                    starts[i] = self._snapshots.load(view, stream, limits[i])
-            reached = starts[i].position if starts[i] is not None else 0  # type: ignore[union-attr]
-            for name in view.uses:
-                j = index[name]
-                limits[j] = min(limits[j], reached)
-        if all(start is not None and start.position == head for start in starts):
-            if all(found is not None for found in kept):
-                return hand_out(views, kept)  # type: ignore[arg-type]
-            folded, read, saved = [s for s in starts if s is not None], 0, set[int]()
-        else:
-            try:
-                folded, read, saved = self._catch_up(views, stream, head, starts, progress)
-            except BaseException:
-                for view in views:  # a state half folded is not kept
-                    heads.drop(view.name, stream)
-                raise
-        made: list[Head] = []
-        for i, view in enumerate(views):
-            found = kept[i]
-            if found is None:
-                size = self._snapshots.sizes.get((view.name, stream), 0)
-                found = Head(folded[i], chain, snapshot_size=size)
-            else:
-                found.progress, found.chain = folded[i], chain
-            if i in saved:  # a checkpoint of the catch-up, near its end
-                found.snapshot_size = self._snapshots.sizes.get((view.name, stream), 0)
-                found.unsaved = 0
-            else:
-                found.unsaved += read
-            made.append(found)
-            heads.put(view.name, stream, found)
-        self._save_heads(views, stream, made, chain)
-        return hand_out(views, made)
-
-    def _catch_up(
-        self,
-        views: list[View[Any]],
-        stream: str,
-        head: int,
-        starts: list[Progress | None],
-        progress: Callable[[int], None] | None,
-    ) -> tuple[list[Progress], int, set[int]]:
-        """Fold each view from its start up to the head; the progress of each, how many
-        events were read, and which views were snapshotted on the way."""
-        read = _Reader(self, stream, progress)
-        replay = Replay(views, read, restart=self._restart(stream))
-        saved: set[int] = set()
-        if self.snapshot_every <= 0:
-            return replay.run(starts, head), read.count, saved
-        save = self._snapshots.saver(views, stream)
-
-        def checkpoint(index: int, progress: Progress) -> int | None:
-            saved.add(index)
-            return save(index, progress)
-
-        # A view that starts from a snapshot waits as long for the next one as a replay
-        # that had just saved it would.
-        sizes = self._snapshots.sizes
-        waits = [
-            sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
-            if start is not None
-            else 0
-            for view, start in zip(views, starts, strict=True)
-        ]
-        folded = replay.run(
-            starts, head, checkpoint=checkpoint, checkpoint_every=self.snapshot_every, waits=waits
+        return self._folding.answer(
+            names, stream, head=head, chain=chain, until=until, moment=moment, progress=progress
         )
-        return folded, read.count, saved
-
-    def _restart(self, stream: str) -> Restart | None:
-        """Where a refold of some views of `stream` may start: their snapshots."""
-        if self.snapshot_every <= 0:
-            return None
-        snapshots = self._snapshots
-
-        def restart(views: list[View[Any]], limit: int) -> list[Progress | None]:
-            return snapshots.starts(views, stream, limit)
-
-        return restart
-
-    def _save_heads(
-        self, views: list[View[Any]], stream: str, kept: list[Head], chain: bytes | None
-    ) -> None:
-        """Snapshot the kept states that have folded enough events since their last one."""
-        if self.snapshot_every <= 0 or chain is None:
-            return
-        for view, found in zip(views, kept, strict=True):
-            if view.state_type is None:
-                continue
-            wait = max(self.snapshot_every, found.snapshot_size // SNAPSHOT_BYTES_PER_EVENT)
-            if found.unsaved >= wait:
-                size = self._snapshots.save(view, stream, found.progress, chain)
-                if size is not None:
-                    found.snapshot_size, found.unsaved = size, 0
 
     def _until(self, as_of: int | datetime | None, head: int) -> tuple[int, datetime | None]:
         """The position to replay up to, and the moment to filter by (for `as_of`)."""
@@ -960,42 +794,6 @@ class EventLog:
         rows = self.backend.read(after=after, until=until, stream=stream)
         return iter(lambda: list(itertools.islice(rows, READ_BATCH)), []), self._codec.decode_rows
 
-    def _replay(
-        self,
-        views: list[View[Any]],
-        stream: str,
-        until: int,
-        moment: datetime | None,
-        progress: Callable[[int], None] | None = None,
-    ) -> list[Progress]:
-        """Fold the views up to `until` (time travel), from their nearest snapshots."""
-        read = _Reader(self, stream, progress)
-        replay = Replay(views, read, moment=moment, restart=self._restart(stream))
-        if (
-            moment is not None
-            or self.snapshot_every <= 0
-            or all(view.state_type is None for view in views)
-        ):
-            return replay.run([None] * len(views), until)
-        snapshots = self._snapshots
-        folded = replay.run(snapshots.starts(views, stream, until), until)
-        arrived = snapshots.chain_at(until)
-        for view, done in zip(views, folded, strict=True):
-            if view.copy_on_write:  # frozen, the state may start the travels after this one
-                done.state = freeze(done.state)
-                snapshots.remember(view, stream, done, arrived)
-        # Time travel leaves no trail of snapshots behind it: only one at its target, and
-        # only when it had a long way to fold, TRAVEL_SAVES_AFTER times as far as a replay
-        # waits between two (pruning then keeps it if it fits).
-        sizes = snapshots.sizes
-        for view, done in zip(views, folded, strict=True):
-            wait = max(
-                self.snapshot_every, sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
-            )
-            if view.state_type is not None and read.count >= TRAVEL_SAVES_AFTER * wait:
-                snapshots.save(view, stream, done, arrived)
-        return folded
-
     # --- checking ---------------------------------------------------------------------------
 
     def verify(self, anchor: Anchor | None = None) -> list[Problem]:
@@ -1017,7 +815,7 @@ class EventLog:
                 snapshot.stream,
                 f"the {snapshot.view} snapshot here is not used: {why}",
             )
-            for snapshot, why in self._snapshots.problems()
+            for snapshot, why in self._folding.snapshots.problems()
         ]
         return sorted(problems, key=lambda problem: problem.position)
 
@@ -1038,24 +836,6 @@ class EventLog:
 
 #: A batch checked and encoded: (stream, events, rows, expected_version).
 _Prepared = tuple[str, list[Event], list[NewRow], int | None]
-
-
-class _Reader:
-    """A replay's reader of one stream's decoded records: it counts what it read, and tells
-    `progress` of each position reached for the first time (a refold rereads from the
-    start, and progress only hears new ground)."""
-
-    def __init__(self, log: EventLog, stream: str, progress: Callable[[int], None] | None) -> None:
-        self.log, self.stream, self.progress = log, stream, progress
-        self.count = self.reached = 0
-
-    def __call__(self, after: int, until: int) -> Iterator[list[Recorded]]:
-        for records in self.log._decoded(after=after, until=until, stream=self.stream):
-            self.count += len(records)
-            if self.progress is not None and records and records[-1].position > self.reached:
-                self.reached = records[-1].position
-                self.progress(self.reached)
-            yield records
 
 
 def _batch_fields(
