@@ -706,15 +706,18 @@ class SQLiteBackend:
         wait for the disk (synchronous=NORMAL: still never a corrupt file in WAL mode);
         the next append's commit syncs it with everything else.
         """
+        params = (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state)
         self._write_unsynced(
-            "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (snapshot.view, snapshot.key, snapshot.stream, snapshot.position, snapshot.state),
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO snapshots (view, key, stream, position, state)"
+                " VALUES (?, ?, ?, ?, ?)",
+                params,
+            ),
             "save a snapshot in",
         )
 
-    def _write_unsynced(self, sql: str, params: Sequence[Any], doing: str) -> None:
-        """One statement in a transaction whose commit does not wait for the disk
+    def _write_unsynced(self, work: Callable[[sqlite3.Connection], object], doing: str) -> None:
+        """`work` in a transaction whose commit does not wait for the disk
         (synchronous=NORMAL: in WAL mode still never a corrupt file), for what the log can
         do without after a power loss; the next append's commit syncs it with the rest."""
         relaxed = self.synchronous in ("full", "extra")
@@ -722,7 +725,7 @@ class SQLiteBackend:
             if relaxed:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                self._in_transaction(lambda conn: conn.execute(sql, params), lambda: doing)
+                self._in_transaction(work, lambda: doing)
             finally:
                 if relaxed:
                     self._conn.execute(_SYNCHRONOUS[self.synchronous])
@@ -755,22 +758,13 @@ class SQLiteBackend:
         for the disk, as `save_snapshot`'s)."""
         if not positions:
             return
-        relaxed = self.synchronous in ("full", "extra")
-        with self._lock:
-            if relaxed:
-                self._conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                self._in_transaction(
-                    lambda conn: conn.executemany(
-                        "DELETE FROM snapshots WHERE view = ? AND key = ? AND stream = ?"
-                        " AND position = ?",
-                        [(view, key, stream, position) for position in positions],
-                    ),
-                    lambda: "delete snapshots from",
-                )
-            finally:
-                if relaxed:
-                    self._conn.execute(_SYNCHRONOUS[self.synchronous])
+        self._write_unsynced(
+            lambda conn: conn.executemany(
+                "DELETE FROM snapshots WHERE view = ? AND key = ? AND stream = ? AND position = ?",
+                [(view, key, stream, position) for position in positions],
+            ),
+            "delete snapshots from",
+        )
 
     def read_snapshots(self) -> Iterator[Snapshot]:
         """Every snapshot, by view, key, stream and position (a batch at a time)."""
@@ -800,11 +794,14 @@ class SQLiteBackend:
     def save_checkpoint(self, name: str, position: int) -> None:
         """Set the consumer's checkpoint; the commit does not wait for the disk (a lost
         checkpoint only means the events after the one before are handed over again)."""
+        params = (name, position, datetime.now(UTC).isoformat())
         self._write_unsynced(
-            "INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET position = excluded.position,"
-            " updated_at = excluded.updated_at",
-            (name, position, datetime.now(UTC).isoformat()),
+            lambda conn: conn.execute(
+                "INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET position = excluded.position,"
+                " updated_at = excluded.updated_at",
+                params,
+            ),
             f"save consumer {name!r}'s checkpoint in",
         )
 
