@@ -284,12 +284,14 @@ def _attrs_in(type_: Any) -> list[type[Any]]:
     return found
 
 
-def _moment(text: Any) -> datetime:
-    if type(text) is not str:
-        raise ValueError(text)
-    found = datetime.fromisoformat(text)
-    if found.tzinfo is None:
-        raise ValueError(text)
+def _moments(texts: list[Any]) -> list[datetime]:
+    """The moments written as ISO texts, each with its zone (else ValueError)."""
+    if not all(type(text) is str for text in texts):
+        raise ValueError("a moment that is not a text")
+    parse = datetime.fromisoformat
+    found = [parse(text) for text in texts]
+    if not all(moment.tzinfo is not None for moment in found):
+        raise ValueError("a moment without its zone")
     return found
 
 
@@ -336,10 +338,9 @@ def table_functions(
             raise ValueError("not a tables snapshot")
         if len(tables) != count:
             raise ValueError(f"{len(tables)} tables for {count} classes")
-        for text in texts:
-            if type(text) is not str:
-                raise ValueError(text)
-        parsed = [_moment(text) for text in moments]
+        if not all(type(text) is str for text in texts):
+            raise ValueError("a text that is not one")
+        parsed = _moments(moments)
         rows: list[list[Any]] = []
         for loader, columns in zip(loaders, tables, strict=True):
             rows.append(loader(columns, texts, parsed, rows) if columns else [])
