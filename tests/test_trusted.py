@@ -6,6 +6,7 @@ import enum
 import json
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -32,6 +33,7 @@ from jobsearch_core.views import fold, gaps, history, pipeline, roles
 
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 VIEWS = (pipeline.VIEW, gaps.VIEW, roles.VIEW, history.VIEW)
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def builtin_codec() -> Codec:
@@ -366,6 +368,41 @@ class TestStateCodec:
         damage(saved)
         with pytest.raises((ValueError, TypeError, IndexError, KeyError)):
             codec.load_snapshot(json.dumps(saved).encode(), gaps.GapsState)
+
+    def test_format_2_snapshots_are_still_read(self) -> None:
+        """Snapshots written in tables format 2 (before keys and enum members were written
+        as numbers) load to the states they were made from, frozen or not."""
+        codec = builtin_codec()
+        saved = json.loads((FIXTURES / "snapshots-tables-2.json").read_text())
+        assert {view.name for view in VIEWS if view.state_type is not None} <= set(saved)
+        for view in VIEWS:
+            if view.state_type is None:
+                continue
+            data = saved[view.name]["snapshot"].encode()
+            assert json.loads(data)["format"] == 2
+            expected = codec.converter.structure(saved[view.name]["state"], view.state_type)
+            for frozen in (False, True):
+                assert codec.load_snapshot(data, view.state_type, frozen=frozen) == (
+                    expected,
+                    {3: 1},
+                ), view.name
+
+    def test_enums_are_written_as_numbers_of_a_list(self) -> None:
+        """Format 3 lists each enum's values once and writes members as numbers into it;
+        a value the enum no longer has makes the snapshot unreadable (then ignored)."""
+        codec = builtin_codec()
+        state = fold(
+            pipeline.VIEW, [ResumeSubmitted(application_id="a", company="A", role="R", at=AT)]
+        )
+        saved = json.loads(codec.dump_snapshot(state, pipeline.PipelineState, {}))
+        assert saved["format"] == tables.FORMAT == 3
+        listed = [value for values in saved["enums"] for value in values]
+        assert "applied" in listed
+        for values in saved["enums"]:
+            if "applied" in values:
+                values[values.index("applied")] = "wishlist"
+        with pytest.raises(KeyError):
+            codec.load_snapshot(json.dumps(saved).encode(), pipeline.PipelineState)
 
     def test_frozen_tables_refuse_changes(self) -> None:
         """Loaded frozen, every object of a tables snapshot is read-only, its empty lists too,

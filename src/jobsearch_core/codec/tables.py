@@ -5,8 +5,10 @@ object and every company name and timestamp where it occurs: a large state is mo
 that, and parsing it is most of loading it. Here a state is written as one table per
 attrs class (a column per field, a row per instance, the root the first row of its
 table), the text values as indexes into one list of distinct texts, and datetimes into
-one list of distinct moments: a quarter of the bytes, parsed as lists of small numbers,
-and each object made by a generated loop over its class's columns. Every value is
+one list of distinct moments, enum members as numbers into each enum's list of values
+and dictionaries as a list of keys and a list of values: a quarter of the bytes, parsed
+as lists of small numbers, and each object made by a generated loop over its class's
+columns. Every value is
 checked for its type on the way back in, as there (a snapshot that does not fit raises,
 and is then ignored). Only states of plain fields are written so; `table_functions`
 says None for the rest.
@@ -30,8 +32,11 @@ from jobsearch_core.views.frozen import FrozenDict, FrozenList, frozen_class
 
 __all__ = ["FORMAT", "TableDump", "TableLoad", "table_functions"]
 
-#: The "format" a tables snapshot is marked with.
-FORMAT = 2
+#: The "format" a tables snapshot is marked with. Format 3 writes dictionary keys and
+#: enum members as numbers (each enum's values listed once); format 2 (its keys as JSON
+#: object keys, its members by value) is still read.
+FORMAT = 3
+READ_FORMATS = (2, 3)
 
 #: A state and its corrections -> the JSON-ready document.
 TableDump = Callable[[Any, list[tuple[int, int]]], dict[str, Any]]
@@ -54,8 +59,11 @@ class _Writer:
 class _TableCodegen:
     """Generates a state class's dump and load, and those of every class it holds."""
 
-    def __init__(self, *, frozen: bool) -> None:
+    def __init__(self, *, frozen: bool, version: int = FORMAT) -> None:
         self.frozen = frozen
+        self.version = version
+        #: The enum classes written as numbers (format 3), in the order listed.
+        self.enums: list[type[enum.Enum]] = []
         self.env: dict[str, Any] = {
             "_new": object.__new__,
             "_finite": _finite,
@@ -71,6 +79,14 @@ class _TableCodegen:
         self.index: dict[type[Any], int] = {}
         self._visiting: set[type[Any]] = set()
         self.counter = 0
+
+    def _enum(self, type_: type[enum.Enum]) -> int:
+        """The number of an enum class among those written as numbers."""
+        if type_ not in self.enums:
+            self.enums.append(type_)
+            number = len(self.enums) - 1
+            self.env[f"_e{number}"] = {member: i for i, member in enumerate(type_)}
+        return self.enums.index(type_)
 
     def _name(self, prefix: str) -> str:
         self.counter += 1
@@ -127,18 +143,22 @@ class _TableCodegen:
         if type_ in (int, bool):
             return expr
         if isinstance(type_, type) and issubclass(type_, enum.Enum):
-            return expr  # orjson writes an enum's value
+            return f"_e{self._enum(type_)}[{expr}]"
         if isinstance(type_, type) and attrs.has(type_):
             return f"_dump{self.index[type_]}({expr}, w)"
         if origin is list and len(args) == 1:
             inner = self.dump_value(args[0], "_x")
             return expr if inner == "_x" else f"[{inner} for _x in {expr}]"
         if origin is dict and len(args) == 2 and _is_key(args[0]):
+            # The keys and the values as two lists: the keys as numbers too.
+            key = self.dump_value(args[0], "_k")
             inner = self.dump_value(args[1], "_x")
-            key = "_k" if args[0] is str else "_k.value"
-            if inner == "_x" and key == "_k":
-                return expr
-            return f"{{{key}: {inner} for _k, _x in {expr}.items()}}"
+            values = (
+                f"list({expr}.values())"
+                if inner == "_x"
+                else (f"[{inner} for _x in {expr}.values()]")
+            )
+            return f"[[{key} for _k in {expr}], {values}]"
         raise UnsupportedError(type_)
 
     def dump_function(self, cls: type[Any]) -> None:
@@ -185,6 +205,10 @@ class _TableCodegen:
             check = f"type({expr}) is not {type_.__name__}"
             return [f"{indent}if {check}: raise ValueError({expr!r})"], expr
         if isinstance(type_, type) and issubclass(type_, enum.Enum):
+            if self.version >= 3:  # a number, into the snapshot's list of the enum's values
+                number = self._enum(type_)
+                self._enums_used.add(number)
+                return [], f"_E{number}[{expr}]"
             table = self._name("_members")
             self.env[table] = {member.value: member for member in type_}
             return [], f"{table}[{expr}]"
@@ -201,6 +225,29 @@ class _TableCodegen:
             lines = [check, f"{indent}{var} = []", f"{indent}for {item} in {expr}:", *inner]
             lines.append(f"{indent}    {var}.append({kept})")
             return lines, self._frozen_list(var, var)
+        if origin is dict and len(args) == 2 and _is_key(args[0]) and self.version >= 3:
+            key, item = self._name("_k"), self._name("_x")
+            key_lines, kept_key = self.load_value(args[0], key, indent + "    ")
+            inner, kept = self.load_value(args[1], item, indent + "    ")
+            check = (
+                f"{indent}if type({expr}) is not list or len({expr}) != 2"
+                f" or type({expr}[0]) is not list or type({expr}[1]) is not list:"
+                f" raise ValueError({expr!r})"
+            )
+            pairs = f"zip({expr}[0], {expr}[1], strict=True)"
+            if not inner and not key_lines:
+                comprehension = f"{{{kept_key}: {kept} for {key}, {item} in {pairs}}}"
+                return [check], self._frozen_dict(comprehension, f"{expr}[0]")
+            var = self._name("_d")
+            lines = [
+                check,
+                f"{indent}{var} = {{}}",
+                f"{indent}for {key}, {item} in {pairs}:",
+                *key_lines,
+                *inner,
+                f"{indent}    {var}[{kept_key}] = {kept}",
+            ]
+            return lines, self._frozen_dict(var, var)
         if origin is dict and len(args) == 2 and _is_key(args[0]):
             key, item = self._name("_k"), self._name("_x")
             inner, kept = self.load_value(args[1], item, indent + "    ")
@@ -238,11 +285,13 @@ class _TableCodegen:
         return f"(_FrozenDict({made}) if {column} else _NO_KEYS)"
 
     def load_function(self, cls: type[Any]) -> None:
-        """``_loadN(columns, _t, _m, tables)``: the rows of a class's table, in order."""
+        """``_loadN(columns, _t, _m, tables, _E)``: the rows of a class's table, in order
+        (`_E`: each enum's members by the numbers the snapshot writes them as)."""
         number = self.index[cls]
         fields = self._fields(cls)
         self.env[f"_cls{number}"] = frozen_class(cls) if self.frozen else cls
         self.env[f"_base{number}"] = cls
+        self._enums_used: set[int] = set()
         # A class that sets its fields the plain way (no attrs hook, not frozen) is filled
         # by assignment and, when frozen, takes its read-only class after: three times
         # faster than a slot setter per field.
@@ -250,13 +299,14 @@ class _TableCodegen:
         slots = setters(cls)
         names = [f"_c{i}" for i in range(len(fields))]
         body = [
-            f"def _load{number}(columns, _t, _m, tables):",
+            f"def _load{number}(columns, _t, _m, tables, _E):",
             f"    if type(columns) is not list or len(columns) != {len(fields)}:",
             "        raise ValueError(columns)",
         ]
         used = {self.index[t] for _, type_ in fields for t in _attrs_in(type_) if t in self.index}
         for other in sorted(used):
             body.append(f"    _rows{other} = tables[{other}]")
+        enums_at = len(body)
         body.append("    out = []")
         body.append(f"    for {', '.join(names)}, in zip(*columns, strict=True):")
         body.append(f"        o = _new({'_base' if plain else '_cls'}{number})")
@@ -272,6 +322,8 @@ class _TableCodegen:
         if plain and self.frozen:
             body.append(f"        o.__class__ = _cls{number}")
         body += ["        out.append(o)", "    return out"]
+        # The enums this class's columns use, each as the snapshot lists it.
+        body[enums_at:enums_at] = [f"    _E{n} = _E[{n}]" for n in sorted(self._enums_used)]
         self.lines += body
 
 
@@ -300,30 +352,39 @@ def table_functions(
     state_type: type[Any], *, frozen: bool = False
 ) -> tuple[TableDump, TableLoad] | None:
     """(dump, load) of an attrs state class of plain fields as tables; None when it is not
-    one. With `frozen`, load makes the state frozen (`jobsearch_core.views.frozen`)."""
+    one. With `frozen`, load makes the state frozen (`jobsearch_core.views.frozen`).
+    Dump writes `FORMAT`; load reads every one of `READ_FORMATS`."""
     if not (isinstance(state_type, type) and attrs.has(state_type)):
         return None
-    codegen = _TableCodegen(frozen=frozen)
+    made = {version: _TableCodegen(frozen=frozen, version=version) for version in READ_FORMATS}
     try:
-        codegen.visit(state_type)
-        for cls in codegen.order:
-            codegen.dump_function(cls)
-            codegen.load_function(cls)
+        for version, codegen in made.items():
+            codegen.visit(state_type)
+            for cls in codegen.order:
+                if version == FORMAT:
+                    codegen.dump_function(cls)
+                codegen.load_function(cls)
     except (UnsupportedError, NameError, TypeError):
         return None
-    source = "\n".join(codegen.lines)
-    exec(compile(source, f"<table codec for {state_type.__name__}>", "exec"), codegen.env)
-    env = codegen.env
-    count = len(codegen.order)
-    root = codegen.index[state_type]
-    dump_root = env[f"_dump{root}"]
-    loaders = [env[f"_load{i}"] for i in range(count)]
+    for version, codegen in made.items():
+        source = "\n".join(codegen.lines)
+        name = f"<table codec for {state_type.__name__}, format {version}>"
+        exec(compile(source, name, "exec"), codegen.env)
+    writing = made[FORMAT]
+    count = len(writing.order)
+    root = writing.index[state_type]
+    dump_root = writing.env[f"_dump{root}"]
+    loaders = {
+        version: [codegen.env[f"_load{i}"] for i in range(count)]
+        for version, codegen in made.items()
+    }
 
     def dump(state: Any, retractions: list[tuple[int, int]]) -> dict[str, Any]:
         writer = _Writer(count)
         dump_root(state, writer)
         return {
             "format": FORMAT,
+            "enums": [[member.value for member in kind] for kind in writing.enums],
             "texts": list(writer.texts),
             "moments": [moment.isoformat() for moment, _ in writer.moments],
             "tables": [columns if columns is not None else [] for columns in writer.columns],
@@ -331,7 +392,8 @@ def table_functions(
         }
 
     def load(saved: Any) -> tuple[Any, dict[int, int]]:
-        if type(saved) is not dict or saved.get("format") != FORMAT:
+        version = saved.get("format") if type(saved) is dict else None
+        if version not in READ_FORMATS:
             raise ValueError("not a tables snapshot")
         texts, moments, tables = saved["texts"], saved["moments"], saved["tables"]
         if type(texts) is not list or type(moments) is not list or type(tables) is not list:
@@ -341,12 +403,27 @@ def table_functions(
         if not all(type(text) is str for text in texts):
             raise ValueError("a text that is not one")
         parsed = _moments(moments)
+        members = _members(made[version].enums, saved.get("enums", []))
         rows: list[list[Any]] = []
-        for loader, columns in zip(loaders, tables, strict=True):
-            rows.append(loader(columns, texts, parsed, rows) if columns else [])
+        for loader, columns in zip(loaders[version], tables, strict=True):
+            rows.append(loader(columns, texts, parsed, rows, members) if columns else [])
         found = rows[root]
         if len(found) < 1:
             raise ValueError("no root row")
         return found[0], {int(p): int(t) for p, t in saved["retractions"]}
 
     return dump, load
+
+
+def _members(kinds: list[type[enum.Enum]], listed: Any) -> list[dict[int, enum.Enum]]:
+    """Each enum's members by the numbers a snapshot wrote them as (its list of values,
+    looked up among the members the enum has now; one it no longer has raises)."""
+    if type(listed) is not list or len(listed) != len(kinds):
+        raise ValueError(f"{len(listed)} enums listed for {len(kinds)}")
+    found = []
+    for kind, values in zip(kinds, listed, strict=True):
+        if type(values) is not list:
+            raise ValueError(values)
+        by_value = {member.value: member for member in kind}
+        found.append({number: by_value[value] for number, value in enumerate(values)})
+    return found
