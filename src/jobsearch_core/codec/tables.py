@@ -64,6 +64,8 @@ class _TableCodegen:
         self.version = version
         #: The enum classes written as numbers (format 3), in the order listed.
         self.enums: list[type[enum.Enum]] = []
+        #: Those the class whose loader is being made uses (`load_function`).
+        self._enums_used: set[int] = set()
         self.env: dict[str, Any] = {
             "_new": object.__new__,
             "_finite": _finite,
@@ -235,19 +237,9 @@ class _TableCodegen:
                 f" raise ValueError({expr!r})"
             )
             pairs = f"zip({expr}[0], {expr}[1], strict=True)"
-            if not inner and not key_lines:
-                comprehension = f"{{{kept_key}: {kept} for {key}, {item} in {pairs}}}"
-                return [check], self._frozen_dict(comprehension, f"{expr}[0]")
-            var = self._name("_d")
-            lines = [
-                check,
-                f"{indent}{var} = {{}}",
-                f"{indent}for {key}, {item} in {pairs}:",
-                *key_lines,
-                *inner,
-                f"{indent}    {var}[{kept_key}] = {kept}",
-            ]
-            return lines, self._frozen_dict(var, var)
+            return self._dict_of(
+                check, pairs, f"{expr}[0]", indent, (key, key_lines, kept_key), (item, inner, kept)
+            )
         if origin is dict and len(args) == 2 and _is_key(args[0]):
             key, item = self._name("_k"), self._name("_x")
             inner, kept = self.load_value(args[1], item, indent + "    ")
@@ -257,19 +249,38 @@ class _TableCodegen:
                 self.env[table] = {member.value: member for member in args[0]}
                 kept_key = f"{table}[{key}]"
             check = f"{indent}if type({expr}) is not dict: raise ValueError({expr!r})"
-            if not inner:
-                comprehension = f"{{{kept_key}: {kept} for {key}, {item} in {expr}.items()}}"
-                return [check], self._frozen_dict(comprehension, expr)
-            var = self._name("_d")
-            lines = [
-                check,
-                f"{indent}{var} = {{}}",
-                f"{indent}for {key}, {item} in {expr}.items():",
-                *inner,
-                f"{indent}    {var}[{kept_key}] = {kept}",
-            ]
-            return lines, self._frozen_dict(var, var)
+            return self._dict_of(
+                check, f"{expr}.items()", expr, indent, (key, [], kept_key), (item, inner, kept)
+            )
         raise UnsupportedError(type_)
+
+    def _dict_of(
+        self,
+        check: str,
+        pairs: str,
+        column: str,
+        indent: str,
+        keys: tuple[str, list[str], str],
+        values: tuple[str, list[str], str],
+    ) -> tuple[list[str], str]:
+        """Lines that make a dict from `pairs` (an expression of (key, value) pairs of the
+        column `column`), and the expression to keep: each of `keys` and `values` is the
+        loop variable, the lines that check it and the expression kept of it."""
+        key, key_lines, kept_key = keys
+        item, inner, kept = values
+        if not key_lines and not inner:
+            comprehension = f"{{{kept_key}: {kept} for {key}, {item} in {pairs}}}"
+            return [check], self._frozen_dict(comprehension, column)
+        var = self._name("_d")
+        lines = [
+            check,
+            f"{indent}{var} = {{}}",
+            f"{indent}for {key}, {item} in {pairs}:",
+            *key_lines,
+            *inner,
+            f"{indent}    {var}[{kept_key}] = {kept}",
+        ]
+        return lines, self._frozen_dict(var, var)
 
     def _frozen_list(self, made: str, column: str) -> str:
         """The list `made` from a column as the loaded row keeps it (frozen: the shared
@@ -291,7 +302,7 @@ class _TableCodegen:
         fields = self._fields(cls)
         self.env[f"_cls{number}"] = frozen_class(cls) if self.frozen else cls
         self.env[f"_base{number}"] = cls
-        self._enums_used: set[int] = set()
+        self._enums_used = set()
         # A class that sets its fields the plain way (no attrs hook, not frozen) is filled
         # by assignment and, when frozen, takes its read-only class after: three times
         # faster than a slot setter per field.
