@@ -113,6 +113,11 @@ def seal(snapshot: Snapshot, chain: bytes, key: bytes | None = None) -> Snapshot
     )
 
 
+def _made_at(data: bytes) -> bytes:
+    """The chain hash a sealed snapshot's bytes were made at."""
+    return data[len(_MAGIC) : len(_MAGIC) + 32]
+
+
 def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) -> bytes:
     """A sealed snapshot's state, or ValueError saying why it cannot be trusted: not
     sealed, edited since, or made from another history (`chain`, the log's hash at its
@@ -120,7 +125,7 @@ def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) ->
     data = snapshot.state
     if len(data) < _SEAL or not data.startswith(_MAGIC):
         raise ValueError("it is not sealed (made by an older jobsearch-core?)")
-    made_at = data[len(_MAGIC) : len(_MAGIC) + 32]
+    made_at = _made_at(data)
     digest = data[len(_MAGIC) + 32 : _SEAL]
     payload = memoryview(data)[_SEAL:]
     if not hmac.compare_digest(_digest(snapshot, made_at, payload, key), digest):
@@ -374,7 +379,7 @@ class _Opened:
             return
         where = (snapshot.view, snapshot.key, snapshot.stream, snapshot.position)
         self._drop(where)
-        chain = snapshot.state[len(_MAGIC) : len(_MAGIC) + 32]
+        chain = _made_at(snapshot.state)
         self._kept[where] = _OpenedSnapshot(state, dict(retractions), chain, size)
         self._bytes += size
         self._held[where[:3]] = self._held.get(where[:3], 0) + 1
