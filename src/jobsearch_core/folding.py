@@ -222,9 +222,13 @@ class Folding:
                 continue
             wait = max(self.snapshot_every, found.snapshot_size // SNAPSHOT_BYTES_PER_EVENT)
             if found.unsaved >= wait:
-                size = self.snapshots.save(view, stream, found.progress, chain)
-                if size is not None:
-                    found.snapshot_size, found.unsaved = size, 0
+                self._save_head(view, stream, found, chain)
+
+    def _save_head(self, view: View[Any], stream: str, found: Head, chain: bytes) -> None:
+        """Snapshot a kept state (bound to `chain`, the hash at its position), noting it."""
+        size = self.snapshots.save(view, stream, found.progress, chain)
+        if size is not None:
+            found.snapshot_size, found.unsaved = size, 0
 
     def save_kept(self) -> None:
         """Snapshot each kept state that folded `snapshot_every` events since its last one
@@ -236,11 +240,10 @@ class Folding:
             view = views.get(name)
             if view is None or view.state_type is None or found.unsaved < self.snapshot_every:
                 continue
-            position = found.progress.position
-            if self.snapshots.chain_at(position) != found.chain:
-                continue  # kept from a history the log no longer holds
-            if self.snapshots.save(view, stream, found.progress, found.chain) is not None:
-                found.unsaved = 0
+            chain = found.chain
+            if chain is None or self.snapshots.chain_at(found.progress.position) != chain:
+                continue  # kept from a history the log no longer holds (or with no hash)
+            self._save_head(view, stream, found, chain)
 
     def _replay(
         self,
