@@ -145,8 +145,6 @@ class Codec:
         self._stamp: tuple[object, datetime | None] = (None, None)
         self._metadata: tuple[bytes, Mapping[str, Any]] = (NO_STORED_METADATA, NO_METADATA)
         self._float_free: dict[Any, bool] = {}
-        self._state_codecs: dict[Any, tuple[Any, Any] | None] = {}
-        self._table_codecs: dict[Any, tuple[Any, Any] | None] = {}
         self._fast_encoders: dict[type[Event], tuple[str, int, Unstructure]] = {}
         for cls, name in self._names.items():
             unstructure = unstructurer(cls)
@@ -408,7 +406,7 @@ class Codec:
         table of columns per class, each text and moment once; any other in the shape
         cattrs writes.
         """
-        tables = self._table_functions(state_type)
+        tables = table_functions(state_type)
         if tables is not None:
             try:
                 return orjson.dumps(tables[0](state, sorted(retractions.items())))
@@ -426,15 +424,16 @@ class Codec:
         """The view state and corrections from `dump_snapshot`'s bytes; with `frozen`, the
         state is frozen (`jobsearch_core.views.frozen`)."""
         saved = self._load_plain(data, state_type)
+        kind: Any = state_type  # a class is hashable, as the generated functions' cache needs
         if type(saved) is dict and "format" in saved:
-            tables = self._table_functions(state_type, frozen=frozen)
+            tables = table_functions(kind, frozen=frozen)
             if tables is None:
                 raise ValueError(
                     f"{getattr(state_type, '__name__', state_type)} has no tables form"
                 )
             found: tuple[T, dict[int, int]] = tables[1](saved)
             return found
-        fast = self._state_functions(state_type, frozen=frozen)
+        fast = state_functions(kind, frozen=frozen)
         if fast is not None:
             state: T = fast[1](saved["state"])
         else:
@@ -442,24 +441,6 @@ class Codec:
             if frozen:
                 state = freeze(state)
         return state, {int(p): int(t) for p, t in saved["retractions"]}
-
-    def _table_functions(self, state_type: Any, *, frozen: bool = False) -> tuple[Any, Any] | None:
-        try:
-            return self._table_codecs[state_type, frozen]
-        except KeyError:
-            found = self._table_codecs[state_type, frozen] = table_functions(
-                state_type, frozen=frozen
-            )
-            return found
-
-    def _state_functions(self, state_type: Any, *, frozen: bool = False) -> tuple[Any, Any] | None:
-        try:
-            return self._state_codecs[state_type, frozen]
-        except KeyError:
-            found = self._state_codecs[state_type, frozen] = state_functions(
-                state_type, frozen=frozen
-            )
-            return found
 
     def _is_float_free(self, state_type: Any) -> bool:
         free = self._float_free.get(state_type)
