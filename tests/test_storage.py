@@ -21,7 +21,7 @@ from jobsearch_core import open_log
 from jobsearch_core.errors import BackendError, InvalidInputError
 from jobsearch_core.storage import GENESIS, NewRow, StoredRow, chain_hash, chain_hashes, stored_row
 from jobsearch_core.storage.memory import MemoryBackend
-from jobsearch_core.storage.sqlite import SQLiteBackend
+from jobsearch_core.storage.sqlite import SCHEMA_VERSION, SQLiteBackend
 from jobsearch_core.testing import BackendContract
 
 if TYPE_CHECKING:
@@ -203,7 +203,37 @@ class TestSQLiteCheckpoints:
             assert [(c.name, c.position, c.lag) for c in log.consumers()] == [("mailer", 5, 0)]
         with sqlite3.connect(path) as raw:
             assert raw.execute("SELECT * FROM events ORDER BY position").fetchall() == before
+            assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+    def test_a_log_of_schema_4_keeps_its_snapshots_in_a_rowid_table(self, path: Path) -> None:
+        """Schema 4 kept snapshots in a WITHOUT ROWID table, where a seek past a large state
+        reads all of it: migrated, they are the same rows, found by the index alone, and a
+        view starts from them."""
+        shutil.copy(FIXTURES / "schema-4.db", path)
+        query = "SELECT view, key, stream, position, state FROM snapshots ORDER BY 1, 2, 3, 4"
+        with sqlite3.connect(path) as raw:
             assert raw.execute("PRAGMA user_version").fetchone() == (4,)
+            before = raw.execute(query).fetchall()
+        assert [row[3] for row in before] == [2, 4, 6]
+        with open_log(path) as log:
+            assert log.verify() == []
+            loaded = log.backend.load_snapshot("gaps", before[0][1], "me", at_or_before=5)
+            assert loaded is not None
+            assert loaded.position == 4
+            assert log.view("gaps", stream="me").items[0].minutes_practised == 60
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+            assert raw.execute(query).fetchall() == before
+            (sql,) = raw.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'snapshots'"
+            ).fetchone()
+            assert "WITHOUT ROWID" not in sql
+            plan = raw.execute(
+                "EXPLAIN QUERY PLAN SELECT position FROM snapshots WHERE view = ? AND key = ?"
+                " AND stream = ? AND position <= ? ORDER BY position DESC LIMIT 1",
+                ("gaps", before[0][1], "me", 5),
+            ).fetchall()
+            assert "COVERING INDEX" in str(plan)
 
     def test_a_read_only_log_refuses_to_save_a_checkpoint(self, path: Path) -> None:
         """Saving on a read-only log is a BackendError saying so; loading still works."""

@@ -43,7 +43,7 @@ T = TypeVar("T")
 BATCH_SIZE = 1000
 #: The columns of a `RawRow`.
 _COLUMNS = "position, stream, version, type, schema_version, data, recorded_at, event_id, metadata"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Marks a SQLite file as a jobsearch log (`PRAGMA application_id`): ASCII "jslg".
 APPLICATION_ID = 0x6A736C67
 #: The events columns every schema version has.
@@ -62,6 +62,18 @@ _CHECKPOINTS = """CREATE TABLE checkpoints (
     position INTEGER NOT NULL,
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID"""
+
+#: Snapshots (schema 5: a rowid table). A state can be megabytes: in a WITHOUT ROWID table
+#: the whole row is the b-tree's key, so each comparison of a seek past such a row reads
+#: all of its overflow pages; here a seek walks the small index and reads one row once.
+_SNAPSHOTS = """CREATE TABLE snapshots (
+    view TEXT NOT NULL,
+    key TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    UNIQUE (view, key, stream, position)
+)"""
 
 _SCHEMA = [
     # position is the rowid: appends give it explicitly as head + 1, under the write lock,
@@ -82,16 +94,22 @@ _SCHEMA = [
     # The database itself keeps ids unique: two processes retrying one append store it once.
     "CREATE UNIQUE INDEX events_event_id ON events (event_id)",
     _SETTINGS,
-    """CREATE TABLE snapshots (
-        view TEXT NOT NULL,
-        key TEXT NOT NULL,
-        stream TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        state BLOB NOT NULL,
-        PRIMARY KEY (view, key, stream, position)
-    ) WITHOUT ROWID""",
+    _SNAPSHOTS,
     _CHECKPOINTS,
 ]
+
+
+def _snapshots_by_rowid(conn: sqlite3.Connection) -> None:
+    """Schema 4 -> 5: the snapshots moved, as they were, into a rowid table (`_SNAPSHOTS`)
+    (inside the caller's transaction)."""
+    conn.execute("ALTER TABLE snapshots RENAME TO snapshots_schema_4")
+    conn.execute(_SNAPSHOTS)
+    conn.execute(
+        "INSERT INTO snapshots (view, key, stream, position, state)"
+        " SELECT view, key, stream, position, state FROM snapshots_schema_4"
+        " ORDER BY view, key, stream, position"
+    )
+    conn.execute("DROP TABLE snapshots_schema_4")
 
 
 def _add_envelope(conn: sqlite3.Connection, *, chained: bool, key: bytes | None) -> None:
@@ -377,6 +395,8 @@ class SQLiteBackend:
                 )
             if 0 < version < 4:
                 conn.execute(_CHECKPOINTS)
+            if 0 < version < 5:
+                _snapshots_by_rowid(conn)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             conn.execute("COMMIT")
