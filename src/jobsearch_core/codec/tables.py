@@ -359,40 +359,49 @@ def _moments(texts: list[Any]) -> list[datetime]:
 
 
 @functools.cache
+def _generated(state_type: type[Any], frozen: bool, version: int, dumps: bool) -> _TableCodegen:
+    """The generated code of a state class: its loaders of one format, or (`dumps`) its
+    dumpers of `FORMAT`; UnsupportedError (or the NameError or TypeError of annotations that
+    do not resolve) when its fields are not plain."""
+    codegen = _TableCodegen(frozen=frozen, version=version)
+    codegen.visit(state_type)
+    for cls in codegen.order:
+        if dumps:
+            codegen.dump_function(cls)
+        else:
+            codegen.load_function(cls)
+    what = "dump" if dumps else f"load, format {version}"
+    source = "\n".join(codegen.lines)
+    exec(compile(source, f"<table codec for {state_type.__name__}: {what}>", "exec"), codegen.env)
+    return codegen
+
+
+@functools.cache
 def table_functions(
     state_type: type[Any], *, frozen: bool = False
 ) -> tuple[TableDump, TableLoad] | None:
     """(dump, load) of an attrs state class of plain fields as tables; None when it is not
     one. With `frozen`, load makes the state frozen (`jobsearch_core.views.frozen`).
-    Dump writes `FORMAT`; load reads every one of `READ_FORMATS`."""
+    Dump writes `FORMAT`; load reads every one of `READ_FORMATS`.
+
+    Each is generated when first called (a process that only loads a view of the current
+    format generates nothing else); the loaders of `FORMAT` are made here, as the test of
+    whether the class has a tables form at all. Dumping and loading walk the fields in the
+    same order, so both number the enums alike.
+    """
     if not (isinstance(state_type, type) and attrs.has(state_type)):
         return None
-    made = {version: _TableCodegen(frozen=frozen, version=version) for version in READ_FORMATS}
     try:
-        for version, codegen in made.items():
-            codegen.visit(state_type)
-            for cls in codegen.order:
-                if version == FORMAT:
-                    codegen.dump_function(cls)
-                codegen.load_function(cls)
+        current = _generated(state_type, frozen, FORMAT, False)
     except (UnsupportedError, NameError, TypeError):
         return None
-    for version, codegen in made.items():
-        source = "\n".join(codegen.lines)
-        name = f"<table codec for {state_type.__name__}, format {version}>"
-        exec(compile(source, name, "exec"), codegen.env)
-    writing = made[FORMAT]
-    count = len(writing.order)
-    root = writing.index[state_type]
-    dump_root = writing.env[f"_dump{root}"]
-    loaders = {
-        version: [codegen.env[f"_load{i}"] for i in range(count)]
-        for version, codegen in made.items()
-    }
+    count = len(current.order)
+    root = current.index[state_type]
 
     def dump(state: Any, retractions: list[tuple[int, int]]) -> dict[str, Any]:
+        writing = _generated(state_type, frozen, FORMAT, True)
         writer = _Writer(count)
-        dump_root(state, writer)
+        writing.env[f"_dump{root}"](state, writer)
         return {
             "format": FORMAT,
             "enums": [[member.value for member in kind] for kind in writing.enums],
@@ -413,10 +422,12 @@ def table_functions(
             raise ValueError(f"{len(tables)} tables for {count} classes")
         if not all(type(text) is str for text in texts):
             raise ValueError("a text that is not one")
+        reading = current if version == FORMAT else _generated(state_type, frozen, version, False)
         parsed = _moments(moments)
-        members = _members(made[version].enums, saved.get("enums", []))
+        members = _members(reading.enums, saved.get("enums", []))
+        loaders = [reading.env[f"_load{i}"] for i in range(count)]
         rows: list[list[Any]] = []
-        for loader, columns in zip(loaders[version], tables, strict=True):
+        for loader, columns in zip(loaders, tables, strict=True):
             rows.append(loader(columns, texts, parsed, rows, members) if columns else [])
         found = rows[root]
         if len(found) < 1:
