@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import array
 import enum
 import json
 import math
+import struct
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,12 @@ from jobsearch_core.codec import Codec, states, tables, trusted
 from jobsearch_core.errors import CorruptEventError, InvalidEventError, ReadOnlyStateError
 from jobsearch_core.events import (
     BUILTIN_EVENTS,
+    ApplicationClosed,
     Event,
     FeedbackItem,
     GapAdded,
     InterviewScheduled,
+    Outcome,
     ResumeSubmitted,
     event_type_of,
     fields,
@@ -34,6 +38,16 @@ from jobsearch_core.views import fold, gaps, history, pipeline, roles
 AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 VIEWS = (pipeline.VIEW, gaps.VIEW, roles.VIEW, history.VIEW)
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def document(data: bytes) -> dict[str, Any]:
+    """A tables snapshot's document, its packed columns as lists (as plain JSON, format 4
+    reads them so too)."""
+    found = tables.unpack(data)
+    assert found is not None
+    for columns in found["tables"]:
+        columns[:] = [list(column) for column in columns]
+    return found
 
 
 def builtin_codec() -> Codec:
@@ -338,7 +352,7 @@ class TestStateCodec:
             assert states.state_functions(view.state_type) is not None, view.name
             assert tables.table_functions(view.state_type) is not None, view.name
             data = codec.dump_snapshot(state, view.state_type, {3: 1})
-            assert json.loads(data)["format"] == tables.FORMAT
+            assert document(data)["format"] == tables.FORMAT
             assert codec.load_snapshot(data, view.state_type) == (state, {3: 1})
             assert codec.load_snapshot(data, view.state_type, frozen=True) == (state, {3: 1})
             by_cattrs = json.dumps(
@@ -364,22 +378,24 @@ class TestStateCodec:
         """A snapshot whose values have the wrong types raises (so the log ignores it)."""
         codec = builtin_codec()
         state = fold(gaps.VIEW, [GapAdded(skill="SQL", at=AT), GapAdded(skill="Go", at=AT)])
-        saved = json.loads(codec.dump_snapshot(state, gaps.GapsState, {}))
+        saved = document(codec.dump_snapshot(state, gaps.GapsState, {}))
         damage(saved)
         with pytest.raises((ValueError, TypeError, IndexError, KeyError)):
             codec.load_snapshot(json.dumps(saved).encode(), gaps.GapsState)
 
-    def test_format_2_snapshots_are_still_read(self) -> None:
+    @pytest.mark.parametrize("version", [2, 3])
+    def test_older_formats_are_still_read(self, version: int) -> None:
         """Snapshots written in tables format 2 (before keys and enum members were written
-        as numbers) load to the states they were made from, frozen or not."""
+        as numbers) and 3 (before columns of numbers were packed, and a missing text was
+        null) load to the states they were made from, frozen or not."""
         codec = builtin_codec()
-        saved = json.loads((FIXTURES / "snapshots-tables-2.json").read_text())
+        saved = json.loads((FIXTURES / f"snapshots-tables-{version}.json").read_text())
         assert {view.name for view in VIEWS if view.state_type is not None} <= set(saved)
         for view in VIEWS:
             if view.state_type is None:
                 continue
             data = saved[view.name]["snapshot"].encode()
-            assert json.loads(data)["format"] == 2
+            assert json.loads(data)["format"] == version
             expected = codec.converter.structure(saved[view.name]["state"], view.state_type)
             for frozen in (False, True):
                 assert codec.load_snapshot(data, view.state_type, frozen=frozen) == (
@@ -394,8 +410,8 @@ class TestStateCodec:
         state = fold(
             pipeline.VIEW, [ResumeSubmitted(application_id="a", company="A", role="R", at=AT)]
         )
-        saved = json.loads(codec.dump_snapshot(state, pipeline.PipelineState, {}))
-        assert saved["format"] == tables.FORMAT == 3
+        saved = document(codec.dump_snapshot(state, pipeline.PipelineState, {}))
+        assert saved["format"] == tables.FORMAT == 4
         listed = [value for values in saved["enums"] for value in values]
         assert "applied" in listed
         for values in saved["enums"]:
@@ -403,6 +419,72 @@ class TestStateCodec:
                 values[values.index("applied")] = "wishlist"
         with pytest.raises(KeyError):
             codec.load_snapshot(json.dumps(saved).encode(), pipeline.PipelineState)
+
+    def test_columns_of_numbers_are_packed(self) -> None:
+        """Format 4 packs each column of whole numbers after the JSON document (an
+        application's missing outcome as -1, so its column packs too), and reads them back:
+        the JSON holds only the texts, the moments and the columns of lists."""
+        codec = builtin_codec()
+        sequence: list[Event] = [
+            ResumeSubmitted(application_id="a", company="A", role="R", at=AT),
+            ResumeSubmitted(application_id="b", company="B", role="R", at=AT),
+            ApplicationClosed(application_id="a", outcome=Outcome.REJECTED, at=AT),
+        ]
+        state = fold(pipeline.VIEW, sequence)
+        data = codec.dump_snapshot(state, pipeline.PipelineState, {})
+        assert data.startswith(tables.MAGIC)
+        found = tables.unpack(data)
+        assert found is not None
+        application = found["tables"][2]  # the Application table: its columns by field
+        fields_ = [field.name for field in attrs.fields(pipeline.Application)]
+        outcomes = application[fields_.index("outcome")]
+        assert isinstance(outcomes, array.array)
+        assert sorted(outcomes) == [-1, 0]
+        assert isinstance(application[fields_.index("stages")], list)
+        assert codec.load_snapshot(data, pipeline.PipelineState) == (state, {})
+        (length,) = struct.unpack(">I", data[4:8])
+        assert b"[-1" not in data[8 : 8 + length]
+
+    def test_numbers_past_32_bits_are_packed_wide(self) -> None:
+        """A column that 32 bits do not hold is packed in 64 and loads back equal; past 64
+        bits the snapshot is written the cattrs way (which orjson reads as a float, so it
+        is refused, and the log ignores it, rather than misread)."""
+        codec = builtin_codec()
+        board = Board([Mark("a")], 2**40)
+        data = codec.dump_snapshot(board, Board, {})
+        found = tables.unpack(data)
+        assert found is not None
+        assert [getattr(c, "typecode", None) for c in found["tables"][-1]] == [None, "q"]
+        assert codec.load_snapshot(data, Board) == (board, {})
+        data = codec.dump_snapshot(Board([Mark("a")], 2**70), Board, {})
+        assert not data.startswith(tables.MAGIC)
+        with pytest.raises(ValueError, match="count"):
+            codec.load_snapshot(data, Board)
+
+    @pytest.mark.parametrize(
+        "damage",
+        [
+            lambda named: named.__setitem__("at", 10**6),  # past the end
+            lambda named: named.__setitem__("count", 10**6),
+            lambda named: named.__setitem__("packed", "d"),  # floats
+            lambda named: named.__setitem__("at", -4),
+            lambda named: named.__setitem__("extra", 1),
+        ],
+    )
+    def test_a_packed_column_that_does_not_hold_is_refused(self, damage: Any) -> None:
+        codec = builtin_codec()
+        state = fold(gaps.VIEW, [GapAdded(skill="SQL", at=AT), GapAdded(skill="Go", at=AT)])
+        data = codec.dump_snapshot(state, gaps.GapsState, {})
+        (length,) = struct.unpack(">I", data[4:8])
+        saved = json.loads(data[8 : 8 + length])
+        named = next(c for columns in saved["tables"] for c in columns if isinstance(c, dict))
+        damage(named)
+        text = json.dumps(saved).encode()
+        damaged = tables.MAGIC + struct.pack(">I", len(text)) + text + data[8 + length :]
+        with pytest.raises(ValueError, match="packed"):
+            codec.load_snapshot(damaged, gaps.GapsState)
+        with pytest.raises(ValueError, match="cut short"):
+            codec.load_snapshot(data[: 8 + length - 1], gaps.GapsState)
 
     def test_frozen_tables_refuse_changes(self) -> None:
         """Loaded frozen, every object of a tables snapshot is read-only, its empty lists too,
@@ -431,7 +513,7 @@ class TestStateCodec:
         codec = builtin_codec()
         board = Board([Mark("a"), Mark("b")], 2)
         data = codec.dump_snapshot(board, Board, {})
-        assert json.loads(data)["format"] == tables.FORMAT
+        assert document(data)["format"] == tables.FORMAT
         for frozen in (False, True):
             assert codec.load_snapshot(data, Board, frozen=frozen) == (board, {})
 

@@ -118,10 +118,10 @@ def _made_at(data: bytes) -> bytes:
     return data[len(_MAGIC) : len(_MAGIC) + 32]
 
 
-def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) -> bytes:
-    """A sealed snapshot's state, or ValueError saying why it cannot be trusted: not
-    sealed, edited since, or made from another history (`chain`, the log's hash at its
-    position now, differs from the one it was made at)."""
+def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) -> memoryview:
+    """A sealed snapshot's state (a view of its bytes, not a copy), or ValueError saying
+    why it cannot be trusted: not sealed, edited since, or made from another history
+    (`chain`, the log's hash at its position now, differs from the one it was made at)."""
     data = snapshot.state
     if len(data) < _SEAL or not data.startswith(_MAGIC):
         raise ValueError("it is not sealed (made by an older jobsearch-core?)")
@@ -134,7 +134,7 @@ def unseal(snapshot: Snapshot, chain: bytes | None, key: bytes | None = None) ->
         raise ValueError(
             "it was made from another history: the log's chain hash at its position differs"
         )
-    return bytes(payload)
+    return payload
 
 
 class Snapshots:

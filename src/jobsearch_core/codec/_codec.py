@@ -20,7 +20,7 @@ from jobsearch_core._instances import maker
 from jobsearch_core.codec.converter import make_converter
 from jobsearch_core.codec.metadata import decode_metadata
 from jobsearch_core.codec.states import state_functions
-from jobsearch_core.codec.tables import table_functions
+from jobsearch_core.codec.tables import pack, table_functions, unpack
 from jobsearch_core.codec.trusted import Builder, Unstructure, builder, unstructurer
 from jobsearch_core.errors import CorruptEventError, InvalidEventError
 from jobsearch_core.events.base import (
@@ -403,13 +403,13 @@ class Codec:
         """A snapshot's bytes: the view state and the corrections seen up to it.
 
         A state of plain fields is written as tables (`jobsearch_core.codec.tables`): a
-        table of columns per class, each text and moment once; any other in the shape
-        cattrs writes.
+        table of columns per class, each text and moment once, the columns of numbers
+        packed; any other in the shape cattrs writes.
         """
         tables = table_functions(state_type)
         if tables is not None:
             try:
-                return orjson.dumps(tables[0](state, sorted(retractions.items())))
+                return pack(tables[0](state, sorted(retractions.items())))
             except TypeError:  # NaN, or an integer past 64 bits: the json way writes it
                 pass
         payload = {
@@ -419,11 +419,13 @@ class Codec:
         return self._dump_plain(payload, state_type)
 
     def load_snapshot(
-        self, data: bytes, state_type: type[T], *, frozen: bool = False
+        self, data: bytes | memoryview, state_type: type[T], *, frozen: bool = False
     ) -> tuple[T, dict[int, int]]:
         """The view state and corrections from `dump_snapshot`'s bytes; with `frozen`, the
         state is frozen (`jobsearch_core.views.frozen`)."""
-        saved = self._load_plain(data, state_type)
+        saved = unpack(data)
+        if saved is None:
+            saved = self._load_plain(data, state_type)
         kind: Any = state_type  # a class is hashable, as the generated functions' cache needs
         if type(saved) is dict and "format" in saved:
             tables = table_functions(kind, frozen=frozen)
@@ -451,7 +453,7 @@ class Codec:
     def _dump_plain(self, payload: Any, state_type: Any) -> bytes:
         return _fast_dumps(payload) if self._is_float_free(state_type) else _dumps(payload)
 
-    def _load_plain(self, data: bytes, state_type: Any) -> Any:
+    def _load_plain(self, data: bytes | memoryview, state_type: Any) -> Any:
         # orjson first: an integer past 64 bits comes back a float, which no whole-number
         # field accepts (and a float field is always written with a point), so such a
         # snapshot is found unreadable and ignored, never misread. What orjson cannot read
@@ -459,7 +461,7 @@ class Codec:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
-            return json.loads(data)
+            return json.loads(bytes(data))
 
 
 def _explain(error: Exception) -> str:

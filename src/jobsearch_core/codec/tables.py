@@ -12,12 +12,20 @@ columns. Every value is
 checked for its type on the way back in, as there (a snapshot that does not fit raises,
 and is then ignored). Only states of plain fields are written so; `table_functions`
 says None for the rest.
+
+A column of whole numbers only (most are: the indexes of texts, moments, members and
+rows) is packed as binary after the JSON document (`pack`), so that parsing makes neither
+an int object per value nor a list to hold them: a 25,000-application pipeline parses in
+half the time and memory.
 """
 
 from __future__ import annotations
 
+import array
 import enum
 import functools
+import struct
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -25,18 +33,27 @@ from datetime import datetime
 from typing import Any
 
 import attrs
+import orjson
 
 from jobsearch_core._instances import setters
 from jobsearch_core.codec.states import UnsupportedError, _finite, _is_key
 from jobsearch_core.views.frozen import FrozenDict, FrozenList, frozen_class
 
-__all__ = ["FORMAT", "TableDump", "TableLoad", "table_functions"]
+__all__ = ["FORMAT", "MAGIC", "TableDump", "TableLoad", "pack", "table_functions", "unpack"]
 
 #: The "format" a tables snapshot is marked with. Format 3 writes dictionary keys and
 #: enum members as numbers (each enum's values listed once); format 2 (its keys as JSON
 #: object keys, its members by value) is still read.
-FORMAT = 3
-READ_FORMATS = (2, 3)
+FORMAT = 4
+READ_FORMATS = (2, 3, 4)
+
+#: Format 4's bytes: this, the JSON document's length (4 bytes, big-endian), the document,
+#: then the packed columns (little-endian), each named in the document by a `_PACKED` object.
+MAGIC = b"JTB4"
+_LENGTH = struct.Struct(">I")
+_PACKED = ("packed", "at", "count")
+#: The array type codes of packed columns, narrowest first.
+_CODES = ("i", "q")
 
 #: A state and its corrections -> the JSON-ready document.
 TableDump = Callable[[Any, list[tuple[int, int]]], dict[str, Any]]
@@ -134,6 +151,8 @@ class _TableCodegen:
             if len(rest) != 1 or len(args) != 2:
                 raise UnsupportedError(type_)
             inner = self.dump_value(rest[0], expr)
+            if _is_index(rest[0]):  # an index, so none is -1: the column stays whole numbers
+                return f"(-1 if {expr} is None else {inner})"
             return expr if inner == expr else f"(None if {expr} is None else {inner})"
         if type_ is str:
             return f"_t.setdefault({expr}, len(_t))"
@@ -193,6 +212,8 @@ class _TableCodegen:
             if len(rest) != 1 or len(args) != 2:
                 raise UnsupportedError(type_)
             inner, kept = self.load_value(rest[0], expr, indent + "    ")
+            if self.version >= 4 and _is_index(rest[0]):
+                return inner, f"({kept} if {expr} >= 0 else None)"
             if not inner:
                 return [], f"(None if {expr} is None else {kept})"
             var = self._name("_o")
@@ -336,6 +357,91 @@ class _TableCodegen:
         # The enums this class's columns use, each as the snapshot lists it.
         body[enums_at:enums_at] = [f"    _E{n} = _E[{n}]" for n in sorted(self._enums_used)]
         self.lines += body
+
+
+def _is_index(type_: Any) -> bool:
+    """Whether a field of this type is written as a number into a list (of texts, moments,
+    an enum's members, or a table's rows)."""
+    if type_ in (str, datetime):
+        return True
+    return isinstance(type_, type) and (issubclass(type_, enum.Enum) or attrs.has(type_))
+
+
+def pack(document: dict[str, Any]) -> bytes:
+    """A tables document's bytes (format 4): its columns of whole numbers only packed
+    after it. TypeError for what JSON (by orjson) cannot write, as `orjson.dumps`."""
+    packed = bytearray()
+    tables = []
+    for columns in document["tables"]:
+        kept: list[Any] = []
+        for column in columns:
+            numbers = _numbers(column)
+            if numbers is None:
+                kept.append(column)
+                continue
+            kept.append({"packed": numbers.typecode, "at": len(packed), "count": len(numbers)})
+            if sys.byteorder == "big":
+                numbers.byteswap()
+            packed += numbers.tobytes()
+        tables.append(kept)
+    text = orjson.dumps({**document, "tables": tables})
+    return b"".join((MAGIC, _LENGTH.pack(len(text)), text, packed))
+
+
+def _numbers(column: list[Any]) -> array.array[int] | None:
+    """The column as an array of the narrowest type code that holds it, if it is whole
+    numbers only (not bools) that 64 bits hold."""
+    if not column or not all(type(value) is int for value in column):
+        return None
+    for code in _CODES:
+        try:
+            return array.array(code, column)
+        except OverflowError:
+            continue
+    return None
+
+
+def unpack(data: bytes | memoryview) -> dict[str, Any] | None:
+    """The document of `pack`'s bytes, its packed columns as arrays; None for bytes that
+    are not format 4's; ValueError for ones that do not hold together."""
+    if bytes(data[: len(MAGIC)]) != MAGIC:
+        return None
+    view = memoryview(data)
+    start = len(MAGIC) + _LENGTH.size
+    if len(view) < start:
+        raise ValueError("a tables snapshot cut short")
+    (length,) = _LENGTH.unpack(view[len(MAGIC) : start])
+    if len(view) < start + length:
+        raise ValueError("a tables snapshot cut short")
+    document: Any = orjson.loads(view[start : start + length])
+    packed = view[start + length :]
+    tables = document.get("tables") if type(document) is dict else None
+    if type(tables) is not list:
+        raise ValueError("not a tables snapshot")
+    for columns in tables:
+        if type(columns) is not list:
+            raise ValueError("not a tables snapshot")
+        for i, column in enumerate(columns):
+            if type(column) is dict:
+                columns[i] = _unpacked(column, packed)
+    found: dict[str, Any] = document
+    return found
+
+
+def _unpacked(named: dict[str, Any], packed: memoryview) -> array.array[int]:
+    if list(named) != list(_PACKED) or named["packed"] not in _CODES:
+        raise ValueError(f"not a packed column: {named!r}")
+    numbers = array.array(named["packed"])
+    at, count = named["at"], named["count"]
+    if type(at) is not int or type(count) is not int or at < 0 or count < 1:
+        raise ValueError(f"not a packed column: {named!r}")
+    end = at + count * numbers.itemsize
+    if end > len(packed):
+        raise ValueError("a packed column past the end of the snapshot")
+    numbers.frombytes(packed[at:end])
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
 
 
 def _attrs_in(type_: Any) -> list[type[Any]]:
