@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import gc
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,13 +13,7 @@ from hypothesis import strategies as st
 from jobsearch_core.events import Event, EventRetracted, GapAdded, Recorded, UnknownEvent
 from jobsearch_core.testing import aware_datetimes, event_sequences
 from jobsearch_core.views import View, gaps, history, pipeline, roles
-from jobsearch_core.views.replay import (
-    Progress,
-    Replay,
-    collector_paused,
-    retracted_by,
-    skipped_positions,
-)
+from jobsearch_core.views.replay import Progress, Replay, retracted_by, skipped_positions
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -209,48 +202,3 @@ class TestRetractedBy:
         skipped = skipped_positions(retractions)
         assert set(by) == skipped
         assert all(retractions[at] == aim and at not in skipped for aim, at in by.items())
-
-
-class TestCollectorPaused:
-    """The cycle collector waits while a replay or a snapshot load runs."""
-
-    def test_paused_inside_and_back_after(self) -> None:
-        """Off inside (nested pauses too), on again after the last one ends."""
-        assert gc.isenabled()
-        with collector_paused():
-            with collector_paused():
-                assert not gc.isenabled()
-            assert not gc.isenabled()
-        assert gc.isenabled()
-
-    def test_a_collector_the_program_turned_off_stays_off(self) -> None:
-        gc.disable()
-        try:
-            with collector_paused():
-                pass
-            assert not gc.isenabled()
-        finally:
-            gc.enable()
-
-    def test_what_it_made_is_not_left_for_the_young_collection(self) -> None:
-        """The objects kept from a pause are in the oldest generation: the next young
-        collection does not walk them."""
-        gc.collect()
-        with collector_paused():
-            kept = [[i] for i in range(5_000)]
-        young = gc.get_objects(generation=0)
-        assert not any(item is kept[0] for item in young)
-        assert gc.get_count()[0] < 100
-        assert any(item is kept[0] for item in gc.get_objects(generation=2))
-
-    def test_objects_the_program_froze_stay_frozen(self) -> None:
-        """A program that froze objects (say, before forking workers) finds them frozen."""
-        gc.collect()
-        gc.freeze()
-        try:
-            frozen = gc.get_freeze_count()
-            with collector_paused():
-                _ = [[i] for i in range(100)]
-            assert gc.get_freeze_count() == frozen
-        finally:
-            gc.unfreeze()

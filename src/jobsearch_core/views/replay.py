@@ -530,12 +530,6 @@ def collector_paused() -> Iterator[None]:
     A replay makes millions of short-lived objects and keeps the states growing, so the
     collector would keep walking everything the states hold: a quarter of the time.
     Folds make no reference cycles to collect; any made meanwhile wait for the end.
-
-    What the pause made and kept (a state, a loaded snapshot) is meant to last: at the end
-    it joins the oldest generation at once (`gc.freeze` then `gc.unfreeze`, both constant
-    time), rather than be walked by the next young collection, which finds nothing to free
-    in it (4 ms after loading a 25,000-application pipeline). Skipped while the program has
-    objects of its own frozen, so that they stay where it put them.
     """
     global _pauses, _was_enabled
     with _pause_lock:
@@ -549,9 +543,6 @@ def collector_paused() -> Iterator[None]:
         with _pause_lock:
             _pauses -= 1
             if _pauses == 0 and _was_enabled:
-                if gc.get_freeze_count() == 0:
-                    gc.freeze()
-                    gc.unfreeze()
                 gc.enable()
 
 
