@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from collections.abc import Generator, Iterator
@@ -139,6 +140,37 @@ class TestRoundTrips:
         with round_trips() as counted:
             backend.head()
         assert counted == [1]
+
+    def test_one_row_goes_as_plain_values(self, backend: PostgresBackend) -> None:
+        """An append of one row calls jobsearch_append_one, of more rows jobsearch_append,
+        and both store in order (once the backend has seen the log: the first append
+        settles under the lock)."""
+        warm(backend)
+        called: list[str] = []
+        original = psycopg.Connection.execute
+
+        def execute(self: psycopg.Connection[Any], query: Any, *args: Any, **kw: Any) -> Any:
+            text = query.as_string(self) if hasattr(query, "as_string") else str(query)
+            called.extend(re.findall(r"jobsearch_append\w*", text))
+            return original(self, query, *args, **kw)
+
+        psycopg.Connection.execute = execute  # type: ignore[method-assign]
+        try:
+            for count, stream in [(1, "me"), (3, "me"), (1, "ann"), (2, "ann")]:
+                backend.append(stream, rows(count, tag=f"{stream}{count}"))
+        finally:
+            psycopg.Connection.execute = original  # type: ignore[method-assign]
+        one, many = "jobsearch_append_one", "jobsearch_append"
+        assert called == [one, many, one, many]
+        assert [(r.position, r.stream) for r in backend.read(after=6)] == [
+            (7, "me"),
+            (8, "me"),
+            (9, "me"),
+            (10, "me"),
+            (11, "ann"),
+            (12, "ann"),
+            (13, "ann"),
+        ]
 
 
 class TestClocks:

@@ -25,6 +25,7 @@ ALL_VERSIONS = [
     (3, "event ids and metadata"),
     (4, "consumers' checkpoints"),
     (5, "appends in one statement"),
+    (6, "appends of one row as plain values"),
 ]
 
 
@@ -107,6 +108,16 @@ def _downgrade(admin: Admin, schema: str, *, to: int) -> None:
     """Back to how schema version `to` stored a log: later columns and versions dropped,
     and for version 2 the chain as it hashed rows then."""
     events = sql.Identifier(schema, "events")
+    admin.execute(
+        sql.SQL("DROP FUNCTION {}").format(sql.Identifier(schema, "jobsearch_append_one"))
+    )
+    if to == 5:
+        admin.execute(
+            sql.SQL("DELETE FROM {}.jobsearch_schema_version WHERE version > 5").format(
+                sql.Identifier(schema)
+            )
+        )
+        return
     if to == 2:
         previous = GENESIS
         rows = admin.execute(
@@ -196,6 +207,27 @@ class TestVersions:
             log.backend.save_checkpoint("mailer", 2)  # type: ignore[attr-defined]
             (found,) = log.backend.read_checkpoints()  # type: ignore[attr-defined]
             assert (found.name, found.position) == ("mailer", 2)
+        assert versions(admin, schema) == ALL_VERSIONS
+
+    def test_a_log_at_version_5_gains_appends_of_one_row(self, url: str, admin: Admin) -> None:
+        """A log made before one-row appends were sent as plain values gets their function;
+        appends of one row and of several go on from where it was, and verify."""
+        with open_log(url) as log:
+            log.append([GapAdded(skill="SQL"), GapAdded(skill="Go")])
+            schema = log.backend.schema  # type: ignore[attr-defined]
+        _downgrade(admin, schema, to=5)
+        assert versions(admin, schema) == ALL_VERSIONS[:5]
+        with open_log(url) as log:
+            log.append([GapAdded(skill="dbt")])
+            log.append([GapAdded(skill="R"), GapAdded(skill="C")], stream="ann")
+            assert [(r.position, r.stream) for r in log.read()] == [
+                (1, "me"),
+                (2, "me"),
+                (3, "me"),
+                (4, "ann"),
+                (5, "ann"),
+            ]
+            assert log.verify() == []
         assert versions(admin, schema) == ALL_VERSIONS
 
     def test_newer_schema_is_refused(self, url: str, admin: Admin) -> None:

@@ -175,6 +175,12 @@ class Appends:
             " %b::bigint[], %b::text[], %b::bigint[], %b::text[], %b::integer[],"
             " %b::bytea[], %b::bytea[], %b::text[], %b::bytea[])"
         ).format(sql.Identifier(schema))
+        #: An append of one row: its values as they are, not as arrays of one (migration 6).
+        self._call_one = sql.SQL(
+            "SELECT * FROM {}.jobsearch_append_one(%b::integer, %b::integer, %b::text,"
+            " %b::bigint, %b::bytea, %b::text, %b::bigint, %b::timestamptz, %b::bigint,"
+            " %b::bigint, %b::text, %b::integer, %b::bytea, %b::bytea, %b::text, %b::bytea)"
+        ).format(sql.Identifier(schema))
         self._lock = (lock_class, lock_key, channel)
         self._key = key
         self._seen: Seen | None = None
@@ -246,9 +252,35 @@ class Appends:
         versions: Mapping[str, int],
         moment: datetime,
     ) -> TupleRow | None:
-        """Call `jobsearch_append` (one statement): the rows stored if the log is as seen."""
+        """Call `jobsearch_append` (one statement; `jobsearch_append_one` for one row): the
+        rows stored if the log is as seen."""
         rows = [row for batch in stored for row in batch]
         lock_class, lock_key, channel = self._lock
+        if len(rows) == 1 and len(streams) == 1:
+            (row,) = rows
+            found = conn.execute(
+                self._call_one,
+                (
+                    lock_class,
+                    lock_key,
+                    channel,
+                    head,
+                    previous,
+                    row.stream,
+                    versions[row.stream],
+                    moment,
+                    row.position,
+                    row.version,
+                    row.type,
+                    row.schema_version,
+                    row.data,
+                    row.hash,
+                    row.event_id,
+                    row.metadata,
+                ),
+            ).fetchone()
+            self.learn(found, streams, rows if found is not None and found[0] else [])
+            return found
         params = (
             lock_class,
             lock_key,
