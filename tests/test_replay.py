@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,13 @@ from hypothesis import strategies as st
 from jobsearch_core.events import Event, EventRetracted, GapAdded, Recorded, UnknownEvent
 from jobsearch_core.testing import aware_datetimes, event_sequences
 from jobsearch_core.views import View, gaps, history, pipeline, roles
-from jobsearch_core.views.replay import Progress, Replay, retracted_by, skipped_positions
+from jobsearch_core.views.replay import (
+    Progress,
+    Replay,
+    collector_paused,
+    retracted_by,
+    skipped_positions,
+)
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -202,3 +209,25 @@ class TestRetractedBy:
         skipped = skipped_positions(retractions)
         assert set(by) == skipped
         assert all(retractions[at] == aim and at not in skipped for aim, at in by.items())
+
+
+class TestCollectorPaused:
+    """The cycle collector waits while a replay or a snapshot load runs."""
+
+    def test_paused_inside_and_back_after(self) -> None:
+        """Off inside (nested pauses too), on again after the last one ends."""
+        assert gc.isenabled()
+        with collector_paused():
+            with collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+
+    def test_a_collector_the_program_turned_off_stays_off(self) -> None:
+        gc.disable()
+        try:
+            with collector_paused():
+                pass
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
