@@ -258,49 +258,47 @@ class Appends:
         lock_class, lock_key, channel = self._lock
         if len(rows) == 1 and len(streams) == 1:
             (row,) = rows
-            found = conn.execute(
-                self._call_one,
-                (
-                    lock_class,
-                    lock_key,
-                    channel,
-                    head,
-                    previous,
-                    row.stream,
-                    versions[row.stream],
-                    moment,
-                    row.position,
-                    row.version,
-                    row.type,
-                    row.schema_version,
-                    row.data,
-                    row.hash,
-                    row.event_id,
-                    row.metadata,
-                ),
-            ).fetchone()
-            self.learn(found, streams, rows if found is not None and found[0] else [])
-            return found
-        params = (
-            lock_class,
-            lock_key,
-            channel,
-            head,
-            previous,
-            Texts(streams),
-            Bigints([versions[stream] for stream in streams]),
-            moment,
-            Bigints([r.position for r in rows]),
-            Texts([r.stream for r in rows]),
-            Bigints([r.version for r in rows]),
-            Texts([r.type for r in rows]),
-            Integers([r.schema_version for r in rows]),
-            Blobs([r.data for r in rows]),
-            Blobs([r.hash for r in rows]),
-            Texts([r.event_id for r in rows]),
-            Blobs([r.metadata for r in rows]),
-        )
-        found = conn.execute(self._call, params).fetchone()
+            call = self._call_one
+            params: tuple[Any, ...] = (
+                lock_class,
+                lock_key,
+                channel,
+                head,
+                previous,
+                row.stream,
+                versions[row.stream],
+                moment,
+                row.position,
+                row.version,
+                row.type,
+                row.schema_version,
+                row.data,
+                row.hash,
+                row.event_id,
+                row.metadata,
+            )
+        else:
+            call = self._call
+            params = (
+                lock_class,
+                lock_key,
+                channel,
+                head,
+                previous,
+                Texts(streams),
+                Bigints([versions[stream] for stream in streams]),
+                moment,
+                Bigints([r.position for r in rows]),
+                Texts([r.stream for r in rows]),
+                Bigints([r.version for r in rows]),
+                Texts([r.type for r in rows]),
+                Integers([r.schema_version for r in rows]),
+                Blobs([r.data for r in rows]),
+                Blobs([r.hash for r in rows]),
+                Texts([r.event_id for r in rows]),
+                Blobs([r.metadata for r in rows]),
+            )
+        found = conn.execute(call, params).fetchone()
         self.learn(found, streams, rows if found is not None and found[0] else [])
         return found
 
