@@ -189,58 +189,8 @@ MIGRATIONS[4] = (
 # under the append lock, the function checks that the log is still as seen (head, the
 # head's hash, each stream's version, a moment not behind the head's) and stores them, or
 # stores nothing and says how the log stands. Its statements are planned once per session
-# (a generic plan): their shape never changes, only their values.
-_APPEND_FUNCTION = """CREATE FUNCTION {schema}.jobsearch_append(
-    lock_class integer, lock_key integer, channel text,
-    head_seen bigint, hash_seen bytea, streams text[], versions_seen bigint[],
-    moment timestamptz, positions bigint[], row_streams text[], row_versions bigint[],
-    types text[], schema_versions integer[], datas bytea[], hashes bytea[],
-    event_ids text[], metadatas bytea[]
-) RETURNS TABLE (
-    appended boolean, last_position bigint, last_hash bytea, last_recorded_at timestamptz,
-    server_now timestamptz, stream_versions bigint[]
-) LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
-DECLARE
-    found_head bigint;
-    found_hash bytea;
-    found_at timestamptz;
-    found_versions bigint[];
-BEGIN
-    PERFORM pg_advisory_xact_lock(lock_class, lock_key);
-    SELECT e.position, e.hash, e.recorded_at INTO found_head, found_hash, found_at
-        FROM {schema}.events e ORDER BY e.position DESC LIMIT 1;
-    found_head := coalesce(found_head, 0);
-    found_versions := ARRAY(
-        SELECT (SELECT coalesce(max(e.version), 0) FROM {schema}.events e
-                WHERE e.stream = s.name)
-        FROM unnest(streams) WITH ORDINALITY AS s(name, o) ORDER BY s.o);
-    IF found_head IS DISTINCT FROM head_seen OR found_hash IS DISTINCT FROM hash_seen
-        OR found_versions IS DISTINCT FROM versions_seen OR moment IS NULL
-        OR moment < found_at
-        OR (moment > found_at AND moment > clock_timestamp() + interval '1 second')
-        OR cardinality(positions) IS NULL
-    THEN
-        RETURN QUERY SELECT false, found_head, found_hash, found_at, clock_timestamp(),
-            found_versions;
-        RETURN;
-    END IF;
-    INSERT INTO {schema}.events (position, stream, version, type, schema_version, data,
-            recorded_at, hash, event_id, metadata)
-        SELECT r.p, r.s, r.v, r.t, r.sv, r.d, moment, r.h, r.i, r.m
-        FROM unnest(positions, row_streams, row_versions, types, schema_versions, datas,
-                    hashes, event_ids, metadatas) AS r(p, s, v, t, sv, d, h, i, m);
-    -- Delivered to listeners when, and only if, the transaction commits.
-    PERFORM pg_notify(channel, positions[cardinality(positions)]::text);
-    RETURN QUERY SELECT true, positions[cardinality(positions)],
-        hashes[cardinality(hashes)], moment, clock_timestamp(), found_versions;
-END
-$$"""
-
-MIGRATIONS[5] = ("appends in one statement", (_APPEND_FUNCTION,))
-
-# Migration 6: an append of one row (the most common) sends it as plain values, not as
-# arrays of one: 16 arguments the server reads as they are, about a fifth of the call's
-# time. Both functions are made from one text, so they check the same things.
+# (a generic plan): their shape never changes, only their values. The body is written
+# once, for migration 6's function of one row too (`{rows}`: what the INSERT stores).
 _APPEND_BODY = """DECLARE
     found_head bigint;
     found_hash bytea;
@@ -277,53 +227,51 @@ _RETURNS = """RETURNS TABLE (
     appended boolean, last_position bigint, last_hash bytea, last_recorded_at timestamptz,
     server_now timestamptz, stream_versions bigint[]
 ) LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan"""
-_APPEND_MANY = (
-    """CREATE OR REPLACE FUNCTION {schema}.jobsearch_append(
-    lock_class integer, lock_key integer, channel text,
+
+
+def _append_function(name: str, arguments: str, declared: str, rows: str) -> str:
+    """An append function's statement: `arguments`, then the shared body with `declared`
+    (more variables, or none) in front of its own and `rows` as what the INSERT stores."""
+    body = _APPEND_BODY.replace("DECLARE\n", "DECLARE\n" + declared, 1).replace("{rows}", rows)
+    return f"CREATE FUNCTION {{schema}}.{name}(\n{arguments}\n) {_RETURNS} AS $$\n{body}\n$$"
+
+
+_APPEND_FUNCTION = _append_function(
+    "jobsearch_append",
+    """    lock_class integer, lock_key integer, channel text,
     head_seen bigint, hash_seen bytea, streams text[], versions_seen bigint[],
     moment timestamptz, positions bigint[], row_streams text[], row_versions bigint[],
     types text[], schema_versions integer[], datas bytea[], hashes bytea[],
-    event_ids text[], metadatas bytea[]
-) """
-    + _RETURNS
-    + " AS $$\n"
-    + _APPEND_BODY.replace(
-        "{rows}",
-        """SELECT r.p, r.s, r.v, r.t, r.sv, r.d, moment, r.h, r.i, r.m
+    event_ids text[], metadatas bytea[]""",
+    "",
+    """SELECT r.p, r.s, r.v, r.t, r.sv, r.d, moment, r.h, r.i, r.m
         FROM unnest(positions, row_streams, row_versions, types, schema_versions, datas,
                     hashes, event_ids, metadatas) AS r(p, s, v, t, sv, d, h, i, m)""",
-    )
-    + "\n$$"
 )
-# The one row's values are named as the arrays' would be, one element each, so the body
-# is the same text: `positions[cardinality(positions)]` is the row's position.
-_APPEND_ONE = (
-    """CREATE FUNCTION {schema}.jobsearch_append_one(
-    lock_class integer, lock_key integer, channel text,
+
+MIGRATIONS[5] = ("appends in one statement", (_APPEND_FUNCTION,))
+
+# Migration 6: an append of one row (the most common) sends it as plain values, not as
+# arrays of one: 16 arguments the server reads as they are. The row's values are also
+# named as the arrays' would be, one element each, so the body is migration 5's:
+# `positions[cardinality(positions)]` is the row's position.
+_APPEND_ONE = _append_function(
+    "jobsearch_append_one",
+    """    lock_class integer, lock_key integer, channel text,
     head_seen bigint, hash_seen bytea, stream text, version_seen bigint,
     moment timestamptz, row_position bigint, row_version bigint, row_type text,
     row_schema_version integer, row_data bytea, row_hash bytea, row_event_id text,
-    row_metadata bytea
-) """
-    + _RETURNS
-    + " AS $$\n"
-    + _APPEND_BODY.replace(
-        "DECLARE\n",
-        """DECLARE
-    streams text[] := ARRAY[stream];
+    row_metadata bytea""",
+    """    streams text[] := ARRAY[stream];
     versions_seen bigint[] := ARRAY[version_seen];
     positions bigint[] := ARRAY[row_position];
     hashes bytea[] := ARRAY[row_hash];
 """,
-    ).replace(
-        "{rows}",
-        """VALUES (row_position, stream, row_version, row_type, row_schema_version,
+    """VALUES (row_position, stream, row_version, row_type, row_schema_version,
                 row_data, moment, row_hash, row_event_id, row_metadata)""",
-    )
-    + "\n$$"
 )
 
-MIGRATIONS[6] = ("appends of one row as plain values", (_APPEND_MANY, _APPEND_ONE))
+MIGRATIONS[6] = ("appends of one row as plain values", (_APPEND_ONE,))
 
 LATEST = max(MIGRATIONS)
 #: Tables a migration creates: finding one in a schema with no version table means the
