@@ -269,9 +269,11 @@ class TestClosing:
     ) -> None:
         """A state that waits longer than `snapshot_every` between snapshots (a large one)
         is saved on closing, and the next log starts from it."""
-        import jobsearch_core.folding
+        import jobsearch_core.snapshots
 
-        monkeypatch.setattr(jobsearch_core.folding, "SNAPSHOT_BYTES_PER_EVENT", 1)  # all are large
+        monkeypatch.setattr(
+            jobsearch_core.snapshots, "SNAPSHOT_BYTES_PER_EVENT", 1
+        )  # all are large
         url = f"sqlite://{tmp_path / 'log.db'}"
         log = open_log(url)
         log.snapshot_every = 10
@@ -304,9 +306,9 @@ class TestClosing:
 
     def test_a_closed_backend(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """A backend closed behind the log's back: closing still ends quietly."""
-        import jobsearch_core.folding
+        import jobsearch_core.snapshots
 
-        monkeypatch.setattr(jobsearch_core.folding, "SNAPSHOT_BYTES_PER_EVENT", 1)
+        monkeypatch.setattr(jobsearch_core.snapshots, "SNAPSHOT_BYTES_PER_EVENT", 1)
         log = open_log(f"sqlite://{tmp_path / 'log.db'}")
         log.snapshot_every = 10
         log.append([GapAdded(skill="s", at=T0)])

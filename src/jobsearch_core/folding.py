@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from jobsearch_core.catalog import Catalog
 from jobsearch_core.events.base import Recorded
 from jobsearch_core.heads import MAX_CACHED_STATES, Head, Heads, hand_out
-from jobsearch_core.snapshots import SNAPSHOT_BYTES_PER_EVENT, SNAPSHOT_EVERY, Snapshots
+from jobsearch_core.snapshots import SNAPSHOT_EVERY, Snapshots, waits_after
 from jobsearch_core.storage.backend import Backend
 from jobsearch_core.storage.capabilities import ReadsHead
 from jobsearch_core.views.frozen import freeze
@@ -190,9 +190,7 @@ class Folding:
         # that had just saved it would.
         sizes = self.snapshots.sizes
         waits = [
-            sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
-            if start is not None
-            else 0
+            waits_after(sizes.get((view.name, stream), 0)) if start is not None else 0
             for view, start in zip(views, starts, strict=True)
         ]
         folded = replay.run(
@@ -220,8 +218,7 @@ class Folding:
         for view, found in zip(views, kept, strict=True):
             if view.state_type is None:
                 continue
-            wait = max(self.snapshot_every, found.snapshot_size // SNAPSHOT_BYTES_PER_EVENT)
-            if found.unsaved >= wait:
+            if found.unsaved >= self._wait(found.snapshot_size):
                 self._save_head(view, stream, found, chain)
 
     def _save_head(self, view: View[Any], stream: str, found: Head, chain: bytes) -> None:
@@ -274,12 +271,14 @@ class Folding:
         # waits between two (pruning then keeps it if it fits).
         sizes = snapshots.sizes
         for view, done in zip(views, folded, strict=True):
-            wait = max(
-                self.snapshot_every, sizes.get((view.name, stream), 0) // SNAPSHOT_BYTES_PER_EVENT
-            )
+            wait = self._wait(sizes.get((view.name, stream), 0))
             if view.state_type is not None and read.count >= TRAVEL_SAVES_AFTER * wait:
                 snapshots.save(view, stream, done, arrived)
         return folded
+
+    def _wait(self, size: int) -> int:
+        """How many events a view folds between two snapshots, the last one `size` bytes."""
+        return max(self.snapshot_every, waits_after(size))
 
 
 class _Reader:

@@ -34,6 +34,7 @@ __all__ = [
     "kept",
     "seal",
     "unseal",
+    "waits_after",
 ]
 
 logger = logging.getLogger("jobsearch_core")
@@ -81,6 +82,14 @@ def _digest(
     for part in (_MAGIC, header, *fields, chain, payload):
         found.update(part)
     return found.digest()
+
+
+def waits_after(size: int) -> int:
+    """How many events a view folds after a snapshot of `size` bytes before it takes the
+    next (beyond the log's `snapshot_every`, whichever is more): a large state waits
+    longer, so the time spent writing snapshots stays a bounded share of the events
+    folded, however long the stream grows."""
+    return size // SNAPSHOT_BYTES_PER_EVENT
 
 
 def kept(sizes: Sequence[tuple[int, int]], budget: int, most: int = MAX_KEPT) -> list[int]:
@@ -287,9 +296,7 @@ class Snapshots:
 
         def save(index: int, progress: Progress) -> int | None:
             size = self.save(views[index], stream, progress, self.chain_at(progress.position))
-            # A large state waits longer for its next snapshot, so the time spent writing
-            # them stays a bounded share of the events folded, however long the stream grows.
-            return None if size is None else size // SNAPSHOT_BYTES_PER_EVENT
+            return None if size is None else waits_after(size)
 
         return save
 
