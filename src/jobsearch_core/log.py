@@ -613,8 +613,7 @@ class EventLog:
 
     @snapshot_every.setter
     def snapshot_every(self, every: int) -> None:
-        if isinstance(every, bool) or not isinstance(every, int):
-            raise InvalidInputError(f"snapshot_every must be a whole number, got {every!r}")
+        _check_whole("snapshot_every", every)
         self._folding.snapshot_every = every
 
     @property
@@ -624,8 +623,7 @@ class EventLog:
 
     @max_cached_states.setter
     def max_cached_states(self, limit: int) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int):
-            raise InvalidInputError(f"max_cached_states must be a whole number, got {limit!r}")
+        _check_whole("max_cached_states", limit)
         self._folding.heads.limit = limit
         self._folding.heads.trim()
 
@@ -920,6 +918,11 @@ def check_stream(stream: object) -> None:
 
 #: The largest position a backend can hold (a signed 64-bit integer).
 MAX_POSITION = 2**63 - 1
+
+
+def _check_whole(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{name} must be a whole number, got {value!r}")
 
 
 def _check_position(name: str, value: object) -> None:
