@@ -530,7 +530,7 @@ def table_functions(
             raise ValueError(f"{len(tables)} tables for {count} classes")
         if not all(type(text) is str for text in texts):
             raise ValueError("a text that is not one")
-        reading = current if version == FORMAT else _generated(state_type, frozen, version, False)
+        reading = _generated(state_type, frozen, version, False)  # `current` for FORMAT
         parsed = _moments(moments)
         members = _members(reading.enums, saved.get("enums", []))
         loaders = [reading.env[f"_load{i}"] for i in range(count)]
