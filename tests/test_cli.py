@@ -383,6 +383,32 @@ class TestMistakesCaught:
         assert [item.skill for item in gaps.items] == ["Statistics", "System design"]
         assert gaps.items[1].minutes_practised == 30
 
+    @pytest.mark.parametrize(
+        ("given", "meant"),
+        [
+            ("acme-data-enginer", "acme-data-engineer"),  # a slip in the whole id
+            ("acne-data", "acme-data-engineer"),  # a slip in its start
+            ("ACNE-D", "acme-data-engineer"),
+        ],
+    )
+    def test_a_near_miss_of_an_id_is_named(self, applied: Run, given: str, meant: str) -> None:
+        """A mistyped id, whole or only its start, is refused with the id it nearly is."""
+        result = applied("pass", given, "resume", code=2)
+        assert f"did you mean {meant!r}?" in result.stderr
+
+    def test_nothing_near_is_not_guessed(self, applied: Run) -> None:
+        """A name that is no slip of any id lists the ids instead of guessing one."""
+        result = applied("pass", "xyz", "resume", code=2)
+        assert "did you mean" not in result.stderr
+        assert "known: 'acme-data-engineer'" in result.stderr
+
+    def test_a_near_miss_of_a_skill_says_how_to_add_it(self, applied: Run) -> None:
+        """The near miss first, then how to put the skill as typed on the list."""
+        result = applied("gap", "practice", "Sytm", "30", code=2)
+        assert "did you mean 'System design'? Add it with: jobsearch gap add 'Sytm'" in (
+            result.stderr
+        )
+
     def test_an_ambiguous_prefix_is_refused(self, applied: Run) -> None:
         """A prefix of two skills names both."""
         result = applied("gap", "practice", "s", "30", code=2)

@@ -108,7 +108,10 @@ def _skill(gaps: GapsState, skill: str, *, hint: str | None = None) -> str:
         return match(skill, names, what="skill", where="on the gap list")
     except InvalidInputError as error:
         add = hint or f"add it with: jobsearch gap add {skill!r}"
-        raise InvalidInputError(f"{error}; {add}") from None
+        said = str(error)
+        if said.endswith("?"):  # after "did you mean ...?", a new sentence
+            raise InvalidInputError(f"{said} {add[0].upper()}{add[1:]}") from None
+        raise InvalidInputError(f"{said}; {add}") from None
 
 
 @gap_group.command("practice")
