@@ -70,7 +70,7 @@ PRESET_IMPORTS: dict[str, tuple[dict[str, tuple[str, str | None]], str]] = {
             "initech-bi-developer": ("final", "offer"),
             "umbrella-analytics-engineer": ("applied", "rejected"),
         },
-        "skipped 1 rows (wishlist: 1)",
+        "skipped 1 row (wishlist: 1)",
     ),
     "teal": (
         {
@@ -81,7 +81,7 @@ PRESET_IMPORTS: dict[str, tuple[dict[str, tuple[str, str | None]], str]] = {
             "soylent-data-engineer": ("applied", "rejected"),
             "pied-piper-data-lead": ("applied", "no_response"),
         },
-        "skipped 1 rows (wishlist: 1)",
+        "skipped 1 row (wishlist: 1)",
     ),
     "simplify": (
         {
@@ -90,7 +90,7 @@ PRESET_IMPORTS: dict[str, tuple[dict[str, tuple[str, str | None]], str]] = {
             "initech-bi-developer": ("final", None),
             "umbrella-analytics-engineer": ("final", "accepted"),
         },
-        "skipped 1 rows (wishlist: 1)",
+        "skipped 1 row (wishlist: 1)",
     ),
 }
 
@@ -203,8 +203,8 @@ class TestStatuses:
             tmp_path, f"Company,Title,Status\nAcme,Analyst,{_display(status)}\nB,C,Applied\n"
         )
         result = run("import", "--csv", str(source))
-        assert "imported 1 applications" in result.output
-        assert "skipped 1 rows (wishlist: 1)" in result.output
+        assert "imported 1 application" in result.output
+        assert "skipped 1 row (wishlist: 1)" in result.output
         assert list(states(log)) == ["b-c"]
 
     def test_statuses_ignore_case_space_and_punctuation(
@@ -235,7 +235,7 @@ class TestStatuses:
             "c-d": ("final", None),
             "g-h": ("phone", None),
         }
-        assert "skipped 1 rows (--status-map skip: 1)" in result.output
+        assert "skipped 1 row (--status-map skip: 1)" in result.output
 
     @pytest.mark.parametrize(
         ("pair", "why"),
@@ -255,7 +255,7 @@ class TestStatuses:
         )
         result = run("import", "--csv", str(source), "--status-map", "Archived=skip")
         assert result.output.strip() == (
-            "imported 1 applications (1 events) into 'me'; "
+            "imported 1 application (1 event) into 'me'; "
             "skipped 4 rows (--status-map skip: 1, blank: 1, wishlist: 2)"
         )
 
@@ -491,7 +491,7 @@ class TestImportingAgain:
         )
         result = run("import", "--csv", str(edited))
         assert "line 2 (Acme, Analyst) was changed since it was imported" in result.stderr
-        assert "imported 1 applications" in result.output
+        assert "imported 1 application" in result.output
         assert log.head == head + 1
         assert "Oslo" in (notes(log)["acme-analyst"] or "")
         shown = run("import", "--csv", str(edited), "--json").output

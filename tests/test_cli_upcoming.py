@@ -275,7 +275,7 @@ class TestUpcoming:
         """--days 1 leaves out the interview in two days; nothing to come is said so."""
         search(run)
         output = run("upcoming", "--days", "1", "--follow-up-days", "30").output
-        assert "No interviews in the next 1 days" in output
+        assert "No interviews in the next 1 day" in output
         assert "No follow-ups due" in output
 
     def test_as_of(self, run: Run) -> None:

@@ -17,6 +17,7 @@ from jobsearch_core.audit import check_anchor
 from jobsearch_core.cli._common import console, context, print_json
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.plugins import BUILTIN, load_entry_points, pm
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS", "installed_plugins"]
 
@@ -106,14 +107,12 @@ def verify_command(anchor_text: str | None, as_json: bool) -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {log.url}", err=True
-        )
+        click.echo(f"{counted(len(problems), 'problem')} in {log.url}", err=True)
         raise SystemExit(1)
     head_hash = log.head_hash()
     held = f"; the anchor at {anchor[0]} holds" if anchor is not None else ""
     noted = f"; head hash {head_hash} (note it to notice a rewritten history)" if head_hash else ""
-    click.echo(f"{log.url}: {log.head} events, no problems found{held}{noted}")
+    click.echo(f"{log.url}: {counted(log.head, 'event')}, no problems found{held}{noted}")
 
 
 @click.command("anchor")

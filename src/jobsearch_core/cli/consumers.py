@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from jobsearch_core.cli._common import console, context, print_json, say
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS"]
 
@@ -36,9 +37,9 @@ def consumers_command(as_json: bool) -> None:
         )
         return
     if not found:
-        say(f"no consumer has run on {log.url} yet ({head} events)")
+        say(f"no consumer has run on {log.url} yet ({counted(head, 'event')})")
         return
-    table = Table(title=f"Consumers ({head} events)", title_justify="left")
+    table = Table(title=f"Consumers ({counted(head, 'event')})", title_justify="left")
     table.add_column("name")
     table.add_column("position", justify="right")
     table.add_column("lag", justify="right")

@@ -30,6 +30,7 @@ from jobsearch_core.errors import (
 )
 from jobsearch_core.events import Event, EventRetracted, Recorded, ResumeSubmitted, UnknownEvent
 from jobsearch_core.log import Batch, EventLog, check_event_id, check_stream
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS", "export_lines"]
 
@@ -98,7 +99,7 @@ def export_command(file: str | None, stream: str | None) -> None:
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
-        click.echo(f"wrote {count} events to {file}", err=True)
+        click.echo(f"wrote {counted(count, 'event')} to {file}", err=True)
 
 
 @attrs.frozen
@@ -379,8 +380,10 @@ def import_command(
     if as_json:
         print_json({"events": added, "already": count - added})
     else:
-        already = f" ({count - added} were in the log already)" if added < count else ""
-        click.echo(f"imported {added} events{already}")
+        there = count - added
+        was = "was" if there == 1 else "were"
+        already = f" ({there} {was} in the log already)" if there else ""
+        click.echo(f"imported {counted(added, 'event')}{already}")
 
 
 def _import_csv(
@@ -447,14 +450,18 @@ def _import_csv(
             }
         )
     else:
-        summary = f"imported {applications} applications ({added} events) into {stream!r}"
+        summary = (
+            f"imported {counted(applications, 'application')} "
+            f"({counted(added, 'event')}) into {stream!r}"
+        )
         if moved:
             summary += f"; {moved} imported before moved on a stage"
         if found.skipped:
             reasons = ", ".join(f"{why}: {count}" for why, count in sorted(found.skipped.items()))
-            summary += f"; skipped {found.skipped.total()} rows ({reasons})"
+            summary += f"; skipped {counted(found.skipped.total(), 'row')} ({reasons})"
         if again:
-            summary += f"; {again} rows were imported already"
+            was = "was" if again == 1 else "were"
+            summary += f"; {counted(again, 'row')} {was} imported already"
         click.echo(summary)
     for row in edited:
         submitted = row.events[0]

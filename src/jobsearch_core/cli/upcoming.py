@@ -25,6 +25,7 @@ from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import SCREEN_NAMES
 from jobsearch_core.views.pipeline import PipelineState
 from jobsearch_core.views.upcoming import FOLLOW_UP_DAYS, FollowUp, UpcomingInterview
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS", "DEFAULT_DAYS", "INTERVIEW_LENGTH", "calendar_ics", "event_uid"]
 
@@ -190,7 +191,9 @@ def upcoming_command(
         )
         return
     out = console()
-    table = Table(title=f"Interviews, the next {days} days ({stream})", title_justify="left")
+    table = Table(
+        title=f"Interviews, the next {counted(days, 'day')} ({stream})", title_justify="left"
+    )
     for column in ("when", "company", "role", "stage", "with", "id"):
         table.add_column(column, overflow="fold", no_wrap=column == "id")
     for item in interviews:
@@ -203,12 +206,15 @@ def upcoming_command(
             interview.with_whom or "-",
             item.application_id,
         )
-    out.print(table if interviews else f"No interviews in the next {days} days ({stream}).")
+    out.print(
+        table if interviews else f"No interviews in the next {counted(days, 'day')} ({stream})."
+    )
     if not follow_ups:
-        out.print(f"No follow-ups due (after {follow_up_days} days without news).")
+        out.print(f"No follow-ups due (after {counted(follow_up_days, 'day')} without news).")
         return
     due = Table(
-        title=f"Follow-ups due (after {follow_up_days} days without news)", title_justify="left"
+        title=f"Follow-ups due (after {counted(follow_up_days, 'day')} without news)",
+        title_justify="left",
     )
     for column in ("due", "company", "role", "last news", "id"):
         due.add_column(column, overflow="fold", no_wrap=column == "id")
