@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from jobsearch_core import EventLog, GapAdded, open_log
+from jobsearch_core.cli import trackers
 from jobsearch_core.cli.trackers import (
     NOT_APPLIED,
     STATUSES,
@@ -259,6 +260,13 @@ class TestStatuses:
             "skipped 4 rows (--status-map skip: 1, blank: 1, wishlist: 2)"
         )
 
+    def test_each_status_means_one_thing(self) -> None:
+        """No status is named twice in the table, where the later meaning would hide the
+        earlier, and none both means a stage and says the role was not applied to yet."""
+        named = [name for _, names in trackers._NAMED for name in names.split()]
+        assert len(named) == len(set(named))
+        assert not set(named) & NOT_APPLIED
+
     def test_docs_list_every_status(self) -> None:
         """docs/cli.md's status table names every status the importer knows, and no other."""
         page = CLI_PAGE.read_text(encoding="utf-8")
@@ -362,7 +370,7 @@ class TestProblems:
             "Company,Title,Status,Date Applied\n"
             "A,B,Applied,2026-01-01\n"
             "C,D,Offer,2026-01-02\n"
-            "E,F,Wishlisted,2026-01-03\n"
+            "E,F,Archived,2026-01-03\n"
             ",G,Applied,2026-01-04\n"
             "H,I,Applied,2026-01-05\n"
             "J,K,Applied,15/03/2026\n",
@@ -372,7 +380,7 @@ class TestProblems:
         assert len(message.splitlines()) == 1
         assert "3 problems in jobs.csv, nothing was imported: " in message
         assert (
-            "line 4: unknown status 'Wishlisted' (use --status-map STATUS=outcome|stage|skip); "
+            "line 4: unknown status 'Archived' (use --status-map STATUS=outcome|stage|skip); "
             "line 5: no company; line 7: cannot read the date '15/03/2026'"
         ) in message
         assert log.head == 1

@@ -128,30 +128,42 @@ PRESETS: dict[str, Preset] = {
     )
 }
 
-#: How trackers name a status -> (furthest stage, outcome); keys are `spelled`.
+#: How trackers name a status, by what it means: (furthest stage, outcome) -> the names,
+#: `spelled` and separated by spaces.
+_NAMED: tuple[tuple[tuple[Stage, Outcome | None], str], ...] = (
+    ((Stage.APPLIED, None), "applied submitted sent open application_submitted under_review "
+        "in_review pending"),
+    ((Stage.RESUME, None), "resume screened resume_screen reviewed shortlisted"),
+    ((Stage.PHONE, None), "phone phone_screen screen phone_interview phone_call "
+        "recruiter_screen recruiter_call hr_screen hr_interview first_interview first_round"),
+    ((Stage.SECOND_INTERVIEW, None), "interview interviewing interviews interview_scheduled "
+        "second_interview second_round technical technical_interview onsite on_site "
+        "onsite_interview panel_interview take_home assessment coding_challenge case_study"),
+    ((Stage.FINAL, None), "final final_interview final_round final_stage last_round "
+        "reference_check references negotiating negotiation"),
+    ((Stage.FINAL, Outcome.OFFER), "offer offered offer_received offer_extended offer_made"),
+    ((Stage.FINAL, Outcome.ACCEPTED), "accepted hired offer_accepted accepted_offer"),
+    ((Stage.FINAL, Outcome.DECLINED), "declined offer_declined declined_offer"),
+    ((Stage.APPLIED, Outcome.REJECTED), "rejected not_selected rejection unsuccessful "
+        "not_moving_forward position_filled no_longer_considered"),
+    ((Stage.APPLIED, Outcome.NO_RESPONSE), "ghosted no_response no_answer no_reply "
+        "unresponsive"),
+    ((Stage.APPLIED, Outcome.WITHDRAWN), "withdrawn withdrew withdraw i_withdrew"),
+)  # fmt: skip
+
+#: How trackers name a status -> (furthest stage, outcome); keys are `spelled`, and a
+#: blank status means applied.
 STATUSES: dict[str, tuple[Stage, Outcome | None]] = {
-    **dict.fromkeys(("applied", "submitted", "sent", "open", ""), (Stage.APPLIED, None)),
-    **dict.fromkeys(("resume", "screened", "resume_screen", "reviewed"), (Stage.RESUME, None)),
-    **dict.fromkeys(("phone", "phone_screen", "screen", "phone_interview"), (Stage.PHONE, None)),
-    **dict.fromkeys(
-        ("interview", "interviewing", "second_interview", "onsite", "technical"),
-        (Stage.SECOND_INTERVIEW, None),
-    ),
-    **dict.fromkeys(
-        ("final", "final_interview", "final_round", "negotiating"), (Stage.FINAL, None)
-    ),
-    **dict.fromkeys(("offer", "offered", "offer_received"), (Stage.FINAL, Outcome.OFFER)),
-    **dict.fromkeys(("accepted", "hired"), (Stage.FINAL, Outcome.ACCEPTED)),
-    "declined": (Stage.FINAL, Outcome.DECLINED),
-    **dict.fromkeys(("rejected", "not_selected", "rejection"), (Stage.APPLIED, Outcome.REJECTED)),
-    **dict.fromkeys(("ghosted", "no_response", "no_answer"), (Stage.APPLIED, Outcome.NO_RESPONSE)),
-    **dict.fromkeys(("withdrawn", "withdrew", "i_withdrew"), (Stage.APPLIED, Outcome.WITHDRAWN)),
+    "": (Stage.APPLIED, None),
+    **{name: meaning for meaning, names in _NAMED for name in names.split()},
 }
 
-#: Statuses of roles not applied to yet: their rows are skipped (and counted as "wishlist").
-NOT_APPLIED = frozenset(
-    ("wishlist", "bookmarked", "saved", "interested", "applying", "to_apply", "planned")
+_NOT_APPLIED_NAMED = (
+    "wishlist wishlisted wish_list bookmarked bookmark saved interested applying to_apply "
+    "planned not_applied not_applied_yet researching prospect"
 )
+#: Statuses of roles not applied to yet: their rows are skipped (and counted as "wishlist").
+NOT_APPLIED = frozenset(_NOT_APPLIED_NAMED.split())
 
 #: What --status-map may map a status to, besides an outcome or a stage.
 SKIP = "skip"
