@@ -923,7 +923,7 @@ class TestMoveData:
                 "line 2: unknown status 'Dreaming'",
             ),
             ("Company,Status\nAcme,applied\n", [], "no role column"),
-            ("Company,Title,Date\nAcme,Analyst,15/03/2026\n", [], "--date-format"),
+            ("Company,Title,Date\nAcme,Analyst,the Ides of March\n", [], "--date-format"),
             ("Company,Title\nAcme,Analyst\n", ["--map", "company=Nope"], "no column 'Nope'"),
         ],
     )

@@ -11,6 +11,7 @@ import pytest
 from jobsearch_core import EventLog, GapAdded, open_log
 from jobsearch_core.cli import trackers
 from jobsearch_core.cli.trackers import (
+    CSV_COLUMNS,
     NOT_APPLIED,
     STATUSES,
     read_tracker_csv,
@@ -267,6 +268,14 @@ class TestStatuses:
         assert len(named) == len(set(named))
         assert not set(named) & NOT_APPLIED
 
+    def test_docs_list_every_column_name(self) -> None:
+        """docs/cli.md's column table names each field's column names, in their order."""
+        page = CLI_PAGE.read_text(encoding="utf-8")
+        table = page.split("<!-- columns -->", 2)[1]
+        rows = [line.split("|")[1:3] for line in table.splitlines() if "`" in line]
+        listed = {field.strip(): tuple(re.findall(r"`([^`]+)`", names)) for field, names in rows}
+        assert listed == CSV_COLUMNS
+
     def test_docs_list_every_status(self) -> None:
         """docs/cli.md's status table names every status the importer knows, and no other."""
         page = CLI_PAGE.read_text(encoding="utf-8")
@@ -341,6 +350,75 @@ class TestFileShapes:
         assert "go with --csv" in result.stderr
 
 
+class TestDates:
+    """Dates as trackers write them: ISO, or a layout found from the column's dates."""
+
+    @staticmethod
+    def applied(log: EventLog) -> dict[str, str]:
+        apps = log.view("pipeline").applications
+        return {key: app.applied_at.astimezone().date().isoformat() for key, app in apps.items()}
+
+    @pytest.mark.parametrize(
+        ("dates", "layout"),
+        [
+            (("10/05/2026", "10/25/2026"), "%m/%d/%Y"),  # the 25th: month first
+            (("05/10/2026", "25/10/2026"), "%d/%m/%Y"),
+            (("10/5/26", "10/25/26"), "%m/%d/%y"),
+            (("05.10.2026", "25.10.2026"), "%d.%m.%Y"),
+            (("Oct 5, 2026", "Oct 25, 2026"), "%b %d, %Y"),
+            (("5 October 2026", "25 October 2026"), "%d %B %Y"),
+            (("10/5/2026 9:30 AM", "10/25/2026 4:15 PM"), "%m/%d/%Y %I:%M %p"),
+        ],
+    )
+    def test_the_layout_is_found(
+        self, run: Run, log: EventLog, tmp_path: Path, dates: tuple[str, str], layout: str
+    ) -> None:
+        """No --date-format needed when the column's dates tell their layout; the summary
+        says which layout it read them in."""
+        rows = "".join(f'A{n},B,Applied,"{date}"\n' for n, date in enumerate(dates))
+        source = write(tmp_path, "Company,Title,Status,Date Applied\n" + rows)
+        result = run("import", "--csv", str(source))
+        assert f"dates read as {layout}" in result.output
+        assert self.applied(log) == {"a0-b": "2026-10-05", "a1-b": "2026-10-25"}
+
+    def test_iso_dates_need_no_layout(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """ISO dates beside dates of another layout are read as ISO."""
+        source = write(
+            tmp_path, "Company,Title,Date Applied\nA,B,2026-10-05\nC,D,10/25/2026\nE,F,\n"
+        )
+        result = run("import", "--csv", str(source))
+        assert "dates read as %m/%d/%Y" in result.output
+        assert self.applied(log)["a-b"] == "2026-10-05"
+        assert self.applied(log)["c-d"] == "2026-10-25"
+        source = write(tmp_path, "Company,Title,Date Applied\nG,H,2026-10-06\n")
+        assert "dates read as" not in run("import", "--csv", str(source)).output
+
+    def test_month_or_day_first_is_asked(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """Dates that read either way (03/04/2026: March or April?) are one problem, and
+        nothing is imported; --date-format settles it."""
+        source = write(tmp_path, "Company,Title,Applied\nA,B,03/04/2026\nC,D,05/06/2026\n")
+        result = run("import", "--csv", str(source), code=2)
+        assert (
+            "1 problem in jobs.csv, nothing was imported: the dates of column 'Applied' could "
+            "be read as %m/%d/%Y or as %d/%m/%Y ('03/04/2026'); give the one meant with "
+            "--date-format"
+        ) in result.stderr
+        assert log.head == 0
+        run("import", "--csv", str(source), "--date-format", "%d/%m/%Y")
+        assert self.applied(log) == {"a-b": "2026-04-03", "c-d": "2026-06-05"}
+
+    def test_a_date_unlike_the_others(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """A date the column's layout cannot read is a problem of its own line."""
+        source = write(
+            tmp_path, "Company,Title,Applied\nA,B,10/25/2026\nC,D,10/26/2026\nE,F,26/10/2026\n"
+        )
+        result = run("import", "--csv", str(source), code=2)
+        assert (
+            "line 4: cannot read the date '26/10/2026' as the column's other dates (%m/%d/%Y)"
+        ) in result.stderr
+        assert log.head == 0
+
+
 class TestNotes:
     """What has no field of its own is kept in the note."""
 
@@ -373,7 +451,7 @@ class TestProblems:
             "E,F,Archived,2026-01-03\n"
             ",G,Applied,2026-01-04\n"
             "H,I,Applied,2026-01-05\n"
-            "J,K,Applied,15/03/2026\n",
+            "J,K,Applied,mid-March\n",
         )
         result = run("import", "--csv", str(source), code=2)
         message = result.stderr.strip()
@@ -381,7 +459,7 @@ class TestProblems:
         assert "3 problems in jobs.csv, nothing was imported: " in message
         assert (
             "line 4: unknown status 'Archived' (use --status-map STATUS=outcome|stage|skip); "
-            "line 5: no company; line 7: cannot read the date '15/03/2026'"
+            "line 5: no company; line 7: cannot read the date 'mid-March'"
         ) in message
         assert log.head == 1
 

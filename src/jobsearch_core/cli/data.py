@@ -447,6 +447,7 @@ def _import_csv(
                 "skipped": dict(sorted(found.skipped.items())),
                 "already": again,
                 "edited": [row.line for row in edited],
+                "date_format": found.date_format,
             }
         )
     else:
@@ -459,6 +460,8 @@ def _import_csv(
         if found.skipped:
             reasons = ", ".join(f"{why}: {count}" for why, count in sorted(found.skipped.items()))
             summary += f"; skipped {counted(found.skipped.total(), 'row')} ({reasons})"
+        if found.date_format:
+            summary += f"; dates read as {found.date_format}"
         if again:
             was = "was" if again == 1 else "were"
             summary += f"; {counted(again, 'row')} {was} imported already"

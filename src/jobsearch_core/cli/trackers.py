@@ -27,6 +27,7 @@ from jobsearch_core.events import (
 
 __all__ = [
     "CSV_COLUMNS",
+    "DATE_FORMATS",
     "NOT_APPLIED",
     "PRESETS",
     "STATUSES",
@@ -37,33 +38,50 @@ __all__ = [
     "parse_status_map",
     "read_tracker_csv",
     "row_key",
+    "sniff_date_format",
     "spelled",
 ]
 
 #: Header names recognised without --map, in order of preference (compared as `spelled`).
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "company": ("company", "company name", "employer", "organization", "organisation"),
-    "role": ("role", "job title", "title", "job position", "position", "position title", "job"),
-    "status": ("status", "application status", "stage", "state", "list"),
+    "company": (
+        "company", "company name", "employer", "employer name", "organization",
+        "organisation", "hiring company",
+    ),
+    "role": (
+        "role", "job title", "title", "job position", "position", "position title",
+        "position name", "role title", "job role", "job name", "job", "opening", "vacancy",
+    ),
+    "status": (
+        "status", "application status", "current status", "stage", "application stage",
+        "pipeline stage", "state", "list", "progress",
+    ),
     "outcome": ("outcome", "result"),
     "date": (
-        "date applied",
-        "applied date",
-        "applied on",
-        "applied",
-        "applied at",
-        "application date",
-        "date",
-        "date added",
+        "date applied", "applied date", "applied on", "applied", "applied at",
+        "application date", "date of application", "date submitted", "submitted on",
+        "submission date", "date", "date added", "created", "created at", "date created",
     ),
-    "via": ("via", "channel", "source"),
+    "via": (
+        "via", "channel", "source", "applied via", "application source", "found via",
+        "found on", "job source", "job board", "platform",
+    ),
     "id": ("id", "application id"),
-    "note": ("note", "notes", "comments"),
-    "url": ("url", "job url", "job link", "link", "posting url", "job posting"),
-    "location": ("location", "job location", "city"),
-    "salary": ("salary", "salary range", "compensation", "pay"),
-    "contact": ("contact", "contact name", "recruiter", "hiring manager"),
-}
+    "note": ("note", "notes", "comments", "comment", "remarks"),
+    "url": (
+        "url", "job url", "job link", "link", "posting url", "posting link", "job posting",
+        "job posting url", "application link", "application url", "posting",
+    ),
+    "location": ("location", "job location", "work location", "office location", "city"),
+    "salary": (
+        "salary", "salary range", "compensation", "compensation range", "pay", "pay range",
+        "base salary", "expected salary", "salary expectation",
+    ),
+    "contact": (
+        "contact", "contact name", "contact person", "point of contact", "recruiter",
+        "recruiter name", "hiring manager", "contact email", "recruiter email",
+    ),
+}  # fmt: skip
 
 #: The fields kept as labelled lines of the imported note, in this order.
 NOTE_FIELDS = ("url", "location", "salary", "contact")
@@ -246,6 +264,8 @@ class TrackerImport:
     rows: tuple[ImportedRow, ...]
     preset: str | None
     skipped: Counter[str]
+    #: The layout the dates were found to be written in (without --date-format), if not ISO.
+    date_format: str | None = None
 
     @property
     def events(self) -> list[Event]:
@@ -355,6 +375,7 @@ class _Rules:
     """What every row is read by."""
 
     statuses: dict[str, Meaning]
+    #: --date-format: every date is read by it.
     date_format: str | None
     #: Application ids in use (the log's, then each row's as it is read).
     taken: set[str]
@@ -365,6 +386,8 @@ class _Rules:
     stream: str
     #: Keys met so far in this file: a second identical row is a second application.
     keys: Counter[str] = attrs.Factory(Counter)
+    #: Without --date-format, the layout found for the dates that are not ISO dates.
+    sniffed: str | None = None
 
 
 def _read_rows(
@@ -379,12 +402,20 @@ def _read_rows(
     rows: list[ImportedRow] = []
     skipped: Counter[str] = Counter()
     problems: list[str] = []
+    lines: list[tuple[int, list[str]]] = []
     end = reader.line_num
     for cells in reader:
         number, end = end + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
+        if any(cell.strip() for cell in cells):
+            lines.append((number, cells))
+        else:
             skipped["blank"] += 1
-            continue
+    if rules.date_format is None and (position := columns.get("date")) is not None:
+        written = [cells[position].strip() for _, cells in lines if position < len(cells)]
+        rules.sniffed, unsure = sniff_date_format(written)
+        if unsure:
+            problems.append(f"the dates of column {header[position]!r} {unsure}")
+    for number, cells in lines:
 
         def cell(field: str, cells: list[str] = cells) -> str | None:
             position = columns.get(field)
@@ -410,7 +441,12 @@ def _read_rows(
         raise InvalidInputError(
             f"{len(problems)} {what} in {source}, nothing was imported: {'; '.join(shown)}"
         )
-    return TrackerImport(rows=tuple(rows), preset=layout.name if layout else None, skipped=skipped)
+    return TrackerImport(
+        rows=tuple(rows),
+        preset=layout.name if layout else None,
+        skipped=skipped,
+        date_format=rules.sniffed,
+    )
 
 
 def _row(number: int, cell: Callable[[str], str | None], rules: _Rules) -> ImportedRow | str:
@@ -436,7 +472,7 @@ def _row(number: int, cell: Callable[[str], str | None], rules: _Rules) -> Impor
         if found is None or found[1] is None:
             raise InvalidInputError(f"unknown outcome {cell('outcome')!r}")
         outcome = found[1]
-    at = _csv_date(cell("date"), rules.date_format)
+    at = _csv_date(cell("date"), rules.date_format, rules.sniffed)
     key = row_key(company, role, cell("date"))
     rules.keys[key] += 1
     if rules.keys[key] > 1:  # the same company, role and date again: another application
@@ -481,20 +517,82 @@ def _note(cell: Callable[[str], str | None]) -> str | None:
     return "\n".join(lines) or None
 
 
-def _csv_date(text: str | None, date_format: str | None) -> datetime | None:
-    """The row's applied date, read with --date-format or as an ISO date."""
+def _csv_date(text: str | None, given: str | None, sniffed: str | None) -> datetime | None:
+    """The row's applied date: read with --date-format (`given`), else as an ISO date or
+    in the layout `sniff_date_format` found for the column."""
     if text is None:
         return None
-    if date_format:
+    layout = given or sniffed
+    if given is None:
         try:
-            return datetime.strptime(text, date_format).astimezone().astimezone(UTC)
-        except ValueError:
-            raise InvalidInputError(
-                f"date {text!r} does not match --date-format {date_format!r}"
-            ) from None
+            return parse_moment(text, option="date")
+        except InvalidInputError:
+            if sniffed is None:
+                raise InvalidInputError(
+                    f"cannot read the date {text!r}; give its format with --date-format, "
+                    "e.g. %m/%d/%Y"
+                ) from None
+    assert layout is not None
     try:
-        return parse_moment(text, option="date")
-    except InvalidInputError:
+        return datetime.strptime(text, layout).astimezone().astimezone(UTC)
+    except ValueError:
+        if given:
+            raise InvalidInputError(
+                f"date {text!r} does not match --date-format {given!r}"
+            ) from None
         raise InvalidInputError(
-            f"cannot read the date {text!r}; give its format with --date-format, e.g. %m/%d/%Y"
+            f"cannot read the date {text!r} as the column's other dates ({layout}); give the "
+            "column's format with --date-format"
         ) from None
+
+
+#: Layouts of dates a column may be written in besides ISO, tried when no --date-format is
+#: given: the one that reads every date of the column is taken.
+DATE_FORMATS = (
+    "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%y", "%d/%m/%y", "%Y/%m/%d", "%d.%m.%Y", "%d.%m.%y",
+    "%m-%d-%Y", "%d-%m-%Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %b %Y",
+    "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%a, %b %d, %Y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S",
+)  # fmt: skip
+
+
+def sniff_date_format(written: Iterable[str]) -> tuple[str | None, str | None]:
+    """The layout (of `DATE_FORMATS`) the dates of a column that are not ISO dates are
+    written in, and what is unsure about it.
+
+    The layout that reads the most of them is taken (a date it cannot read is then a
+    problem of its own row); (None, None) when every date reads as ISO, or none as any
+    layout. Two layouts that read the same dates but give different days (03/04/2026:
+    March or April?) are unsure: the first of them, and a sentence asking for
+    --date-format.
+    """
+    dates = []
+    for text in dict.fromkeys(text for text in written if text):
+        try:
+            parse_moment(text, option="date")
+        except InvalidInputError:
+            dates.append(text)
+    reads: dict[str, dict[str, datetime]] = {}
+    for layout in DATE_FORMATS:
+        read = {}
+        for text in dates:
+            try:
+                read[text] = datetime.strptime(text, layout)
+            except ValueError:
+                continue
+        if read:
+            reads[layout] = read
+    if not reads:
+        return None, None
+    most = max(len(read) for read in reads.values())
+    first, *others = [layout for layout, read in reads.items() if len(read) == most]
+    for other in others:
+        if reads[other].keys() == reads[first].keys() and reads[other] != reads[first]:
+            example = next(
+                text for text in reads[first] if reads[first][text] != reads[other][text]
+            )
+            return first, (
+                f"could be read as {first} or as {other} ({example!r}); give the one meant "
+                "with --date-format"
+            )
+    return first, None
