@@ -156,7 +156,8 @@ class TestMain:
 
 
 def test_the_next_step_it_prints_runs_in_a_plain_shell(tmp_path: Path) -> None:
-    """`jobsearch demo` names a command that works without the virtual environment on PATH."""
+    """`jobsearch demo` ends by naming a command that works without the virtual environment
+    on PATH."""
     command = Path(sys.executable).with_name("jobsearch")
     plain = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     url = f"sqlite://{tmp_path / 'demo.db'}"
@@ -164,6 +165,7 @@ def test_the_next_step_it_prints_runs_in_a_plain_shell(tmp_path: Path) -> None:
         [str(command), "demo", "--log", url], capture_output=True, text=True, env=plain, check=True
     ).stdout
     (hint,) = [line for line in shown.splitlines() if line.startswith("Try: ")]
+    assert shown.splitlines()[-1] == hint  # last, still on the screen
     step = hint.removeprefix("Try: ").split("   (")[0]
     done = subprocess.run(["sh", "-c", step], capture_output=True, text=True, env=plain)
     assert done.returncode == 0, done.stderr

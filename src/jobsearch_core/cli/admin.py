@@ -171,8 +171,7 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
         raise InvalidInputError(f"{url} already holds events; the demo needs a fresh log")
     count = load_demo(log)
     click.echo(f"Wrote {count} events of a sample job search to {log.url}")
-    again = f"{this_command()} --log {shlex.quote(log.url)}"
-    click.echo(f"Try: {again} gaps --as-of 30   (or history, roles, log ...)\n")
+    click.echo()
     for command in (
         read.pipeline_command,
         read.gaps_command,
@@ -182,6 +181,9 @@ def demo_command(ctx: click.Context, url: str | None) -> None:
         read.history_command,
     ):
         ctx.invoke(command)
+    # Last, where it is still on the screen when the views have scrolled by.
+    again = f"{this_command()} --log {shlex.quote(log.url)}"
+    click.echo(f"\nTry: {again} gaps --as-of 30   (or history, roles, log ...)")
 
 
 COMMANDS = [plugins_command, verify_command, anchor_command, demo_command]
