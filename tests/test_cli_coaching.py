@@ -154,6 +154,26 @@ class TestDebriefScripted:
         assert "The plan asks: Move dbt in front of item 1, Python? (--move moves it)" in said
         assert stored(url, GapPromoted) == []
 
+    def test_json_prints_the_stored_records(self, run: Run, url: str) -> None:
+        """--json prints the records of the one append, and the plan's question goes to
+        stderr, so standard output is JSON alone."""
+        search(run)
+        result = run("debrief", "acme", "--next-focus", "dbt", "--with", "Cy", "--json")
+        printed = json.loads(result.stdout)
+        with open_log(url) as log:
+            assert [r["position"] for r in printed] == [log.head]
+        assert printed[0]["type"] == "FeedbackReceived"
+        assert "The plan asks:" in result.stderr
+
+    def test_json_asks_nothing(self, run: Run, url: str) -> None:
+        """--json without answers would mix prompts into the JSON: refused, nothing recorded."""
+        search(run)
+        with open_log(url) as log:
+            head = log.head
+        assert "debrief --json asks nothing" in run("debrief", "acme", "--json", code=2).stderr
+        with open_log(url) as log:
+            assert log.head == head
+
     def test_bad_role_is_refused(self, run: Run, url: str) -> None:
         """A --role without skills exits 2 and records nothing."""
         search(run)

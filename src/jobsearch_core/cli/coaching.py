@@ -10,7 +10,15 @@ from pathlib import Path
 import attrs
 import click
 
-from jobsearch_core.cli._common import append, context, say, stream_option
+from jobsearch_core.cli._common import (
+    append,
+    context,
+    json_option,
+    json_requested,
+    say,
+    say_recorded,
+    stream_option,
+)
 from jobsearch_core.cli.record import application_of, feedback_item
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import (
@@ -235,6 +243,7 @@ def _ask_roles(debrief: _Debrief) -> None:
 )
 @click.option("--yes", is_flag=True, help="Record without asking (no prompts at all).")
 @stream_option
+@json_option
 def debrief_command(
     application_id: str,
     source: str | None,
@@ -250,12 +259,19 @@ def debrief_command(
     your resume (shown, and changeable, before saving), the roles they suggested, and the
     plan's question for any skill that should move up; all recorded in one append.
 
-    With any of --answer, --punch-up, --next-focus, --role or --yes it asks nothing."""
+    With any of --answer, --punch-up, --next-focus, --role or --yes it asks nothing; --json
+    (the stored records) needs one of them."""
+    as_json = json_requested()
     log = context().log
     app = application_of(application_id, stream)
     gaps: GapsState = log.view(GAPS, stream=stream)
     debrief = _Debrief(app=app, source=source)
     scripted = yes or bool(answers or punch_ups or next_focus or roles)
+    if as_json and not scripted:
+        raise InvalidInputError(
+            "debrief --json asks nothing: give the answers with --answer, --punch-up, "
+            "--next-focus or --role, or --yes"
+        )
     if scripted:
         debrief.items += [feedback_item(a, mark_for(gaps, a.partition("=")[0])[0]) for a in answers]
         debrief.items += [feedback_item(given, Mark.PUNCH_UP) for given in punch_ups]
@@ -278,9 +294,9 @@ def debrief_command(
         if move or (not scripted and click.confirm(question.question, default=False)):
             debrief.moves.append(_move(question))
         elif scripted:
-            click.echo(f"The plan asks: {question.question} (--move moves it)")
+            say(f"The plan asks: {question.question} (--move moves it)", err=as_json)
     if not debrief.events():
-        say("nothing to record")
+        say_recorded("nothing to record")
         return
     summary = debrief.summary()
     if not scripted and not click.confirm(f"Record {summary}?", default=True):
@@ -288,7 +304,7 @@ def debrief_command(
         return
     records = append(log, debrief.events(), stream)
     span = f"#{records[0].position}" + (f"-#{records[-1].position}" if len(records) > 1 else "")
-    say(f"recorded {span}: {summary}")
+    say_recorded(f"recorded {span}: {summary}")
 
 
 COMMANDS = [prep_command, debrief_command]
