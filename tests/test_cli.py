@@ -485,7 +485,8 @@ class TestLookingCloser:
         search("pipeline", "--open", "--closed", code=2)
 
     def test_what_was_said_shows(self, search: Run, log: EventLog) -> None:
-        """An item's comment in gaps, and the feedback's words in log."""
+        """What was said shows in gaps (an item's comment, and the words of the feedback
+        that named it) and in log."""
         log.append(
             [
                 FeedbackReceived(
@@ -498,7 +499,8 @@ class TestLookingCloser:
         )
         assert "streams, not batches" in search("gaps").output
         assert json.loads(search("gaps", "--json").output)["items"][0]["comments"] == [
-            "streams, not batches"
+            "every case streamed",  # the fixture's feedback on Kafka: its --comment
+            "streams, not batches",
         ]
         assert "every case streamed" in search("log").output
 
@@ -508,8 +510,11 @@ class TestLookingCloser:
             "feedback", "acme", "--next-focus", "dbt=asked twice about incremental models",
             "--punch-up", "SQL", "--comment", "a good talk",
         )  # fmt: skip
-        items = {i["skill"]: i for i in json.loads(search("gaps", "--json").output)["items"]}
-        assert items["dbt"]["comments"] == ["asked twice about incremental models"]
+        gaps = json.loads(search("gaps", "--json").output)
+        items = {i["skill"]: i for i in gaps["items"]}
+        assert items["dbt"]["comments"] == ["asked twice about incremental models", "a good talk"]
+        punch_up = {i["skill"]: i for i in gaps["punch_up"]}
+        assert punch_up["SQL"]["comments"] == ["a good talk"]
         assert "asked twice about incremental models" in search("gaps").output
         assert "a good talk" in search("log").output
         assert (

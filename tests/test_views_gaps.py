@@ -200,6 +200,29 @@ class TestFeedback:
         assert entry.comments == ["lead with it"]
         assert entry.last_at == day(3)
 
+    def test_what_was_said_of_it_all_goes_with_each_skill(self):
+        """A feedback's note (what was said of it all) follows each skill it named, after
+        that skill's own comment; a feedback without one adds only the comments."""
+        feedback = [
+            FeedbackReceived(
+                application_id="a1",
+                items=[
+                    {"skill": "SQL", "mark": "punch_up", "comment": "lead with it"},
+                    {"skill": "Rust", "mark": "next_focus"},
+                ],
+                note="wants production depth",
+                at=day(1),
+            ),
+            FeedbackReceived(
+                application_id="a2",
+                items=[{"skill": "rust", "mark": "next_focus", "comment": "ownership"}],
+                at=day(2),
+            ),
+        ]
+        state = fold(VIEW, feedback)
+        assert state.punch_up[0].comments == ["lead with it", "wants production depth"]
+        assert state.items[0].comments == ["wants production depth", "ownership"]
+
 
 class TestGapPromoted:
     """`GapPromoted` moves a skill and shifts the others."""

@@ -271,7 +271,11 @@ def interview_command(
     help="A real gap to learn next (repeatable); SKILL=WHAT adds what was said of it.",
 )
 @click.option("--source", metavar="WHO", help="Who said it.")
-@click.option("--comment", metavar="TEXT", help="What was said of it all, in a line.")
+@click.option(
+    "--comment",
+    metavar="TEXT",
+    help="What was said of it all, in a line (gaps shows it beside each skill named).",
+)
 @stream_option
 @at_option
 @json_option

@@ -118,7 +118,8 @@ class GapItem:
     mentions: int = 0
     #: The interviewers who named it (see `interviewer_of`), each once, in the order first seen.
     interviewers: list[str] = attrs.Factory(list)
-    #: What those interviewers said, in order (items without a comment add nothing).
+    #: What those interviewers said, in order: each item's comment, then the note of the
+    #: feedback it came in (what was said of it all); neither adds nothing.
     comments: list[str] = attrs.Factory(list)
     minutes_practised: int = 0
     last_practised: datetime | None = None
@@ -215,7 +216,7 @@ class PunchUpItem:
     #: How many feedback items marked it `punch_up`.
     mentions: int = 0
     sources: list[str] = attrs.Factory(list)
-    #: The interviewers' comments, in order (items without one add nothing).
+    #: The interviewers' comments, in order, as `GapItem.comments`.
     comments: list[str] = attrs.Factory(list)
     #: The latest `at` of the feedback that named it.
     last_at: datetime | None = None
@@ -476,6 +477,8 @@ def _promoted(state: GapsState, event: GapPromoted, recorded: Recorded) -> None:
 def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> None:
     source, interviewer = feedback_source(event), interviewer_of(event)
     for feedback in event.items:
+        # What was said of this skill, then what was said of the whole feedback (its note).
+        said = [text for text in (feedback.comment, event.note) if text]
         if feedback.mark is Mark.NEXT_FOCUS:
             item = state.get(feedback.skill)
             if item is None or item.status is GapStatus.CLOSED:
@@ -485,13 +488,12 @@ def _feedback(state: GapsState, event: FeedbackReceived, recorded: Recorded) -> 
                 _add_source(item.sources, source)
             item.mentions += 1
             _add_person(item.interviewers, interviewer)
-            if feedback.comment is not None:
-                item.comments.append(feedback.comment)
+            item.comments += said
         else:
-            _punch_up(state, feedback.skill, feedback.comment, source, event.at)
+            _punch_up(state, feedback.skill, said, source, event.at)
 
 
-def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at: datetime) -> None:
+def _punch_up(state: GapsState, skill: str, said: list[str], source: str, at: datetime) -> None:
     key = state.key(skill)
     index = next((i for i, entry in enumerate(state.punch_up) if entry.key == key), None)
     if index is None:
@@ -501,8 +503,7 @@ def _punch_up(state: GapsState, skill: str, comment: str | None, source: str, at
         entry = own(state.punch_up, index)
     entry.mentions += 1
     _add_source(entry.sources, source)
-    if comment is not None:
-        entry.comments.append(comment)
+    entry.comments += said
     if entry.last_at is None or at > entry.last_at:
         entry.last_at = at
 
@@ -572,7 +573,7 @@ apply: Callable[[GapsState, Recorded], GapsState] = dispatcher(_HANDLERS)
 
 VIEW: View[GapsState] = View(
     name="gaps",
-    version=4,
+    version=5,
     initial=GapsState,
     apply=apply,
     state_type=GapsState,
