@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from hypothesis import HealthCheck, settings
 
 from jobsearch_core import EventLog, open_log
 from jobsearch_core.cli import cli
+from tests.terminal import Terminal
 
 settings.register_profile(
     "default",
@@ -113,3 +116,16 @@ def run(url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
         return result
 
     return invoke
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    """A tmux session (see `tests.terminal`), killed afterwards; tmux is needed (in CI a
+    missing tmux fails the test instead of skipping it)."""
+    if shutil.which("tmux") is None:
+        if _in_ci():
+            pytest.fail("tmux is not installed")
+        pytest.skip("tmux is not installed")
+    opened = Terminal(f"jobsearch-{uuid.uuid4().hex[:8]}")
+    yield opened
+    opened.close()

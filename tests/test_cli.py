@@ -30,6 +30,7 @@ from jobsearch_core import (
 from jobsearch_core.cli import _progress, cli, exit_code
 from jobsearch_core.plugins import pm
 from tests.conftest import Run
+from tests.terminal import Terminal
 
 
 @pytest.fixture
@@ -578,6 +579,27 @@ class TestCorrectionsFromTheTerminal:
         assert run("undo", "--yes", code=2).stderr.startswith(
             "error: stream 'me' has nothing to undo"
         )
+
+    def test_undo_in_a_terminal(self, run: Run, url: str, terminal: Terminal) -> None:
+        """In a real terminal: undo shows the event and asks; Enter keeps it (the default is
+        no, exit 1), y retracts it."""
+        run("apply", "Acme", "Data Engineer")
+        terminal.start(url, "undo")
+        screen = terminal.wait_for("Retract it? [y/N]")
+        assert "#1 ResumeSubmitted: acme-data-engineer company=Acme role=Data Engineer" in screen
+        terminal.type("")
+        assert "DONE 1" in terminal.wait_for("DONE")
+        terminal.close()
+        with open_log(url) as log:
+            assert log.head == 1
+        terminal.start(url, "undo")
+        terminal.wait_for("Retract it? [y/N]")
+        terminal.type("y")
+        screen = terminal.wait_for("DONE")
+        assert "recorded #2: #1 retracted" in screen
+        assert "DONE 0" in screen
+        with open_log(url) as log:
+            assert log.view("pipeline").applications == {}
 
     def test_a_retracted_event_cannot_be_amended(self, run: Run) -> None:
         """Amending what is already retracted is refused, naming the retraction."""

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-
-import pytest
 
 from jobsearch_core import (
     FeedbackReceived,
@@ -22,7 +13,8 @@ from jobsearch_core import (
     RoleSuggested,
     open_log,
 )
-from tests.conftest import Run, _in_ci
+from tests.conftest import Run
+from tests.terminal import Terminal
 
 
 def search(run: Run) -> None:
@@ -216,91 +208,46 @@ class TestDebriefPrompts:
 # --- in a real terminal ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tmux() -> Iterator[str]:
-    """A detached tmux session name, killed afterwards; tmux is needed (in CI: a failure)."""
-    if shutil.which("tmux") is None:
-        if _in_ci():
-            pytest.fail("tmux is not installed")
-        pytest.skip("tmux is not installed")
-    name = f"debrief-{uuid.uuid4().hex[:8]}"
-    yield name
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, check=False)
-
-
-def _screen(session: str) -> str:
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-S", "-200", "-t", session],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-
-def _wait_for(session: str, text: str, count: int = 1, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        screen = _screen(session)
-        if screen.count(text) >= count:
-            return screen
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} (x{count}) never appeared; the screen:\n{screen}")
-        time.sleep(0.1)
-
-
-def _type(session: str, line: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, "-l", line], check=True)
-    subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
-
-
 class TestDebriefInATerminal:
     """jobsearch debrief driven key by key in tmux, as a person would."""
 
-    def test_walk_through(self, run: Run, url: str, tmux: str) -> None:
+    def test_walk_through(self, run: Run, url: str, terminal: Terminal) -> None:
         """Both questions, a flipped mark, one move accepted, one declined, one append."""
         search(run)
-        command = (
-            f"{sys.executable} -m jobsearch_core --log {url} debrief acme; echo DONE; sleep 600"
-        )
-        env = {**os.environ, "COLUMNS": "160"}
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", tmux, "-x", "160", "-y", "60", command],
-            check=True,
-            env=env,
-        )
-        _wait_for(tmux, "Who did you speak with?")
-        _type(tmux, "Ann")
-        _wait_for(tmux, "answer:")
-        _type(tmux, "dbt=models, not scripts")
-        _wait_for(tmux, "answer:", 2)
-        _type(tmux, "SQL")
-        _wait_for(tmux, "answer:", 3)
-        _type(tmux, "")
-        screen = _wait_for(tmux, "Change a mark?")
+        terminal.start(url, "debrief", "acme")
+        terminal.wait_for("Who did you speak with?")
+        terminal.type("Ann")
+        terminal.wait_for("answer:")
+        terminal.type("dbt=models, not scripts")
+        terminal.wait_for("answer:", 2)
+        terminal.type("SQL")
+        terminal.wait_for("answer:", 3)
+        terminal.type("")
+        screen = terminal.wait_for("Change a mark?")
         assert "1. dbt: next focus (not on your resume)" in screen
         assert "2. SQL: punch up (on your resume)" in screen
-        _type(tmux, "1")
-        _wait_for(tmux, "Change a mark?", 2)
-        _type(tmux, "1")
-        _wait_for(tmux, "Change a mark?", 3)
-        _type(tmux, "")
-        _wait_for(tmux, "role:")
-        _type(tmux, "BI Analyst")
-        _wait_for(tmux, "skills it needs")
-        _type(tmux, "Looker, Tableau")
-        _wait_for(tmux, "role:", 2)
-        _type(tmux, "")
-        _wait_for(tmux, "Move Spark in front of item 1, Python? [y/N]")
-        _type(tmux, "")
-        _wait_for(tmux, "Move dbt in front of item 1, Python? [y/N]")
-        _type(tmux, "y")
-        _wait_for(tmux, "Move Looker in front of item 2, Python? [y/N]")
-        _type(tmux, "n")
-        _wait_for(tmux, "Move Tableau in front of item 2, Python? [y/N]")
-        _type(tmux, "")
-        _wait_for(tmux, "Record feedback with 2 items from Ann; 1 suggested role; 1 move")
-        _type(tmux, "")
-        screen = _wait_for(tmux, "DONE")
+        terminal.type("1")
+        terminal.wait_for("Change a mark?", 2)
+        terminal.type("1")
+        terminal.wait_for("Change a mark?", 3)
+        terminal.type("")
+        terminal.wait_for("role:")
+        terminal.type("BI Analyst")
+        terminal.wait_for("skills it needs")
+        terminal.type("Looker, Tableau")
+        terminal.wait_for("role:", 2)
+        terminal.type("")
+        terminal.wait_for("Move Spark in front of item 1, Python? [y/N]")
+        terminal.type("")
+        terminal.wait_for("Move dbt in front of item 1, Python? [y/N]")
+        terminal.type("y")
+        terminal.wait_for("Move Looker in front of item 2, Python? [y/N]")
+        terminal.type("n")
+        terminal.wait_for("Move Tableau in front of item 2, Python? [y/N]")
+        terminal.type("")
+        terminal.wait_for("Record feedback with 2 items from Ann; 1 suggested role; 1 move")
+        terminal.type("")
+        screen = terminal.wait_for("DONE")
         assert "recorded #" in screen
         (feedback,) = stored(url, FeedbackReceived)[-1:]
         assert [(i.skill, i.mark, i.comment) for i in feedback.items] == [
