@@ -55,6 +55,24 @@ class TestAllOrNothing:
         assert log.head == 1
         assert log.streams() == ["me"]
 
+    def test_every_bad_line_is_named(self, log: EventLog, tmp_path: Path) -> None:
+        """All the file's problems in one run, each with its line, and nothing appended."""
+        lines = [
+            line("ann", {"at": AT, "skill": "Go"}),
+            "not json",
+            line("ann", {"at": AT, "skill": "Rust"}),
+            "[1, 2]",
+            json.dumps({"type": "GapAdded", "data": {"skill": "Go"}}),
+        ]
+        result = run_import(log, tmp_path, lines)
+        assert result.exit_code == 2
+        assert result.stderr.startswith("error: 3 problems in in.jsonl, nothing was imported: ")
+        assert "line 2: not JSON" in result.stderr
+        assert "line 4: not a JSON object; line 5: missing stream, schema_version" in (
+            result.stderr
+        )
+        assert log.head == 0
+
     @pytest.mark.parametrize(
         ("bad", "why"),
         [

@@ -281,6 +281,22 @@ def console() -> Console:
     return _Console(highlight=False, markup=False, emoji=False, width=wide)
 
 
+#: The most problems one error lists; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+def problems_error(problems: list[str], where: str) -> InvalidInputError:
+    """One error for every problem found in a file (`where`: "in jobs.csv"), each already
+    naming its line; past `MAX_PROBLEMS` the rest are counted. Nothing was imported."""
+    shown = problems[:MAX_PROBLEMS]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"and {len(problems) - MAX_PROBLEMS} more")
+    what = "problem" if len(problems) == 1 else "problems"
+    return InvalidInputError(
+        f"{len(problems)} {what} {where}, nothing was imported: {'; '.join(shown)}"
+    )
+
+
 def say(line: str, *, err: bool = False) -> None:
     """One line for a person, its control characters escaped (see `printable`)."""
     click.echo(printable(line), err=err)

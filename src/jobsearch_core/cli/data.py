@@ -15,7 +15,7 @@ from typing import IO, Any
 import attrs
 import click
 
-from jobsearch_core.cli._common import context, print_json, stream_option
+from jobsearch_core.cli._common import context, print_json, problems_error, stream_option
 from jobsearch_core.cli._json import thawed
 from jobsearch_core.cli._progress import bar
 from jobsearch_core.cli.trackers import PRESETS, parse_status_map, read_tracker_csv
@@ -123,8 +123,10 @@ def _derived_id(stream: str, place: str, type_name: str, data: bytes) -> str:
     return str(uuid.uuid5(_EXPORTED, f"{stream}\n{place}\n{type_name}\n{digest}"))
 
 
-def _read_jsonl(codec: Codec, text: str) -> list[_Line]:
+def _read_jsonl(codec: Codec, text: str, source: str) -> list[_Line]:
+    """Every line of a JSONL export, or one error listing every line's problem."""
     lines: list[_Line] = []
+    problems: list[str] = []
     # Only "\n" ends a line: str.splitlines() would also cut at U+2028 and friends, which
     # JSON strings may hold as they are.
     for number, line in enumerate(text.split("\n"), start=1):
@@ -133,14 +135,12 @@ def _read_jsonl(codec: Codec, text: str) -> list[_Line]:
             continue
         try:
             lines.append(_parse_line(codec, number, line))
-        except JobsearchError as error:
-            raise InvalidInputError(f"line {number}: {error}; nothing was imported") from None
-        except (ValueError, KeyError, TypeError) as error:
-            raise InvalidInputError(f"line {number}: {error}; nothing was imported") from None
+        except (JobsearchError, ValueError, KeyError, TypeError) as error:
+            problems.append(f"line {number}: {error}")
         except RecursionError:
-            raise InvalidInputError(
-                f"line {number}: the JSON is nested too deep to read; nothing was imported"
-            ) from None
+            problems.append(f"line {number}: the JSON is nested too deep to read")
+    if problems:
+        raise problems_error(problems, f"in {source}")
     return lines
 
 
@@ -362,12 +362,13 @@ def import_command(
             "--map, --preset, --status-map, --date-format and --encoding go with --csv"
         )
     text = _read_text(file, encoding or "utf-8-sig")
+    source = "standard input" if str(file) == "-" else file.name
     log = context().log
     if as_csv:
         _import_csv(
             log,
             text,
-            source="standard input" if str(file) == "-" else file.name,
+            source=source,
             mapping=mapping,
             preset=preset,
             status_map=status_map,
@@ -376,7 +377,7 @@ def import_command(
             stream=stream,
         )
         return
-    count, added = _import_lines(log, _read_jsonl(log.catalog.codec, text))
+    count, added = _import_lines(log, _read_jsonl(log.catalog.codec, text, source))
     if as_json:
         print_json({"events": added, "already": count - added})
     else:

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from jobsearch_core.cli._common import parse_moment
+from jobsearch_core.cli._common import parse_moment, problems_error
 from jobsearch_core.cli.record import slug
 from jobsearch_core.errors import InvalidInputError, JobsearchError
 from jobsearch_core.events import (
@@ -185,8 +185,6 @@ NOT_APPLIED = frozenset(_NOT_APPLIED_NAMED.split())
 
 #: What --status-map may map a status to, besides an outcome or a stage.
 SKIP = "skip"
-#: The most problems one error lists; the rest are counted.
-MAX_PROBLEMS = 20
 
 
 def spelled(text: str) -> str:
@@ -434,13 +432,7 @@ def _read_rows(
         else:
             rows.append(row)
     if problems:
-        shown = problems[:MAX_PROBLEMS]
-        if len(problems) > MAX_PROBLEMS:
-            shown.append(f"and {len(problems) - MAX_PROBLEMS} more")
-        what = "problem" if len(problems) == 1 else "problems"
-        raise InvalidInputError(
-            f"{len(problems)} {what} in {source}, nothing was imported: {'; '.join(shown)}"
-        )
+        raise problems_error(problems, f"in {source}")
     return TrackerImport(
         rows=tuple(rows),
         preset=layout.name if layout else None,
