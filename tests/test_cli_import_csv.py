@@ -217,6 +217,24 @@ class TestStatuses:
         run("import", "--csv", str(source))
         assert states(log) == {"a-b": ("phone", None), "c-d": ("applied", "rejected")}
 
+    def test_a_board_s_numbers_and_marks_are_not_the_status(
+        self, run: Run, log: EventLog, tmp_path: Path
+    ) -> None:
+        """ "2 - Phone Screen", "04. Offer" (a board's columns in order) and "✅ Accepted" are
+        the table's statuses; a status mapped with its number keeps the mapping."""
+        source = write(
+            tmp_path,
+            "Company,Title,Status\nA,B,2 - Phone Screen\nC,D,04. Offer\nE,F,✅ Accepted\n"
+            "G,H,5 - Limbo\n",
+        )
+        run("import", "--csv", str(source), "--status-map", "5 - Limbo=final")
+        assert states(log) == {
+            "a-b": ("phone", None),
+            "c-d": ("final", "offer"),
+            "e-f": ("final", "accepted"),
+            "g-h": ("final", None),
+        }
+
     def test_status_map(self, run: Run, log: EventLog, tmp_path: Path) -> None:
         """--status-map maps a status to an outcome, a stage, or skip, overriding the table."""
         source = write(

@@ -445,6 +445,8 @@ def _row(number: int, cell: Callable[[str], str | None], rules: _Rules) -> Impor
     """One row's events, or why it is skipped ("wishlist", "--status-map skip")."""
     status_text = cell("status")
     status = spelled(status_text or "")
+    if status not in rules.statuses and status not in NOT_APPLIED:
+        status = _unnumbered(status)
     meaning = rules.statuses.get(status)
     if isinstance(meaning, str):  # SKIP, the only text a status can mean
         return "--status-map skip"
@@ -500,6 +502,12 @@ def _row(number: int, cell: Callable[[str], str | None], rules: _Rules) -> Impor
         ids.append(event_id(rules.stream, key, "closed"))
     rules.taken.add(application_id)
     return ImportedRow(line=number, key=key, events=tuple(events), ids=tuple(ids))
+
+
+def _unnumbered(status: str) -> str:
+    """A status without the number a board puts before it: "2 - Phone Screen" and
+    "02. Phone Screen" are "phone_screen"."""
+    return re.sub(r"^\d+_(?=[^\d_])", "", status)
 
 
 def _note(cell: Callable[[str], str | None]) -> str | None:
