@@ -316,6 +316,20 @@ class TestFileShapes:
         assert "imported 2 applications" in result.output
         assert "skipped 3 rows (blank: 3)" in result.output
 
+    def test_excel_s_delimiter_line(self, run: Run, log: EventLog, tmp_path: Path) -> None:
+        """A first line "sep=;" (Excel's) names the delimiter; line numbers still count it."""
+        source = write(tmp_path, "sep=;\nCompany;Title;Salary\nAcme;Analyst;60,5k\nB;;\n")
+        assert "line 4: no role" in run("import", "--csv", str(source), code=2).stderr
+        source = write(tmp_path, "sep=;\r\nCompany;Title;Salary\r\nAcme;Analyst;60,5k\r\n")
+        run("import", "--csv", str(source))
+        (submitted,) = [r.event for r in log.read()]
+        assert isinstance(submitted, ResumeSubmitted)
+        assert (submitted.company, submitted.role, submitted.note) == (
+            "Acme",
+            "Analyst",
+            "salary: 60,5k",
+        )
+
     @pytest.mark.parametrize("delimiter", [";", "\t", ","])
     def test_delimiter_is_sniffed(
         self, run: Run, log: EventLog, tmp_path: Path, delimiter: str

@@ -351,7 +351,13 @@ def read_tracker_csv(
     `ResumeSubmitted` of a row imported before into `stream`, whose application id (and
     moment, for a row without a date) the row's events keep.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    # Excel may write its delimiter on a line of its own before the header: "sep=;".
+    hint = re.match(r"sep=([^\r\n])\r?\n", text)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=hint[1] if hint else _delimiter(text)
+    )
+    if hint:
+        next(reader)
     rules = _Rules(
         statuses={**STATUSES, **(status_map or {})},
         date_format=date_format,
