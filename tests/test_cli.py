@@ -108,6 +108,13 @@ class TestRecord:
         assert run("apply", "Acme", "Analyst", "--id", "a1").output.strip() == "a1"
         assert run("apply", "Acme", "Analyst", "--stream", "ann").output.strip() == "acme-analyst"
 
+    def test_goal_says_what_was_set(self, run: Run) -> None:
+        """goal answers with the goal and its horizon, counted."""
+        said = run("goal", "Lead a data team").output
+        assert said == "recorded #1: goal: Lead a data team (5 years)\n"
+        said = run("goal", "Lead a data team", "--years", "1").output
+        assert said == "recorded #2: goal: Lead a data team (1 year)\n"
+
     def test_at_backfills(self, run: Run, log: EventLog) -> None:
         """--at sets when it happened; a bare date is that day in local time."""
         run("gap", "add", "SQL", "--at", "2026-02-03T10:30:00+00:00")

@@ -42,6 +42,7 @@ from jobsearch_core.events import (
 )
 from jobsearch_core.views.pipeline import Application, PipelineState
 from jobsearch_core.views.roles import RolesState
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS", "application_of", "feedback_item", "slug"]
 
@@ -354,8 +355,9 @@ def close_command(
 @json_option
 def goal_command(text: str, years: int, stream: str, at: datetime | None) -> None:
     """Set the career goal the gap list serves."""
-    position = append_one(CareerGoalSet(goal=text, horizon_years=years, **with_at(at)), stream)
-    say_position(position, f"goal set for {years} years")
+    event = CareerGoalSet(goal=text, horizon_years=years, **with_at(at))
+    position = append_one(event, stream)
+    say_position(position, f"goal: {event.goal} ({counted(years, 'year')})")
 
 
 @click.command("suggest")
