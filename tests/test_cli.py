@@ -1218,6 +1218,18 @@ class TestPlan:
         assert "nothing to record" in run("plan", "--accept").output
         assert run("plan", "--accept", "--as-of", "3", code=2).stderr
 
+    def test_accept_with_json_prints_the_stored_records(self, run: Run) -> None:
+        """plan --accept --json prints only JSON: the records stored, then none."""
+        run("gap", "add", "Python")
+        run("gap", "add", "dbt")
+        run("apply", "Acme", "Analyst")
+        run("feedback", "acme-analyst", "--next-focus", "dbt", "--source", "Ann")
+        records = json.loads(run("plan", "--accept", "--json").output)
+        assert [(r["type"], r["data"]["skill"], r["data"]["to_rank"]) for r in records] == [
+            ("GapPromoted", "dbt", 1)
+        ]
+        assert json.loads(run("plan", "--accept", "--json").output) == []
+
     def test_focus_practice_this_week(self, run: Run) -> None:
         """gaps and plan tell the focus items' minutes this week and weeks in a row."""
         run("gap", "add", "SQL")

@@ -21,7 +21,7 @@ from jobsearch_core.cli._common import (
 )
 from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.views import PLAN, PlanState
-from jobsearch_core.words import practice_line
+from jobsearch_core.words import counted, practice_line
 
 __all__ = ["COMMANDS", "practice_line"]
 
@@ -36,20 +36,26 @@ __all__ = ["COMMANDS", "practice_line"]
 @view_options
 def plan_command(stream: str, as_of: int | datetime | None, as_json: bool, accept: bool) -> None:
     """The learning plan: where the evidence (interviewers, suggested roles) ranks each skill
-    beside where you did, the two to focus on, and the questions to bring to an interview."""
+    beside where you did, the two to focus on, and the questions to bring to an interview.
+
+    With --accept, --json prints the records it stored (none when the list is in the
+    suggested order already), as every command that records does."""
     plan: PlanState = _progress.view(context().log, PLAN.name, stream=stream, as_of=as_of)
     now = moment_of(as_of)
     if accept:
         if as_of is not None:
             raise InvalidInputError("--accept records the plan as it is now: drop --as-of")
         promotions = plan.promotions()
-        if not promotions:
+        records = append(context().log, list(promotions), stream) if promotions else []
+        if as_json:  # as every command that records: the stored records
+            print_json([_json.record_json(recorded) for recorded in records])
+            return
+        if not records:
             say("your gap list is in the suggested order already: nothing to record")
             return
-        records = append(context().log, list(promotions), stream)
         say(
             f"recorded #{records[0].position}-#{records[-1].position}: "
-            f"{len(records)} move{'s' if len(records) != 1 else ''} to the suggested order"
+            f"{counted(len(records), 'move')} to the suggested order"
         )
         plan = _progress.view(context().log, PLAN.name, stream=stream, as_of=None)
     if as_json:
