@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -449,6 +450,31 @@ class TestDates:
             "line 4: cannot read the date '26/10/2026' as the column's other dates (%m/%d/%Y)"
         ) in result.stderr
         assert log.head == 0
+
+
+class TestColumns:
+    """Which columns are read, and saying which are not."""
+
+    def test_columns_not_read_are_named(self, run: Run, tmp_path: Path) -> None:
+        """The summary and --json name the columns no field was read from, in file order."""
+        source = write(
+            tmp_path, "Company,Sector,Title,Fit Rating,Status\nAcme,Retail,Analyst,80,Applied\n"
+        )
+        said = run("import", "--csv", str(source)).output
+        assert said.strip().endswith("; columns not read: Sector, Fit Rating")
+        found = json.loads(run("import", "--csv", str(source), "--json").output)
+        assert found["unread_columns"] == ["Sector", "Fit Rating"]
+
+    def test_a_tracker_s_own_id_is_not_the_application_id(
+        self, run: Run, log: EventLog, tmp_path: Path
+    ) -> None:
+        """An ID column (the tracker's key) is left alone; --map id=ID reads it."""
+        source = write(tmp_path, "ID,Company,Title\n7f3a9c,Acme,Analyst\n")
+        run("import", "--csv", str(source))
+        assert list(log.view("pipeline").applications) == ["acme-analyst"]
+        other = write(tmp_path, "ID,Company,Title\nacme-1,Acme,Engineer\n", name="other.csv")
+        run("import", "--csv", str(other), "--map", "id=ID")
+        assert list(log.view("pipeline").applications) == ["acme-analyst", "acme-1"]
 
 
 class TestNotes:

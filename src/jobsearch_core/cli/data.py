@@ -449,6 +449,7 @@ def _import_csv(
                 "already": again,
                 "edited": [row.line for row in edited],
                 "date_format": found.date_format,
+                "unread_columns": list(found.unread),
             }
         )
     else:
@@ -463,6 +464,8 @@ def _import_csv(
             summary += f"; skipped {counted(found.skipped.total(), 'row')} ({reasons})"
         if found.date_format:
             summary += f"; dates read as {found.date_format}"
+        if found.unread:
+            summary += f"; columns not read: {', '.join(found.unread)}"
         if again:
             was = "was" if again == 1 else "were"
             summary += f"; {counted(again, 'row')} {was} imported already"

@@ -66,7 +66,8 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
         "via", "channel", "source", "applied via", "application source", "found via",
         "found on", "job source", "job board", "platform",
     ),
-    "id": ("id", "application id"),
+    # Not "id": a tracker's own key (a number, a UUID) would make ids no one can type.
+    "id": ("application id", "app id"),
     "note": ("note", "notes", "comments", "comment", "remarks"),
     "url": (
         "url", "job url", "job link", "link", "posting url", "posting link", "job posting",
@@ -178,7 +179,7 @@ STATUSES: dict[str, tuple[Stage, Outcome | None]] = {
 
 _NOT_APPLIED_NAMED = (
     "wishlist wishlisted wish_list bookmarked bookmark saved interested applying to_apply "
-    "planned not_applied not_applied_yet researching prospect"
+    "planned not_applied not_applied_yet researching prospect draft"
 )
 #: Statuses of roles not applied to yet: their rows are skipped (and counted as "wishlist").
 NOT_APPLIED = frozenset(_NOT_APPLIED_NAMED.split())
@@ -264,6 +265,8 @@ class TrackerImport:
     skipped: Counter[str]
     #: The layout the dates were found to be written in (without --date-format), if not ISO.
     date_format: str | None = None
+    #: The header's columns that no field was read from, in the file's order.
+    unread: tuple[str, ...] = ()
 
     @property
     def events(self) -> list[Event]:
@@ -403,6 +406,8 @@ def _read_rows(
         raise InvalidInputError(f"{source} has no header line")
     layout = _recognised(header, preset)
     columns = _column_map(header, mapping, layout)
+    read = set(columns.values())
+    unread = tuple(name for i, name in enumerate(header) if i not in read and name.strip())
     rows: list[ImportedRow] = []
     skipped: Counter[str] = Counter()
     problems: list[str] = []
@@ -444,6 +449,7 @@ def _read_rows(
         preset=layout.name if layout else None,
         skipped=skipped,
         date_format=rules.sniffed,
+        unread=unread,
     )
 
 
