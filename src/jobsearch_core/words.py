@@ -9,9 +9,9 @@ from jobsearch_core.views.gaps import FocusPractice
 __all__ = ["counted", "funnel_sentence", "practice_line"]
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
+def counted(count: int, noun: str) -> str:
     """A count and its noun, which is plural unless the count is one: "1 event", "3 events"."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+    return f"{count} {noun if count == 1 else noun + 's'}"
 
 
 def _percent(value: float) -> str:

@@ -18,6 +18,7 @@ import attrs
 from jobsearch_core.charts.dates import day_label, ticks
 from jobsearch_core.charts.shapes import Box, Dot, Drawing, Line, Shape, Text
 from jobsearch_core.views.history import RankChange
+from jobsearch_core.words import counted
 
 __all__ = ["FOLD_OVER", "MAX_NOTES", "SHOWN", "bump_chart", "moved_itself"]
 
@@ -273,7 +274,7 @@ def _description(
     shown: int,
     folded: Sequence[str],
 ) -> str:
-    said = f"How the rank of {len(ranks)} skill{'s' if len(ranks) != 1 else ''} moved."
+    said = f"How the rank of {counted(len(ranks), 'skill')} moved."
     if focus:
         said += " Focus: " + " and ".join(focus) + "."
     if folded:

@@ -19,6 +19,7 @@ from jobsearch_core.events import Event, Recorded
 from jobsearch_core.log import DEFAULT_STREAM, EventLog
 from jobsearch_core.opening import open_log
 from jobsearch_core.views import GAPS, GapsState
+from jobsearch_core.words import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -291,9 +292,8 @@ def problems_error(problems: list[str], where: str) -> InvalidInputError:
     shown = problems[:MAX_PROBLEMS]
     if len(problems) > MAX_PROBLEMS:
         shown.append(f"and {len(problems) - MAX_PROBLEMS} more")
-    what = "problem" if len(problems) == 1 else "problems"
     return InvalidInputError(
-        f"{len(problems)} {what} {where}, nothing was imported: {'; '.join(shown)}"
+        f"{counted(len(problems), 'problem')} {where}, nothing was imported: {'; '.join(shown)}"
     )
 
 

@@ -35,6 +35,7 @@ from jobsearch_core.method import QUESTION_ONE, question_two
 from jobsearch_core.prep import prep_sheet, to_html, to_markdown
 from jobsearch_core.views import GAPS, PLAN, Disagreement, GapsState, PlanState, fold
 from jobsearch_core.views.pipeline import Application
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS", "mark_for", "preview_plan"]
 
@@ -146,16 +147,12 @@ class _Debrief:
         parts = []
         if self.items:
             who = f" from {self.source}" if self.source else ""
-            parts.append(f"feedback with {len(self.items)} item{_s(self.items)}{who}")
+            parts.append(f"feedback with {counted(len(self.items), 'item')}{who}")
         if self.roles:
-            parts.append(f"{len(self.roles)} suggested role{_s(self.roles)}")
+            parts.append(counted(len(self.roles), "suggested role"))
         if self.moves:
-            parts.append(f"{len(self.moves)} move{_s(self.moves)} on your gap list")
+            parts.append(f"{counted(len(self.moves), 'move')} on your gap list")
         return "; ".join(parts)
-
-
-def _s(things: Sequence[object]) -> str:
-    return "" if len(things) == 1 else "s"
 
 
 def _next_question(

@@ -24,6 +24,7 @@ from jobsearch_core.errors import InvalidInputError
 from jobsearch_core.events import GapAdded, GapClosed, GapPracticed, GapPromoted, SkillsMerged
 from jobsearch_core.spellings import merges_to_ask
 from jobsearch_core.views.gaps import GapsState, GapStatus
+from jobsearch_core.words import counted
 
 __all__ = ["COMMANDS"]
 
@@ -83,8 +84,8 @@ def gap_promote(
     limit = open_count if _is_open(gaps, skill) else open_count + 1
     if to_rank > limit:
         raise InvalidInputError(
-            f"rank {to_rank} is out of range: the gap list would hold {limit} item"
-            f"{'s' if limit != 1 else ''}, so use --to 1..{limit}"
+            f"rank {to_rank} is out of range: the gap list would hold "
+            f"{counted(limit, 'item')}, so use --to 1..{limit}"
         )
     position = append_one(
         GapPromoted(skill=skill, to_rank=to_rank, reason=reason, **with_at(at)), stream
@@ -205,7 +206,7 @@ def _confirm_suggested(stream: str, at: datetime | None) -> None:
     say_recorded(
         f"recorded #{records[0].position}"
         + (f"-#{records[-1].position}" if len(records) > 1 else "")
-        + f": {len(records)} merge{'s' if len(records) != 1 else ''}"
+        + f": {counted(len(records), 'merge')}"
     )
 
 

@@ -303,9 +303,7 @@ def feedback_command(
         ),
         stream,
     )
-    say_position(
-        position, f"{len(items)} feedback item{'s' if len(items) != 1 else ''} on {application_id}"
-    )
+    say_position(position, f"{counted(len(items), 'feedback item')} on {application_id}")
 
 
 def feedback_item(given: str, mark: Mark) -> FeedbackItem:
@@ -428,9 +426,7 @@ def resume_command(
     position = append_one(
         ResumeUpdated(version=version, skills=skills, note=note, **with_at(at)), stream
     )
-    say_position(
-        position, f"resume {version}: {len(skills)} skill{'s' if len(skills) != 1 else ''}"
-    )
+    say_position(position, f"resume {version}: {counted(len(skills), 'skill')}")
 
 
 COMMANDS = [

@@ -256,8 +256,8 @@ def calendar_command(file: str, days: int, follow_up_days: int, stream: str) -> 
     except OSError as error:
         raise InvalidInputError(f"cannot write {file}: {error.strerror or error}") from None
     click.echo(
-        f"wrote {len(interviews)} interview{'s' if len(interviews) != 1 else ''} and "
-        f"{len(follow_ups)} follow-up{'s' if len(follow_ups) != 1 else ''} to {file}",
+        f"wrote {counted(len(interviews), 'interview')} and "
+        f"{counted(len(follow_ups), 'follow-up')} to {file}",
         err=True,
     )
 

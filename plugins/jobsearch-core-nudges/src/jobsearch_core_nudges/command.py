@@ -13,6 +13,7 @@ import click
 from jobsearch_core import EventLog, open_log
 from jobsearch_core.cli import say
 from jobsearch_core.log import DEFAULT_STREAM
+from jobsearch_core.words import counted
 
 from jobsearch_core_nudges.rules import Nudge
 from jobsearch_core_nudges.thresholds import ENV_VARS, MAX_DAYS, Thresholds
@@ -168,8 +169,7 @@ def _print(nudges: list[Nudge], stream: str, now: datetime, thresholds: Threshol
             "gap list, and the latest resume addresses every punch-up."
         )
         return
-    count = f"{len(nudges)} nudge{'s' if len(nudges) != 1 else ''}"
-    say(f"{count} for {stream} as of {when}:\n")
+    say(f"{counted(len(nudges), 'nudge')} for {stream} as of {when}:\n")
     for number, nudge in enumerate(nudges, start=1):
         label = str(nudge.kind).replace("_", " ")
         # Names in a nudge come from the log: shown as text, never as terminal codes.

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import attrs
 from jobsearch_core import InvalidInputError
 from jobsearch_core.events import skill_key
+from jobsearch_core.words import counted
 
 from jobsearch_core_nudges.thresholds import Thresholds
 
@@ -86,10 +87,6 @@ def due(
     ]
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def _date(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d}"
 
@@ -106,7 +103,7 @@ def _applications(state: NudgesState, now: datetime, thresholds: Thresholds) -> 
             yield Nudge(
                 kind=NudgeKind.NO_RESPONSE,
                 subject=due.application_id,
-                message=f"{what}: no news for {_days(silence.days)}; mark it no_response "
+                message=f"{what}: no news for {counted(silence.days, 'day')}; mark it no_response "
                 "(or follow up one last time)",
                 command=f"jobsearch close {shlex.quote(due.application_id)} no_response",
                 since=due.since,
@@ -116,7 +113,7 @@ def _applications(state: NudgesState, now: datetime, thresholds: Thresholds) -> 
             yield Nudge(
                 kind=NudgeKind.FOLLOW_UP,
                 subject=due.application_id,
-                message=f"{what}: no news for {_days(silence.days)}; a follow-up is due "
+                message=f"{what}: no news for {counted(silence.days, 'day')}; a follow-up is due "
                 "(or mark it no_response)",
                 since=due.since,
                 days=silence.days,
@@ -149,9 +146,9 @@ def _practice(state: NudgesState, now: datetime, thresholds: Thresholds) -> Iter
         if item.last_practised is None:
             when = "never practised"
             if days is not None:
-                when += f" in the {_days(days)} it has been on the list"
+                when += f" in the {counted(days, 'day')} it has been on the list"
         else:
-            when = f"last practised {_days(days or 0)} ago"
+            when = f"last practised {counted(days or 0, 'day')} ago"
         yield Nudge(
             kind=NudgeKind.PRACTISE,
             subject=item.skill,
